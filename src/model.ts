@@ -1,0 +1,137 @@
+import * as ds from "@devicescript/core"
+import { Layer } from "./layer"
+
+/**
+ * Multiply-adds `step` may run in one go. A generic multiply-add costs about
+ * 15 VM opcodes and the watchdog kills a fiber after 131,072 opcodes without
+ * a suspension, so this leaves about half the budget for the caller's own work
+ * (measured limits in README.md). Larger models must use stepAsync.
+ */
+export const STEP_MAC_LIMIT = 4000
+
+/** Multiply-adds stepAsync runs between two suspensions. */
+export const SLICE_MACS = 2000
+
+/**
+ * A stack of layers run one time step per call: one call per sensor sample.
+ * State lives in the layers and persists between calls until reset().
+ */
+export class Model {
+    inputSize: number
+    outputSize: number
+    /** Multiply-adds per step. */
+    macs: number
+    /** Numbers saved by snapshot(). */
+    stateSize: number
+
+    constructor(public layers: Layer[]) {
+        if (layers.length === 0) throw new Error("Model: no layers")
+        this.inputSize = layers[0].inputSize
+        this.outputSize = layers[layers.length - 1].outputSize
+        let macs = 0
+        let stateSize = 0
+        for (let i = 0; i < layers.length; i++) {
+            const l = layers[i]
+            if (i > 0 && l.inputSize !== layers[i - 1].outputSize)
+                throw new Error(`Model: layer ${i} takes ${l.inputSize} inputs, layer ${i - 1} gives ${layers[i - 1].outputSize}`)
+            for (let s = 0; s < l.stageRows.length; s++) macs += l.stageRows[s] * l.stageCols[s]
+            for (let k = 0; k < l.state.length; k++) stateSize += l.state[k].length
+        }
+        this.macs = macs
+        this.stateSize = stateSize
+    }
+
+    /** Runs one time step. Throws if the model is too large for one watchdog slice. */
+    step(input: number[], output: number[]) {
+        if (this.macs > STEP_MAC_LIMIT)
+            throw new Error(`Model: ${this.macs} multiply-adds per step exceed ${STEP_MAC_LIMIT}; use stepAsync`)
+        this.checkIo(input, output)
+        const layers = this.layers
+        let x = input
+        for (let i = 0; i < layers.length; i++) {
+            const l = layers[i]
+            for (let s = 0; s < l.stageRows.length; s++) {
+                l.project(s, x, 0, l.stageRows[s])
+                l.update(s)
+            }
+            x = l.out
+        }
+        for (let j = 0; j < this.outputSize; j++) output[j] = x[j]
+    }
+
+    /** Like step, but suspends every `sliceMacs` multiply-adds, so any size is watchdog-safe. */
+    async stepAsync(input: number[], output: number[], sliceMacs = SLICE_MACS) {
+        this.checkIo(input, output)
+        const layers = this.layers
+        let x = input
+        let spent = 0
+        for (let i = 0; i < layers.length; i++) {
+            const l = layers[i]
+            for (let s = 0; s < l.stageRows.length; s++) {
+                const rows = l.stageRows[s]
+                const cols = l.stageCols[s]
+                let row = 0
+                while (row < rows) {
+                    let n = Math.floor((sliceMacs - spent) / cols)
+                    if (n < 1) {
+                        await ds.sleep(0)
+                        spent = 0
+                        n = Math.max(1, Math.floor(sliceMacs / cols))
+                    }
+                    const end = Math.min(rows, row + n)
+                    l.project(s, x, row, end)
+                    spent += (end - row) * cols
+                    row = end
+                }
+                l.update(s)
+                spent += l.outputSize
+            }
+            x = l.out
+        }
+        for (let j = 0; j < this.outputSize; j++) output[j] = x[j]
+    }
+
+    /** Back to zero state, as before the first step. */
+    reset() {
+        for (let i = 0; i < this.layers.length; i++) this.layers[i].reset()
+    }
+
+    /** Writes the state as f64 values into buf (8 * stateSize bytes). */
+    snapshot(buf: Buffer) {
+        this.walkState(buf, true)
+    }
+
+    /** Restores a state written by snapshot(). */
+    restore(buf: Buffer) {
+        this.walkState(buf, false)
+    }
+
+    private walkState(buf: Buffer, save: boolean) {
+        if (buf.length < 8 * this.stateSize)
+            throw new Error(`Model: state needs ${8 * this.stateSize} bytes, buffer has ${buf.length}`)
+        let off = 0
+        for (let i = 0; i < this.layers.length; i++) {
+            const state = this.layers[i].state
+            for (let k = 0; k < state.length; k++) {
+                const v = state[k]
+                for (let j = 0; j < v.length; j++) {
+                    if (save) buf.setAt(off, "f64", v[j])
+                    else v[j] = buf.getAt(off, "f64")
+                    off += 8
+                }
+            }
+        }
+    }
+
+    // A NaN or infinite input would poison the state for good: refuse it.
+    private checkIo(input: number[], output: number[]) {
+        if (input.length !== this.inputSize)
+            throw new Error(`Model: input has ${input.length} values, expected ${this.inputSize}`)
+        if (output.length < this.outputSize)
+            throw new Error(`Model: output has room for ${output.length} values, expected ${this.outputSize}`)
+        for (let j = 0; j < this.inputSize; j++) {
+            const v = input[j]
+            if (!(Math.abs(v) < 1e308)) throw new Error(`Model: input[${j}] is not a finite number`)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+/**
+ * Writes firmware-tests/fixtures/*.g.ts: small models with seeded random
+ * weights, emitted in each encoding, with inputs and the outputs the float64
+ * reference computes for the same (quantized) weights, as f64 hex literals.
+ * Run: npx tsx tools/scripts/gen-firmware-fixtures.ts
+ */
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import type { Activation, CanonicalModel, Layer } from "../src/canonical.ts"
+import { emitModule } from "../src/emit.ts"
+import { type Encoding, quantizeModel } from "../src/quantize.ts"
+import { seededRandom, randomMatrix } from "../src/random.ts"
+import { ReferenceModel } from "../src/reference.ts"
+import { PROJECT_ROOT } from "../src/devs.ts"
+
+const OUT_DIR = join(PROJECT_ROOT, "firmware-tests", "fixtures")
+const STEPS = 12
+
+function recurrent(
+    rand: () => number,
+    type: "rnn" | "lstm" | "gru",
+    inputSize: number,
+    units: number,
+    activation: Activation,
+    extra: { recurrentActivation?: Activation; resetAfter?: boolean } = {}
+): Layer {
+    const g = type === "lstm" ? 4 : type === "gru" ? 3 : 1
+    const base = {
+        inputSize,
+        units,
+        activation,
+        Wx: randomMatrix(rand, g * units, inputSize, 0.9),
+        Wh: randomMatrix(rand, g * units, units, 0.9),
+        bx: randomMatrix(rand, 1, g * units, 0.5)[0],
+        bh: randomMatrix(rand, 1, g * units, 0.5)[0],
+    }
+    if (type === "rnn") return { type, ...base }
+    if (type === "lstm") return { type, ...base, recurrentActivation: extra.recurrentActivation ?? "sigmoid" }
+    return { type, ...base, recurrentActivation: extra.recurrentActivation ?? "sigmoid", resetAfter: extra.resetAfter ?? true }
+}
+
+function dense(rand: () => number, inputSize: number, units: number, activation: Activation): Layer {
+    return {
+        type: "dense",
+        inputSize,
+        units,
+        activation,
+        W: randomMatrix(rand, units, inputSize, 0.9),
+        b: randomMatrix(rand, 1, units, 0.5)[0],
+    }
+}
+
+function model(layers: Layer[]): CanonicalModel {
+    return {
+        format: "dsrnn-model",
+        version: 1,
+        inputSize: layers[0].inputSize,
+        outputSize: layers[layers.length - 1].units,
+        layers,
+    }
+}
+
+const ALL: Encoding[] = ["f32", "i16", "i8"]
+const cases: { name: string; encodings: Encoding[]; build: (r: () => number) => CanonicalModel }[] = [
+    { name: "lstm", encodings: ALL, build: r => model([recurrent(r, "lstm", 3, 4, "tanh"), dense(r, 4, 1, "linear")]) },
+    {
+        name: "lstm_hard",
+        encodings: ["f32"],
+        build: r => model([recurrent(r, "lstm", 2, 3, "tanh", { recurrentActivation: "hard_sigmoid" })]),
+    },
+    { name: "gru_after", encodings: ALL, build: r => model([recurrent(r, "gru", 3, 4, "tanh", { resetAfter: true }), dense(r, 4, 1, "linear")]) },
+    { name: "gru_before", encodings: ALL, build: r => model([recurrent(r, "gru", 3, 4, "tanh", { resetAfter: false }), dense(r, 4, 1, "linear")]) },
+    { name: "rnn", encodings: ALL, build: r => model([recurrent(r, "rnn", 2, 3, "tanh"), dense(r, 3, 2, "linear")]) },
+    { name: "rnn_relu", encodings: ["f32"], build: r => model([recurrent(r, "rnn", 2, 3, "relu")]) },
+    {
+        name: "stacked",
+        encodings: ["f32", "i8"],
+        build: r => model([recurrent(r, "lstm", 3, 5, "tanh"), recurrent(r, "gru", 5, 4, "tanh"), recurrent(r, "rnn", 4, 3, "tanh"), dense(r, 3, 3, "softmax")]),
+    },
+    {
+        name: "heads",
+        encodings: ["f32"],
+        build: r => model([recurrent(r, "rnn", 2, 4, "tanh"), dense(r, 4, 4, "relu"), dense(r, 4, 3, "sigmoid"), dense(r, 3, 2, "tanh")]),
+    },
+]
+
+function f64Hex(name: string, rows: number[][]): string {
+    const buf = Buffer.alloc(8 * rows.reduce((n, r) => n + r.length, 0))
+    rows.flat().forEach((v, i) => buf.writeDoubleLE(v, 8 * i))
+    return `export const ${name} = hex\`${buf.toString("hex")}\``
+}
+
+function fixtureName(name: string, enc: Encoding): string {
+    return `${name}_${enc}`.replace(/_(\w)/g, (_, ch: string) => ch.toUpperCase())
+}
+
+mkdirSync(OUT_DIR, { recursive: true })
+cases.forEach((c, ci) => {
+    const float = c.build(seededRandom(1000 + ci))
+    const rand = seededRandom(2000 + ci)
+    const inputs = randomMatrix(rand, STEPS, float.inputSize, 2)
+    for (const enc of c.encodings) {
+        const expected = new ReferenceModel(quantizeModel(float, enc)).run(inputs)
+        const source = [
+            emitModule(float, { encoding: enc, libraryImport: "../../src/index", source: `gen-firmware-fixtures.ts (${c.name})` }),
+            `// Inputs and float64-reference outputs, ${STEPS} steps from zero state.`,
+            f64Hex("inputs", inputs),
+            f64Hex("expected", expected),
+            // Namespace imports do not compile in DeviceScript; one unique name per fixture does.
+            `export const ${fixtureName(c.name, enc)} = { model, inputs, expected }`,
+            "",
+        ].join("\n")
+        writeFileSync(join(OUT_DIR, `${c.name}_${enc}.g.ts`), source)
+    }
+})
+console.log(`wrote ${cases.reduce((n, c) => n + c.encodings.length, 0)} fixtures to ${OUT_DIR}`)

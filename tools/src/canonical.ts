@@ -1,0 +1,103 @@
+/**
+ * The canonical model: the one description every stage of the compiler speaks.
+ * Importers produce it, the quantizer and emitter consume it, the float64
+ * reference runs it. Matrices are row-major number[][] with one row per output
+ * unit, so `W[r]` is the weight row that produces output r.
+ */
+
+export const CANONICAL_FORMAT = "dsrnn-model"
+export const CANONICAL_VERSION = 1
+
+export type Activation =
+    | "linear"
+    | "relu"
+    | "sigmoid"
+    /** max(0, min(1, 0.2 x + 0.5)): TensorFlow.js and Keras 2. */
+    | "hard_sigmoid"
+    | "tanh"
+    | "softmax"
+
+export type Matrix = number[][]
+
+/** h_t = act(Wx x_t + bx + Wh h_{t-1} + bh) */
+export interface RnnLayer {
+    type: "rnn"
+    inputSize: number
+    units: number
+    activation: Activation
+    Wx: Matrix // units x inputSize
+    Wh: Matrix // units x units
+    bx: number[]
+    bh: number[]
+}
+
+/** Gate blocks of Wx, Wh, bx, bh in the order [i, f, c, o] (Keras order), each `units` rows. */
+export interface LstmLayer {
+    type: "lstm"
+    inputSize: number
+    units: number
+    activation: Activation
+    recurrentActivation: Activation
+    Wx: Matrix // 4 units x inputSize
+    Wh: Matrix // 4 units x units
+    bx: number[]
+    bh: number[]
+}
+
+/**
+ * Gate blocks in the order [z, r, h] (Keras order), each `units` rows.
+ * resetAfter (Keras reset_after, PyTorch, ONNX linear_before_reset=1):
+ *   n = act(Wx_h x + bx_h + r * (Wh_h h + bh_h))
+ * otherwise:
+ *   n = act(Wx_h x + bx_h + Wh_h (r * h) + bh_h)
+ * and h' = z * h + (1 - z) * n.
+ */
+export interface GruLayer {
+    type: "gru"
+    inputSize: number
+    units: number
+    activation: Activation
+    recurrentActivation: Activation
+    resetAfter: boolean
+    Wx: Matrix // 3 units x inputSize
+    Wh: Matrix // 3 units x units
+    bx: number[]
+    bh: number[]
+}
+
+/** y = act(W x + b) */
+export interface DenseLayer {
+    type: "dense"
+    inputSize: number
+    units: number
+    activation: Activation
+    W: Matrix // units x inputSize
+    b: number[]
+}
+
+export type RecurrentLayer = RnnLayer | LstmLayer | GruLayer
+export type Layer = RecurrentLayer | DenseLayer
+
+/** x_normalized = (x - mean) / std, per feature; outputs are de-normalized with y * std + mean. */
+export interface Normalization {
+    mean: number[]
+    std: number[]
+}
+
+export interface CanonicalModel {
+    format: typeof CANONICAL_FORMAT
+    version: typeof CANONICAL_VERSION
+    name?: string
+    inputSize: number
+    outputSize: number
+    layers: Layer[]
+    inputNormalization?: Normalization
+    outputNormalization?: Normalization
+    /** Names of the input features in order, e.g. ["temperature", "humidity"]. */
+    inputNames?: string[]
+}
+
+/** Number of gate blocks stacked in Wx / Wh of a recurrent layer. */
+export function gateCount(layer: RecurrentLayer): number {
+    return layer.type === "lstm" ? 4 : layer.type === "gru" ? 3 : 1
+}

@@ -1,0 +1,16 @@
+/** A small seeded PRNG (mulberry32), so generated weights and test data are reproducible. */
+export function seededRandom(seed: number): () => number {
+    let a = seed >>> 0
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0
+        let t = a
+        t = Math.imul(t ^ (t >>> 15), t | 1)
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    }
+}
+
+/** rows x cols matrix with entries uniform in [-scale, scale). */
+export function randomMatrix(rand: () => number, rows: number, cols: number, scale: number): number[][] {
+    return Array.from({ length: rows }, () => Array.from({ length: cols }, () => (2 * rand() - 1) * scale))
+}
