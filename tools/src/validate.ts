@@ -1,0 +1,74 @@
+/**
+ * Checks a canonical model before any stage uses it: every size agrees, every
+ * number is finite, every activation is one the device has. Importers call it
+ * last, so a bad model file fails here with the tensor's name, never later
+ * with a wrong number.
+ */
+import { type Activation, CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Layer, type Matrix, gateCount } from "./canonical.ts"
+import { UnsupportedError, UserError } from "./errors.ts"
+
+const ACTIVATIONS: readonly Activation[] = ["linear", "relu", "sigmoid", "hard_sigmoid", "tanh", "softmax"]
+
+function fail(where: string, msg: string): never {
+    throw new UserError(`${where}: ${msg}`)
+}
+
+function checkVector(where: string, v: unknown, length: number): void {
+    if (!Array.isArray(v)) fail(where, "missing")
+    if (v.length !== length) fail(where, `has ${v.length} values, expected ${length}`)
+    v.forEach((x, i) => {
+        if (typeof x !== "number" || !Number.isFinite(x)) fail(where, `value ${i} is ${x}, not a finite number`)
+    })
+}
+
+function checkMatrix(where: string, m: Matrix, rows: number, cols: number): void {
+    if (!Array.isArray(m)) fail(where, "missing")
+    if (m.length !== rows) fail(where, `has ${m.length} rows, expected ${rows}`)
+    m.forEach((row, r) => checkVector(`${where} row ${r}`, row, cols))
+}
+
+function checkActivation(where: string, a: unknown): void {
+    if (!ACTIVATIONS.includes(a as Activation))
+        throw new UnsupportedError(`${where}: activation "${a}" is not supported (supported: ${ACTIVATIONS.join(", ")})`)
+}
+
+function checkLayer(l: Layer, i: number, inputSize: number): void {
+    const where = `layers[${i}] (${l.type})`
+    if (!Number.isInteger(l.units) || l.units < 1) fail(where, `units is ${l.units}`)
+    if (l.inputSize !== inputSize) fail(where, `takes ${l.inputSize} inputs, but receives ${inputSize}`)
+    checkActivation(`${where}.activation`, l.activation)
+    if (l.type === "dense") {
+        checkMatrix(`${where}.W`, l.W, l.units, inputSize)
+        checkVector(`${where}.b`, l.b, l.units)
+        return
+    }
+    if (!["rnn", "lstm", "gru"].includes(l.type)) throw new UnsupportedError(`${where}: layer type is not supported`)
+    if (l.type !== "rnn") checkActivation(`${where}.recurrentActivation`, l.recurrentActivation)
+    if (l.type === "gru" && typeof l.resetAfter !== "boolean") fail(where, "resetAfter must be true or false")
+    const rows = gateCount(l) * l.units
+    checkMatrix(`${where}.Wx`, l.Wx, rows, inputSize)
+    checkMatrix(`${where}.Wh`, l.Wh, rows, l.units)
+    checkVector(`${where}.bx`, l.bx, rows)
+    checkVector(`${where}.bh`, l.bh, rows)
+}
+
+export function validateModel(model: CanonicalModel): CanonicalModel {
+    if (model.format !== CANONICAL_FORMAT) fail("model", `format is "${model.format}", expected "${CANONICAL_FORMAT}"`)
+    if (model.version !== CANONICAL_VERSION) fail("model", `version ${model.version} is not supported (this dsrnn reads version ${CANONICAL_VERSION})`)
+    if (!Array.isArray(model.layers) || model.layers.length === 0) fail("model", "has no layers")
+    if (!Number.isInteger(model.inputSize) || model.inputSize < 1) fail("model", `inputSize is ${model.inputSize}`)
+    let size = model.inputSize
+    model.layers.forEach((l, i) => {
+        checkLayer(l, i, size)
+        size = l.units
+    })
+    if (model.outputSize !== size) fail("model", `outputSize is ${model.outputSize}, but the last layer gives ${size}`)
+    for (const [key, n] of [["inputNormalization", model.inputSize], ["outputNormalization", model.outputSize]] as const) {
+        const norm = model[key]
+        if (!norm) continue
+        checkVector(`${key}.mean`, norm.mean, n)
+        checkVector(`${key}.std`, norm.std, n)
+        norm.std.forEach((s, j) => s !== 0 || fail(`${key}.std`, `value ${j} is 0`))
+    }
+    return model
+}
