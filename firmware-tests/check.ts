@@ -13,8 +13,8 @@ export function readRow(table: Buffer, t: number, row: number[]) {
 }
 
 /**
- * Steps the model over `inputs` from its current state and compares every
- * output with `expected` (both f64 tables written by the fixture generator).
+ * Steps the model over `inputs` from zero state and compares every output
+ * with `expected` (both f64 tables written by the fixture generator).
  */
 export interface Fixture {
     model: Model
@@ -23,19 +23,28 @@ export interface Fixture {
 }
 
 export async function expectSequence(fixture: Fixture, tol: number) {
+    await expectSteps(fixture, 0, stepCount(fixture), tol, false)
+}
+
+export function stepCount(fixture: Fixture) {
+    return fixture.inputs.length / (8 * fixture.model.inputSize)
+}
+
+/** Steps [from, to) of the fixture, with step or stepAsync (suspending every 10 multiply-adds). */
+export async function expectSteps(fixture: Fixture, from: number, to: number, tol: number, useAsync: boolean) {
     const model = fixture.model
     const inputs = fixture.inputs
     const expected = fixture.expected
     const x = zeros(model.inputSize)
     const y = zeros(model.outputSize)
     const want = zeros(model.outputSize)
-    const steps = inputs.length / (8 * model.inputSize)
-    for (let t = 0; t < steps; t++) {
+    for (let t = from; t < to; t++) {
         readRow(inputs, t, x)
         readRow(expected, t, want)
         // Tests share one fiber; suspending resets the watchdog's opcode count.
         await ds.sleep(0)
-        model.step(x, y)
+        if (useAsync) await model.stepAsync(x, y, 10)
+        else model.step(x, y)
         for (let j = 0; j < y.length; j++) expectClose(y[j], want[j], tol, `step ${t} output ${j}`)
     }
 }

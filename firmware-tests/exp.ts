@@ -1,34 +1,38 @@
 import * as ds from "@devicescript/core"
+import { lstmF32 } from "./fixtures/lstm_f32.g"
+import { zeros } from "../src/index"
 
-const W = hex`0102030405060708`
-class Foo {
-    v: number[]
-    constructor(n: number) { this.v = [] ; for (let i = 0; i < n; i++) this.v.push(0) }
-    step(a: number) { let s = 0; for (let i = 0; i < this.v.length; i++) s += W.getAt(i, "i8") * a; this.v[0] = s; return s }
-}
-async function main() {
-    const ballast: number[][] = []
-    for (let i = 0; i < 300; i++) { const a: number[] = []; for (let j = 0; j < 20; j++) a.push(j); ballast.push(a) }
-    const f = new Foo(8)
-    let x = 0
-    let keep: number[] = null
-    for (let rep = 0; rep < 3; rep++) {
+function noop(i: number) { return i }
+let sink: number[] = null
+const BATCH = 20
+async function timeLoop(kind: number, batches: number) {
+    const m = lstmF32.model
+    const x = [0.1, 0.2, 0.3]
+    const y = [0]
     await ds.sleep(0)
-    let t0 = ds.millis()
-    for (let i = 0; i < 400; i++) { x += f.step(i) }
-    await ds.sleep(0)
-    let t1 = ds.millis()
-    for (let i = 0; i < 400; i++) { keep = [i] }
-    await ds.sleep(0)
-    let t2 = ds.millis()
-    for (let i = 0; i < 400; i++) { x += i * 2 }
-    await ds.sleep(0)
-    let t3 = ds.millis()
-    let s = 0
-    for (let i = 0; i < 400; i++) { s += Math.pow(2.718281828459045, -i*0.001) }
-    await ds.sleep(0)
-    let t4 = ds.millis()
-    console.log(`call: ${t1 - t0} alloc: ${t2 - t1} plain: ${t3-t2} pow: ${t4-t3} x=${x} ${ballast.length}`)
+    const t0 = ds.millis()
+    for (let b = 0; b < batches; b++) {
+        for (let i = 0; i < BATCH; i++) {
+            if (kind === 1) m.step(x, y)
+            else if (kind === 2) sink = [i]
+            else if (kind === 3) noop(i)
+        }
+        await ds.sleep(0)
     }
+    return (ds.millis() - t0) / (batches * BATCH)
 }
-await main()
+function makeBallast(n: number) { const a: number[][] = []; for (let i = 0; i < n; i++) a.push([i, i]); return a }
+let ballast: number[][] = null
+for (let rep = 0; rep < 3; rep++) {
+    const res: number[] = []
+    for (const size of [50, 1200]) {
+        ballast = null
+        ballast = makeBallast(size)
+        await ds.sleep(0)
+        res.push(await timeLoop(0, 20)); res.push(await timeLoop(1, 20)); res.push(await timeLoop(2, 60)); res.push(await timeLoop(3, 60))
+    }
+    const g = (res[6] - res[4]) - (res[2] - res[0])
+    const k = ((res[5] - res[4]) - (res[1] - res[0])) / g
+    const kn = ((res[7] - res[4]) - (res[3] - res[0])) / g
+    console.log(`${res.map(v => Math.round(v * 1000)).join(" ")} k=${k} noop=${kn}`)
+}

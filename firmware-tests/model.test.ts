@@ -1,0 +1,90 @@
+import { describe, expect, test } from "@devicescript/test"
+import { Act, Enc, Gates, Lstm, Matrix, Model, STEP_MAC_LIMIT } from "../src/index"
+import { expectSequence, expectSteps, stepCount } from "./check"
+import { headsF32 } from "./fixtures/heads_f32.g"
+import { lstmF32 } from "./fixtures/lstm_f32.g"
+import { gruBeforeI8 } from "./fixtures/gru_before_i8.g"
+import { stackedF32 } from "./fixtures/stacked_f32.g"
+import { stackedI8 } from "./fixtures/stacked_i8.g"
+
+const TOL = 1e-9
+
+function expectThrows(f: () => void, what: string) {
+    let threw = false
+    try {
+        f()
+    } catch (e) {
+        threw = true
+    }
+    if (!threw) throw new Error(`${what} did not throw`)
+}
+
+describe("stacked layers and dense heads", () => {
+    test("LSTM > GRU > RNN > softmax dense, f32", async () => {
+        stackedF32.model.reset()
+        await expectSequence(stackedF32, TOL)
+    })
+    test("LSTM > GRU > RNN > softmax dense, i8", async () => await expectSequence(stackedI8, TOL))
+    test("RNN > relu > sigmoid > tanh dense heads", async () => await expectSequence(headsF32, TOL))
+})
+
+describe("state", () => {
+    test("reset returns to zero state", async () => {
+        const m = stackedF32.model
+        m.reset()
+        await expectSequence(stackedF32, TOL)
+        // without a reset the carried state changes the first output...
+        const y = [0, 0, 0]
+        const x = [stackedF32.inputs.getAt(0, "f64"), stackedF32.inputs.getAt(8, "f64"), stackedF32.inputs.getAt(16, "f64")]
+        m.step(x, y)
+        expect(Math.abs(y[0] - stackedF32.expected.getAt(0, "f64")) > 1e-6).toBe(true)
+        // ...and after one the whole zero-state sequence is reproduced
+        m.reset()
+        await expectSequence(stackedF32, TOL)
+    })
+    test("snapshot and restore resume exactly", async () => {
+        const m = lstmF32.model
+        const half = stepCount(lstmF32) / 2
+        m.reset()
+        await expectSteps(lstmF32, 0, half, TOL, false)
+        const saved = Buffer.alloc(8 * m.stateSize)
+        m.snapshot(saved)
+        await expectSteps(lstmF32, half, 2 * half, TOL, false)
+        m.restore(saved)
+        await expectSteps(lstmF32, half, 2 * half, TOL, false)
+        expect(m.stateSize).toBe(8) // h and c of 4 units
+    })
+    test("stepAsync computes what step computes, suspending inside layers", async () => {
+        stackedF32.model.reset()
+        await expectSteps(stackedF32, 0, stepCount(stackedF32), TOL, true)
+        gruBeforeI8.model.reset()
+        await expectSteps(gruBeforeI8, 0, stepCount(gruBeforeI8), TOL, true)
+    })
+})
+
+describe("bad input", () => {
+    test("NaN, infinite and wrongly sized inputs throw and leave the state alone", async () => {
+        const m = lstmF32.model
+        m.reset()
+        const y = [0]
+        expectThrows(() => m.step([1, NaN, 2], y), "NaN input")
+        expectThrows(() => m.step([1, Infinity, 2], y), "Infinity input")
+        expectThrows(() => m.step([1, 2], y), "short input")
+        expectThrows(() => m.step([1, 2, 3], []), "short output")
+        await expectSequence(lstmF32, TOL)
+    })
+    test("step refuses a model over the one-slice budget; stepAsync runs it", async () => {
+        // LSTM(40 units, 3 inputs): 160 x 43 = 6880 multiply-adds > STEP_MAC_LIMIT
+        const units = 40
+        const wx = new Matrix(Buffer.alloc(4 * units * 3), Buffer.alloc(16 * units), 4 * units, 3, Enc.I8)
+        const wh = new Matrix(Buffer.alloc(4 * units * units), Buffer.alloc(16 * units), 4 * units, units, Enc.I8)
+        const m = new Model([new Lstm(3, units, new Gates(wx, wh, null, null), Act.Tanh, Act.Sigmoid)])
+        expect(m.macs > STEP_MAC_LIMIT).toBe(true)
+        const y: number[] = []
+        for (let j = 0; j < units; j++) y.push(1)
+        expectThrows(() => m.step([1, 2, 3], y), "oversized step")
+        await m.stepAsync([1, 2, 3], y)
+        // zero weights: every gate is sigmoid(0) = 0.5, c = 0.5 * tanh(0) = 0, h = 0
+        for (let j = 0; j < units; j++) expect(y[j]).toBe(0)
+    })
+})
