@@ -16,11 +16,11 @@ export function stripAnsi(s: string): string {
     return s.replace(/\x1b\[[0-9;]*m/g, "")
 }
 
-/** Runs `devs <args>` in the project root; never throws on a non-zero exit. */
-export function devs(args: string[], onLine?: (line: string) => void): Promise<DevsResult> {
+/** Runs `devs <args>` (in the project root unless `cwd` says otherwise); never throws on a non-zero exit. */
+export function devs(args: string[], onLine?: (line: string) => void, cwd = PROJECT_ROOT): Promise<DevsResult> {
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [CLI, ...args, "--no-colors"], {
-            cwd: PROJECT_ROOT,
+            cwd,
             env: { ...process.env, NO_COLOR: "1" },
         })
         let output = ""

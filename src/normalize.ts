@@ -1,0 +1,16 @@
+/**
+ * Input and output scaling a model was trained with. Arrays are null when the
+ * model has none. In place, allocation-free.
+ */
+
+/** v = (v - mean) / std */
+export function normalize(v: number[], mean: number[], std: number[]) {
+    if (!mean) return
+    for (let j = 0; j < mean.length; j++) v[j] = (v[j] - mean[j]) / std[j]
+}
+
+/** v = v * std + mean */
+export function denormalize(v: number[], mean: number[], std: number[]) {
+    if (!mean) return
+    for (let j = 0; j < mean.length; j++) v[j] = v[j] * std[j] + mean[j]
+}

@@ -1,0 +1,105 @@
+/**
+ * dsrnn: from a trained recurrent model to DeviceScript on a board.
+ * Each command is a thin shell over the pipeline stages; user mistakes are
+ * UserErrors, printed as one line with a non-zero exit code.
+ */
+import { basename } from "node:path"
+import { Command, CommanderError, Option } from "commander"
+import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
+import { readCsv, writeOutputCsv } from "./csv.ts"
+import { UserError } from "./errors.ts"
+import { importModel } from "./import-model.ts"
+import type { Encoding } from "./quantize.ts"
+import { ReferenceModel } from "./reference.ts"
+import { simulate } from "./simulate.ts"
+
+const weightsOption = () =>
+    new Option("-w, --weights <encoding>", "weight encoding on the device").choices(["f32", "i16", "i8"]).default("i8")
+
+/** Max and RMS of the element-wise difference of two equally shaped tables. */
+export function compareOutputs(a: number[][], b: number[][]): { maxAbs: number; rms: number } {
+    let maxAbs = 0
+    let sum = 0
+    let n = 0
+    a.forEach((row, t) =>
+        row.forEach((v, j) => {
+            const d = Math.abs(v - b[t][j])
+            maxAbs = Math.max(maxAbs, d)
+            sum += d * d
+            n++
+        })
+    )
+    return { maxAbs, rms: Math.sqrt(sum / Math.max(1, n)) }
+}
+
+function buildProgram(): Command {
+    const program = new Command()
+        .name("dsrnn")
+        .description("Compile recurrent networks (RNN, LSTM, GRU) from TensorFlow.js/Keras and ONNX to DeviceScript, and check them in the simulator.")
+        .showHelpAfterError("(add --help for usage)")
+        .exitOverride()
+
+    program
+        .command("compile")
+        .description("import a model, quantize its weights and write a DeviceScript module exporting `model`")
+        .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
+        .addOption(weightsOption())
+        .requiredOption("-o, --out <file.ts>", "where to write the DeviceScript module (under src/ or firmware-tests/)")
+        .addHelpText("after", "\nExample:\n  npx dsrnn compile model/model.json --weights i8 --out src/model.g.ts")
+        .action(async (modelPath: string, opts: { weights: Encoding; out: string }) => {
+            const model = await importModel(modelPath)
+            console.error(formatReport(quantizationReport(model, opts.weights), opts.weights))
+            compileToFile(model, opts.weights, opts.out, basename(modelPath))
+            console.log(`wrote ${opts.out}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, ${model.inputSize} inputs, ${model.outputSize} outputs, ${opts.weights} weights`)
+        })
+
+    program
+        .command("simulate")
+        .description("run the model in the DeviceScript simulator, one step per CSV row from zero state")
+        .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
+        .requiredOption("-i, --input <in.csv>", "header row, then one numeric column per input feature")
+        .requiredOption("-o, --output <out.csv>", "one row per input row, header y0,y1,...")
+        .addOption(weightsOption())
+        .option("--reference", "write the host float64 reference instead of running the simulator")
+        .option("--compare", "also print max and RMS error between simulator and float64 reference")
+        .addHelpText("after", "\nExample:\n  npx dsrnn simulate model.onnx --input series.csv --output pred.csv --compare")
+        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; reference?: boolean; compare?: boolean }) => {
+            const model = await importModel(modelPath)
+            const { rows } = readCsv(opts.input, model.inputSize)
+            const reference = () => new ReferenceModel(model).run(rows)
+            if (opts.reference) {
+                writeOutputCsv(opts.output, reference())
+                console.log(`wrote ${rows.length} float64 reference rows to ${opts.output}`)
+                return
+            }
+            const started = Date.now()
+            const outputs = await simulate(model, rows, {
+                encoding: opts.weights,
+                onProgress: (done, total) => {
+                    if (done < total) console.error(`simulated ${done}/${total} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+                },
+            })
+            writeOutputCsv(opts.output, outputs)
+            console.log(`wrote ${outputs.length} rows from the simulator (${opts.weights} weights) to ${opts.output}`)
+            if (opts.compare) {
+                const { maxAbs, rms } = compareOutputs(outputs, reference())
+                console.log(`simulator vs float64 reference: max error ${maxAbs.toExponential(3)}, RMS error ${rms.toExponential(3)}`)
+            }
+        })
+    return program
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+    try {
+        await buildProgram().parseAsync(argv)
+        return 0
+    } catch (e) {
+        if (e instanceof CommanderError) return e.exitCode
+        if (e instanceof UserError) {
+            console.error(`dsrnn: ${e.message}`)
+            return e.exitCode
+        }
+        throw e
+    }
+}
