@@ -23,26 +23,9 @@ import {
     floatTensor,
     int64Tensor,
 } from "./helpers/onnx-graphs.ts"
+import { runOrt } from "./helpers/ort.ts"
 
 const STEPS = 7
-
-/** ONNX Runtime's output for the first t rows, as [step][feature] (one step unless the graph keeps every step). */
-async function runOrt(
-    session: ort.InferenceSession,
-    rows: number[][],
-    batchFirst: boolean,
-    outputSize: number
-): Promise<number[][]> {
-    const feat = rows[0].length
-    const dims = batchFirst ? [1, rows.length, feat] : [rows.length, 1, feat]
-    const result = await session.run({
-        input: new ort.Tensor("float32", Float32Array.from(rows.flat()), dims),
-    })
-    const out = Array.from(result.output.data as Float32Array)
-    return Array.from({ length: out.length / outputSize }, (_, i) =>
-        out.slice(i * outputSize, (i + 1) * outputSize)
-    )
-}
 
 function expectClose(actual: number[], expected: number[]) {
     expect(actual.length).toBe(expected.length)
