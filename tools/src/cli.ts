@@ -48,8 +48,8 @@ function buildProgram(): Command {
         .addHelpText("after", "\nExample:\n  npx dsrnn compile model/model.json --weights i8 --out src/model.g.ts")
         .action(async (modelPath: string, opts: { weights: Encoding; out: string }) => {
             const model = await importModel(modelPath)
-            console.error(formatReport(quantizationReport(model, opts.weights), opts.weights))
             compileToFile(model, opts.weights, opts.out, basename(modelPath))
+            console.log(formatReport(quantizationReport(model, opts.weights), opts.weights))
             console.log(`wrote ${opts.out}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, ${model.inputSize} inputs, ${model.outputSize} outputs, ${opts.weights} weights`)
         })
 

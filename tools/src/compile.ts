@@ -1,9 +1,9 @@
 /** `dsrnn compile`: import, quantize and emit a DeviceScript module. */
-import { writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import type { CanonicalModel } from "./canonical.ts"
 import { PROJECT_ROOT } from "./devs.ts"
 import { emitModule, libraryImportFor } from "./emit.ts"
+import { writeOutputFile } from "./files.ts"
 import { type Encoding, packMatrix, quantizationError } from "./quantize.ts"
 
 export interface TensorError {
@@ -34,5 +34,5 @@ export function formatReport(report: TensorError[], encoding: Encoding): string 
 export function compileToFile(model: CanonicalModel, encoding: Encoding, outFile: string, source: string): void {
     const out = resolve(outFile)
     const code = emitModule(model, { encoding, libraryImport: libraryImportFor(out, join(PROJECT_ROOT, "src")), source })
-    writeFileSync(out, code)
+    writeOutputFile(outFile, code)
 }

@@ -1,7 +1,8 @@
 /** CSV in and out: a header row, then one numeric row per time step. */
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { parse } from "csv-parse/sync"
 import { UserError } from "./errors.ts"
+import { writeOutputFile } from "./files.ts"
 
 export interface Table {
     header: string[]
@@ -42,5 +43,5 @@ export function readCsv(path: string, columns?: number): Table {
 export function writeOutputCsv(path: string, rows: number[][]): void {
     const width = rows[0]?.length ?? 0
     const header = Array.from({ length: width }, (_, j) => `y${j}`).join(",")
-    writeFileSync(path, [header, ...rows.map(r => r.map(v => String(v)).join(","))].join("\n") + "\n")
+    writeOutputFile(path, [header, ...rows.map(r => r.map(v => String(v)).join(","))].join("\n") + "\n")
 }

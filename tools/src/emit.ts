@@ -5,6 +5,7 @@
  */
 import { dirname, relative } from "node:path"
 import type { Activation, CanonicalModel, Layer } from "./canonical.ts"
+import { UserError } from "./errors.ts"
 import { type Encoding, type PackedMatrix, packMatrix, packVector } from "./quantize.ts"
 
 /** The VM's limit for one `hex` literal. */
@@ -36,7 +37,7 @@ export function libraryImportFor(outFile: string, srcDir: string): string {
 
 function hexLiteral(name: string, bytes: Uint8Array): string {
     if (bytes.length > MAX_HEX_LITERAL_BYTES)
-        throw new Error(`${name}: ${bytes.length} bytes exceed the ${MAX_HEX_LITERAL_BYTES}-byte limit of one hex literal; use a smaller encoding`)
+        throw new UserError(`${name}: ${bytes.length} bytes exceed the ${MAX_HEX_LITERAL_BYTES}-byte limit of one hex literal; use a smaller encoding`)
     const hex = Buffer.from(bytes).toString("hex")
     const lines = hex.match(/.{1,96}/g) ?? [""]
     return `const ${name} = hex\`\n${lines.map(l => "    " + l).join("\n")}\n\``

@@ -17,7 +17,8 @@ function checkVector(where: string, v: unknown, length: number): void {
     if (!Array.isArray(v)) fail(where, "missing")
     if (v.length !== length) fail(where, `has ${v.length} values, expected ${length}`)
     v.forEach((x, i) => {
-        if (typeof x !== "number" || !Number.isFinite(x)) fail(where, `value ${i} is ${x}, not a finite number`)
+        // the device stores weights as float32: 1e39 is finite here but Infinity there
+        if (typeof x !== "number" || !Number.isFinite(Math.fround(x))) fail(where, `value ${i} is ${x}, not a finite float32 number`)
     })
 }
 
@@ -33,6 +34,7 @@ function checkActivation(where: string, a: unknown): void {
 }
 
 function checkLayer(l: Layer, i: number, inputSize: number): void {
+    if (!l || typeof l !== "object") fail(`layers[${i}]`, "is not a layer object")
     const where = `layers[${i}] (${l.type})`
     if (!Number.isInteger(l.units) || l.units < 1) fail(where, `units is ${l.units}`)
     if (l.inputSize !== inputSize) fail(where, `takes ${l.inputSize} inputs, but receives ${inputSize}`)
@@ -43,7 +45,10 @@ function checkLayer(l: Layer, i: number, inputSize: number): void {
         return
     }
     if (!["rnn", "lstm", "gru"].includes(l.type)) throw new UnsupportedError(`${where}: layer type is not supported`)
-    if (l.type !== "rnn") checkActivation(`${where}.recurrentActivation`, l.recurrentActivation)
+    if (l.type !== "rnn") {
+        if (l.recurrentActivation === undefined) fail(where, "recurrentActivation is missing")
+        checkActivation(`${where}.recurrentActivation`, l.recurrentActivation)
+    }
     if (l.type === "gru" && typeof l.resetAfter !== "boolean") fail(where, "resetAfter must be true or false")
     const rows = gateCount(l) * l.units
     checkMatrix(`${where}.Wx`, l.Wx, rows, inputSize)
