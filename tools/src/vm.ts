@@ -50,10 +50,15 @@ export interface VmRunOptions {
     onLine?: (line: string) => void
     /** Resolve as soon as a printed line makes this return true. */
     done?: (line: string) => boolean
+    /** Resolve (not reject) when the program panics, e.g. a deliberate out-of-memory. */
+    allowPanic?: boolean
 }
 
 export interface VmRunResult {
     lines: string[]
+    /** The VM's heap report, printed when it runs out of memory. */
+    heap?: { used: number; free: number }
+    panic?: number
 }
 
 const PRINT_PREFIX = /^> ?/
@@ -65,21 +70,28 @@ export async function runProgram(binary: Uint8Array, opts: VmRunOptions): Promis
     const lines: string[] = []
     return new Promise((resolve, reject) => {
         let finished = false
+        let heap: VmRunResult["heap"]
+        let panic: number | undefined
         const finish = (err?: Error) => {
             if (finished) return
             finished = true
             clearTimeout(timer)
             vm.devsStop()
             if (err) reject(err)
-            else resolve({ lines })
+            else resolve({ lines, heap, panic })
         }
         const timer = setTimeout(() => finish(new UserError(`the simulator did not finish within ${opts.timeoutMs} ms`)), opts.timeoutMs)
         vm.sendPacket = () => {}
         vm.error = (...args) => finish(new Error(`simulator error: ${args.join(" ")}`))
         vm.panicHandler = code => {
-            if (code) finish(new UserError(`the program stopped with panic ${code}: ${lines.slice(-3).join(" | ")}`))
+            if (!code) return
+            panic = code
+            if (opts.allowPanic) finish()
+            else finish(new UserError(`the program stopped with panic ${code}: ${lines.slice(-3).join(" | ")}`))
         }
         vm.dmesg = (s: string) => {
+            const stats = /stats: \d+ objects, (\d+) B used, (\d+) B free/.exec(s)
+            if (stats) heap = { used: +stats[1], free: +stats[2] }
             if (!PRINT_PREFIX.test(s)) {
                 if (/Exception|PANIC|at \w+ \[/.test(s)) lines.push(s)
                 return

@@ -1,0 +1,198 @@
+/**
+ * `dsrnn bench`: our step and the naive baseline, timed side by side in one
+ * VM run without GC stress (as a device runs), plus heap and image sizes.
+ *
+ * Opcode estimates come from a calibration loop timed in the same run: its
+ * body is 13 VM opcodes per iteration (LOAD, LOAD, LT, JMP_Z; LOAD, LOAD,
+ * ADD, STORE; LOAD, CONST, ADD, STORE; JMP), which the 131,072-opcode
+ * watchdog confirms: 10,070 iterations run, 10,085 trip it.
+ */
+import type { CanonicalModel } from "./canonical.ts"
+import { emitModule } from "./emit.ts"
+import { emitNaiveModule } from "./emit-naive.ts"
+import type { Encoding } from "./quantize.ts"
+import { runProgram } from "./vm.ts"
+import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
+
+export const CALIBRATION_OPCODES = 13
+const ROUNDS = 5
+const ROUND_MS = 200
+
+/** Multiply-adds per step of a model. */
+export function macsPerStep(model: CanonicalModel): number {
+    return model.layers.reduce((n, l) => n + (l.type === "dense" ? l.units * l.inputSize : (l.type === "lstm" ? 4 : l.type === "gru" ? 3 : 1) * l.units * (l.inputSize + l.units)), 0)
+}
+
+function timingProgram(model: CanonicalModel, withNaive: boolean): string {
+    const macs = macsPerStep(model)
+    // steps per watchdog slice, from generous per-MAC opcode guesses
+    const oursPerSlice = Math.max(1, Math.floor(60_000 / (macs * 20 + 1500)))
+    const naivePerSlice = Math.max(1, Math.floor(60_000 / (macs * 40 + 4000)))
+    return `import * as ds from "@devicescript/core"
+import { STEP_MAC_LIMIT, zeros } from "${WORKSPACE_LIBRARY}"
+import { model } from "./model"
+${withNaive ? 'import { naive } from "./naive"' : ""}
+
+let sink = 0
+function calib(n: number) {
+    let acc = 0
+    for (let i = 0; i < n; i++) acc = acc + i
+    return acc
+}
+const x = zeros(model.inputSize)
+const y = zeros(model.outputSize)
+let t = 0
+function nextInput() {
+    t++
+    for (let j = 0; j < x.length; j++) x[j] = ((t * (j + 7)) % 19) / 9.5 - 1
+}
+
+// Each timer runs whole watchdog slices until ${ROUND_MS} ms have passed; returns ms per unit.
+async function timeCalib() {
+    await ds.sleep(0)
+    const t0 = ds.millis()
+    let n = 0
+    while (ds.millis() - t0 < ${ROUND_MS}) {
+        sink += calib(8000)
+        n += 8000
+        await ds.sleep(0)
+    }
+    return (ds.millis() - t0) / n
+}
+async function timeOurs() {
+    const big = model.macs > STEP_MAC_LIMIT
+    await ds.sleep(0)
+    const t0 = ds.millis()
+    let n = 0
+    while (ds.millis() - t0 < ${ROUND_MS}) {
+        for (let i = 0; i < ${oursPerSlice}; i++) {
+            nextInput()
+            if (big) await model.stepAsync(x, y)
+            else model.step(x, y)
+        }
+        n += ${oursPerSlice}
+        await ds.sleep(0)
+    }
+    return (ds.millis() - t0) / n
+}
+${withNaive ? `async function timeNaive() {
+    await ds.sleep(0)
+    const t0 = ds.millis()
+    let n = 0
+    while (ds.millis() - t0 < ${ROUND_MS}) {
+        for (let i = 0; i < ${naivePerSlice}; i++) {
+            nextInput()
+            naive.step(x, y)
+        }
+        n += ${naivePerSlice}
+        await ds.sleep(0)
+    }
+    return (ds.millis() - t0) / n
+}` : ""}
+for (let r = 0; r < ${ROUNDS}; r++) {
+    console.log("R calib " + (await timeCalib()))
+    console.log("R ours " + (await timeOurs()))
+    ${withNaive ? 'console.log("R naive " + (await timeNaive()))' : ""}
+}
+console.log("DONE " + sink)
+`
+}
+
+/** A program that holds HOG bytes, then asks for more than is left: the VM's OOM report gives the live heap. */
+function heapProgram(importLine: string, use: string): string {
+    return `${importLine}
+const hog = Buffer.alloc(20000)
+const more = Buffer.alloc(57000)
+console.log("" + hog.length + more.length${use})
+`
+}
+
+export interface BenchFigures {
+    model: string
+    encoding: Encoding
+    macs: number
+    ours: { usPerStep: number; opcodesPerStep: number; opcodesPerMac: number; heapBytes: number; imageBytes: number }
+    naive: { usPerStep: number; opcodesPerStep: number; opcodesPerMac: number; heapBytes: number; imageBytes: number } | { failed: string }
+    speedup?: number
+    usPerCalibrationOpcode: number
+}
+
+function median(values: number[]): number {
+    const s = [...values].sort((a, b) => a - b)
+    return s[s.length >> 1]
+}
+
+async function liveHeap(ws: Workspace, importLine: string, use: string): Promise<number> {
+    ws.write("heap.ts", heapProgram(importLine, use))
+    const { binary } = await ws.build("heap.ts")
+    const { heap } = await runProgram(binary, { timeoutMs: 30_000, allowPanic: true })
+    if (!heap) throw new Error("the VM printed no heap report")
+    return heap.used
+}
+
+export async function bench(model: CanonicalModel, encoding: Encoding, onStatus: (s: string) => void = () => {}): Promise<BenchFigures> {
+    const ws = new Workspace()
+    try {
+        ws.write("model.ts", emitModule(model, { encoding, libraryImport: WORKSPACE_LIBRARY }))
+        ws.write("naive.ts", emitNaiveModule(model))
+        onStatus("measuring heap and image sizes")
+        const base = await liveHeap(ws, "", "")
+        const oursHeap = (await liveHeap(ws, 'import { model } from "./model"', " + model.macs")) - base
+        const oursImage = (await ws.build("model.ts")).binary.length
+        let naiveHeap: number | string
+        try {
+            naiveHeap = (await liveHeap(ws, 'import { naive } from "./naive"', " + naive.layers.length")) - base
+        } catch (e) {
+            naiveHeap = (e as Error).message
+        }
+        const naiveImage = (await ws.build("naive.ts")).binary.length
+        onStatus("timing both steps, interleaved")
+        const withNaive = typeof naiveHeap === "number"
+        ws.write("bench.ts", timingProgram(model, withNaive))
+        const { binary } = await ws.build("bench.ts")
+        let lines: string[]
+        let naiveFailure = typeof naiveHeap === "string" ? `does not fit: ${naiveHeap}` : ""
+        try {
+            lines = (await runProgram(binary, { timeoutMs: 120_000, done: l => l.startsWith("DONE") })).lines
+        } catch (e) {
+            if (!withNaive) throw e
+            naiveFailure = `fails: ${(e as Error).message}`
+            ws.write("bench.ts", timingProgram(model, false))
+            lines = (await runProgram((await ws.build("bench.ts")).binary, { timeoutMs: 120_000, done: l => l.startsWith("DONE") })).lines
+        }
+        const series = (kind: string) => lines.filter(l => l.startsWith(`R ${kind} `)).map(l => +l.split(" ")[2])
+        const calib = median(series("calib")) / CALIBRATION_OPCODES
+        const macs = macsPerStep(model)
+        const figures = (msPerStep: number, heapBytes: number, imageBytes: number) => {
+            const opcodesPerStep = msPerStep / calib
+            return { usPerStep: msPerStep * 1000, opcodesPerStep, opcodesPerMac: opcodesPerStep / macs, heapBytes, imageBytes }
+        }
+        const ours = figures(median(series("ours")), oursHeap, oursImage)
+        const naiveTimes = series("naive")
+        const naive = naiveFailure || !naiveTimes.length ? { failed: naiveFailure || "no timing" } : figures(median(naiveTimes), naiveHeap as number, naiveImage)
+        return {
+            model: model.layers.map(l => `${l.type}(${l.units})`).join(" > ") + `, ${model.inputSize} inputs`,
+            encoding,
+            macs,
+            ours,
+            naive,
+            speedup: "usPerStep" in naive ? naive.usPerStep / ours.usPerStep : undefined,
+            usPerCalibrationOpcode: calib * 1000,
+        }
+    } finally {
+        ws.dispose()
+    }
+}
+
+export function formatBench(f: BenchFigures): string {
+    const row = (name: string, r: BenchFigures["ours"]) =>
+        `${name.padEnd(7)} ${r.usPerStep.toFixed(1).padStart(9)} us ${r.opcodesPerStep.toFixed(0).padStart(9)} ${r.opcodesPerMac.toFixed(1).padStart(8)} ${String(r.heapBytes).padStart(9)} B ${String(r.imageBytes).padStart(9)} B`
+    return [
+        `${f.model}, ${f.encoding} weights, ${f.macs} multiply-adds per step (median of ${ROUNDS} interleaved rounds, no GC stress)`,
+        `        time/step   opcodes/step  op/MAC   heap(model)   image`,
+        row("ours", f.ours),
+        "usPerStep" in f.naive ? row("naive", f.naive) : `naive   ${f.naive.failed}`,
+        f.speedup ? `speedup: ${f.speedup.toFixed(2)}x` : "",
+        `(1 opcode = ${(f.usPerCalibrationOpcode * 1000).toFixed(1)} ns in this run; image = program with only that model)`,
+    ].filter(Boolean).join("\n")
+}
