@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@devicescript/test"
-import { Act, Enc, Gates, Lstm, Matrix, Model, STEP_MAC_LIMIT } from "../src/index"
+import { Act, Enc, Affine, Lstm, Matrix, Model, STEP_MAC_LIMIT } from "../src/index"
 import { expectSequence, expectSteps, stepCount } from "./check"
 import { headsF32 } from "./fixtures/heads_f32.g"
 import { lstmF32 } from "./fixtures/lstm_f32.g"
@@ -78,7 +78,7 @@ describe("bad input", () => {
         const units = 40
         const wx = new Matrix(Buffer.alloc(4 * units * 3), Buffer.alloc(16 * units), 4 * units, 3, Enc.I8)
         const wh = new Matrix(Buffer.alloc(4 * units * units), Buffer.alloc(16 * units), 4 * units, units, Enc.I8)
-        const m = new Model([new Lstm(3, units, new Gates(wx, wh, null, null), Act.Tanh, Act.Sigmoid)])
+        const m = new Model([new Lstm(3, units, new Affine(wx, wh, null, null), Act.Tanh, Act.Sigmoid)])
         expect(m.macs > STEP_MAC_LIMIT).toBe(true)
         const y: number[] = []
         for (let j = 0; j < units; j++) y.push(1)

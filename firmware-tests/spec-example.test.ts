@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@devicescript/test"
-import { Act, Dense, Enc, Gates, Matrix, Model, Rnn } from "../src/index"
+import { Act, Dense, Enc, Affine, Matrix, Model, Rnn } from "../src/index"
 
 // Weights of SPEC.md section 1 as f32 hex: 0.5, 0.1 | 0.4, 0.2, 0.3, 0.7 | 1, -1
 const WX = hex`0000003f cdcccc3d`
@@ -13,8 +13,8 @@ function close(actual: number, expected: number, tol: number) {
 
 describe("SPEC.md worked example", () => {
     test("h_1 and y_1", () => {
-        const rnn = new Rnn(1, 2, new Gates(new Matrix(WX, null, 2, 1, Enc.F32), new Matrix(WH, null, 2, 2, Enc.F32), null, null), Act.Tanh)
-        const model = new Model([rnn, new Dense(2, 1, new Matrix(WY, null, 1, 2, Enc.F32), null, Act.Linear)])
+        const rnn = new Rnn(1, 2, new Affine(new Matrix(WX, null, 2, 1, Enc.F32), new Matrix(WH, null, 2, 2, Enc.F32), null, null), Act.Tanh)
+        const model = new Model([rnn, new Dense(2, 1, new Affine(new Matrix(WY, null, 1, 2, Enc.F32), null, null, null), Act.Linear)])
         const y = [0]
         model.step([1], y)
         close(rnn.out[0], 0.46211716, 1e-6)

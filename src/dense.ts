@@ -1,6 +1,5 @@
 import { Act, activate } from "./activation"
-import { Layer, checkShape, zeros } from "./layer"
-import { Matrix, matVec } from "./matrix"
+import { Layer, Projection, checkProjection, zeros } from "./layer"
 
 /** Dense layer: y = act(W x + b). */
 export class Dense implements Layer {
@@ -13,20 +12,19 @@ export class Dense implements Layer {
     constructor(
         public inputSize: number,
         public units: number,
-        private w: Matrix,
-        private b: Buffer,
+        private w: Projection,
         private act: Act
     ) {
-        checkShape("Dense W", w, units, inputSize)
+        checkProjection("Dense", w, units, inputSize, 0)
         this.outputSize = units
         this.out = zeros(units)
         this.state = []
-        this.stageRows = [units]
-        this.stageCols = [inputSize]
+        this.stageRows = [w.units]
+        this.stageCols = [w.unitMacs]
     }
 
     project(stage: number, x: number[], row0: number, row1: number) {
-        matVec(this.w, x, this.b, this.out, row0, row1, false)
+        this.w.apply(x, null, this.out, row0, row1)
     }
 
     update(stage: number) {

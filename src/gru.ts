@@ -1,5 +1,5 @@
 import { Act, activate } from "./activation"
-import { Gates, Layer, fill, zeros } from "./layer"
+import { Affine, Layer, checkProjection, fill, zeros } from "./layer"
 import { matVec } from "./matrix"
 
 /**
@@ -26,12 +26,12 @@ export class Gru implements Layer {
     constructor(
         public inputSize: number,
         public units: number,
-        private w: Gates,
+        private w: Affine,
         private act: Act,
         private rec: Act,
         private resetAfter: boolean
     ) {
-        w.check("Gru", 3, inputSize, units)
+        checkProjection("Gru", w, 3 * units, inputSize, units)
         this.outputSize = units
         this.out = zeros(units)
         this.gx = zeros(3 * units)

@@ -1,4 +1,4 @@
-import { Matrix } from "./matrix"
+import { Matrix, matVec } from "./matrix"
 
 /**
  * What the model needs from a layer. A step is a fixed sequence of stages;
@@ -32,26 +32,56 @@ export function fill(v: number[], value: number) {
     for (let i = 0; i < v.length; i++) v[i] = value
 }
 
-export function checkShape(what: string, m: Matrix, wantRows: number, wantCols: number) {
-    if (m.rows !== wantRows || m.cols !== wantCols)
-        throw new Error(`${what}: weights are ${m.rows}x${m.cols}, expected ${wantRows}x${wantCols}`)
+/**
+ * The affine part of a layer: out[r] = W_x[r] . x + b_x[r] + W_h[r] . h + b_h[r]
+ * for the rows of work units [unit0, unit1). A unit is one row for Affine;
+ * code dsrnn specialises to a model (straight-line, weights as literals)
+ * uses blocks of rows. `unitMacs` is the multiply-adds of one unit, which
+ * stepAsync uses to slice the work.
+ */
+export interface Projection {
+    rows: number
+    inputs: number
+    hidden: number
+    units: number
+    unitMacs: number
+    apply(x: number[], h: number[], out: number[], unit0: number, unit1: number): void
+}
+
+export function checkProjection(what: string, p: Projection, rows: number, inputs: number, hidden: number) {
+    if (p.rows !== rows || p.inputs !== inputs || p.hidden !== hidden)
+        throw new Error(`${what}: weights are ${p.rows}x(${p.inputs}+${p.hidden}), expected ${rows}x(${inputs}+${hidden})`)
 }
 
 /**
- * The weights of a recurrent layer: `gates` blocks of `units` rows each in
- * W_x (input), W_h (recurrent) and the f32 bias Buffers b_x, b_h (null = 0).
- * Bundled because the VM allows at most 8 arguments per call.
+ * Weights read from flash Buffers: `gates` blocks of `units` rows each in
+ * W_x (input), W_h (recurrent, null for dense) and the f32 bias Buffers
+ * b_x, b_h (null = 0). Bundled because the VM allows at most 8 arguments
+ * per call.
  */
-export class Gates {
+export class Affine implements Projection {
+    rows: number
+    inputs: number
+    hidden: number
+    units: number
+    unitMacs: number
+
     constructor(
         public wx: Matrix,
         public wh: Matrix,
         public bx: Buffer,
         public bh: Buffer
-    ) {}
+    ) {
+        this.rows = wx.rows
+        this.inputs = wx.cols
+        this.hidden = wh ? wh.cols : 0
+        if (wh && wh.rows !== wx.rows) throw new Error("Affine: W_x and W_h differ in rows")
+        this.units = wx.rows
+        this.unitMacs = this.inputs + this.hidden
+    }
 
-    check(what: string, gates: number, inputSize: number, units: number) {
-        checkShape(what + " W_x", this.wx, gates * units, inputSize)
-        checkShape(what + " W_h", this.wh, gates * units, units)
+    apply(x: number[], h: number[], out: number[], unit0: number, unit1: number) {
+        matVec(this.wx, x, this.bx, out, unit0, unit1, false)
+        if (this.wh) matVec(this.wh, h, this.bh, out, unit0, unit1, true)
     }
 }

@@ -1,6 +1,5 @@
 import { Act, activate } from "./activation"
-import { Gates, Layer, fill, zeros } from "./layer"
-import { matVec } from "./matrix"
+import { Layer, Projection, checkProjection, fill, zeros } from "./layer"
 
 /**
  * LSTM cell as in SPEC.md section 3. Gate blocks of W_x, W_h, b_x, b_h are
@@ -22,24 +21,23 @@ export class Lstm implements Layer {
     constructor(
         public inputSize: number,
         public units: number,
-        private w: Gates,
+        private w: Projection,
         private act: Act,
         private rec: Act
     ) {
-        w.check("Lstm", 4, inputSize, units)
+        checkProjection("Lstm", w, 4 * units, inputSize, units)
         this.outputSize = units
         this.out = zeros(units)
         this.c = zeros(units)
         this.g = zeros(4 * units)
         this.actC = zeros(units)
         this.state = [this.out, this.c]
-        this.stageRows = [4 * units]
-        this.stageCols = [inputSize + units]
+        this.stageRows = [w.units]
+        this.stageCols = [w.unitMacs]
     }
 
     project(stage: number, x: number[], row0: number, row1: number) {
-        matVec(this.w.wx, x, this.w.bx, this.g, row0, row1, false)
-        matVec(this.w.wh, this.out, this.w.bh, this.g, row0, row1, true)
+        this.w.apply(x, this.out, this.g, row0, row1)
     }
 
     update(stage: number) {

@@ -1,6 +1,5 @@
 import { Act, activate } from "./activation"
-import { Gates, Layer, fill, zeros } from "./layer"
-import { matVec } from "./matrix"
+import { Layer, Projection, checkProjection, fill, zeros } from "./layer"
 
 /** Elman RNN: h_t = act(W_x x_t + b_x + W_h h_{t-1} + b_h). */
 export class Rnn implements Layer {
@@ -14,21 +13,20 @@ export class Rnn implements Layer {
     constructor(
         public inputSize: number,
         public units: number,
-        private w: Gates,
+        private w: Projection,
         private act: Act
     ) {
-        w.check("Rnn", 1, inputSize, units)
+        checkProjection("Rnn", w, units, inputSize, units)
         this.outputSize = units
         this.out = zeros(units)
         this.pre = zeros(units)
         this.state = [this.out]
-        this.stageRows = [units]
-        this.stageCols = [inputSize + units]
+        this.stageRows = [w.units]
+        this.stageCols = [w.unitMacs]
     }
 
     project(stage: number, x: number[], row0: number, row1: number) {
-        matVec(this.w.wx, x, this.w.bx, this.pre, row0, row1, false)
-        matVec(this.w.wh, this.out, this.w.bh, this.pre, row0, row1, true)
+        this.w.apply(x, this.out, this.pre, row0, row1)
     }
 
     update(stage: number) {

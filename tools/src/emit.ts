@@ -69,8 +69,8 @@ class ModuleWriter {
     layer(l: Layer, i: number): string {
         const p = `L${i}_`
         if (l.type === "dense")
-            return `new Dense(${l.inputSize}, ${l.units}, ${this.matrix(p + "W", l.W)}, ${this.vector(p + "B", l.b)}, ${ACT[l.activation]})`
-        const gates = `new Gates(${[
+            return `new Dense(${l.inputSize}, ${l.units}, new Affine(${this.matrix(p + "W", l.W)}, null, ${this.vector(p + "B", l.b)}, null), ${ACT[l.activation]})`
+        const gates = `new Affine(${[
             this.matrix(p + "WX", l.Wx),
             this.matrix(p + "WH", l.Wh),
             this.vector(p + "BX", l.bx),
@@ -88,7 +88,7 @@ export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const w = new ModuleWriter(opts.encoding)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
     const classes = new Set(model.layers.map(l => CLASS[l.type]))
-    const used = ["Act", "Enc", "Matrix", "Model", ...classes, ...(classes.size > +classes.has("Dense") ? ["Gates"] : [])]
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", ...classes]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
     return [

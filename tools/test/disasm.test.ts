@@ -50,6 +50,7 @@ describe("bytecode of the step path", () => {
         expect(named("matVec")).toHaveLength(1)
         expect(named("activate")).toHaveLength(1)
         expect(named("project")).toHaveLength(4) // Rnn, Lstm, Gru, Dense
+        expect(named("apply")).toHaveLength(1) // Affine
         expect(named("update")).toHaveLength(4)
         expect(named("step")).toHaveLength(1)
     })
@@ -61,10 +62,10 @@ describe("bytecode of the step path", () => {
         }
     })
 
-    test("layers call only matVec and activate, and allocate nothing", () => {
-        for (const p of [...named("project"), ...named("update")]) {
+    test("layers call only their projection, matVec and activate, and allocate nothing", () => {
+        for (const p of [...named("project"), ...named("update"), ...named("apply")]) {
             expect(allocationsOutsideThrow(p), p.name).toEqual([])
-            for (const c of calls(p)) expect(c, p.name).toMatch(/CALL (matVec|activate)_F\d+\(/)
+            for (const c of calls(p)) expect(c, p.name).toMatch(/CALL (matVec_F\d+|activate_F\d+|this\."w"\."apply")\(/)
         }
     })
 

@@ -1,0 +1,146 @@
+import * as ds from "@devicescript/core"
+import { zeros } from "./layer"
+import { Model, STEP_MAC_LIMIT } from "./model"
+import { denormalize, normalize } from "./normalize"
+
+/**
+ * The device app: samples Jacdac sensor roles at a fixed rate, steps the
+ * model on each complete, plausible sample and prints one parseable line per
+ * prediction. The host tools generate the main program that calls startApp
+ * with the feature mapping (tools/src/app-program.ts).
+ */
+
+/** Sensor features a model input can come from; values shared with tools/src/app-program.ts. */
+export const enum Feature {
+    Temperature = 0,
+    Humidity = 1,
+    Pressure = 2,
+    AccelX = 3,
+    AccelY = 4,
+    AccelZ = 5,
+}
+
+export interface AppConfig {
+    /** The feature feeding each model input, in input order. */
+    features: Feature[]
+    /** Plausible range per input; a reading outside it is a sensor fault. */
+    min: number[]
+    max: number[]
+    periodMs: number
+    /** Per output, the input it forecasts one step ahead, or -1: the anomaly flag compares them. */
+    targets: number[]
+    /** |prediction - next observation| above this sets the anomaly flag; 0 turns it off. */
+    threshold: number
+    /** Stop after this many predictions (0 = run forever); the simulator deploy uses it. */
+    steps: number
+    inputMean: number[]
+    inputStd: number[]
+    outputMean: number[]
+    outputStd: number[]
+    /** Called after each prediction; the simulated sensor feed advances its rows with it. */
+    onStep?: (t: number) => void
+}
+
+const NAMES = ["temperature", "humidity", "pressure", "accel_x", "accel_y", "accel_z"]
+
+/** The Jacdac client roles, created only for the sensors the model reads. */
+class Sensors {
+    temperature: ds.Temperature
+    humidity: ds.Humidity
+    pressure: ds.AirPressure
+    accel: ds.Accelerometer
+
+    constructor(features: Feature[]) {
+        for (const f of features) {
+            if (f === Feature.Temperature && !this.temperature) this.temperature = new ds.Temperature()
+            else if (f === Feature.Humidity && !this.humidity) this.humidity = new ds.Humidity()
+            else if (f === Feature.Pressure && !this.pressure) this.pressure = new ds.AirPressure()
+            else if (f >= Feature.AccelX && !this.accel) this.accel = new ds.Accelerometer()
+        }
+    }
+
+    role(f: Feature): ds.Role {
+        if (f === Feature.Temperature) return this.temperature
+        if (f === Feature.Humidity) return this.humidity
+        if (f === Feature.Pressure) return this.pressure
+        return this.accel
+    }
+
+    /** One reading; NaN stands for "no value", which the caller reports as a fault. */
+    async read(f: Feature): Promise<number> {
+        if (!this.role(f).isBound) return NaN
+        let v: number
+        if (f === Feature.Temperature) v = await this.temperature.reading.read()
+        else if (f === Feature.Humidity) v = await this.humidity.reading.read()
+        else if (f === Feature.Pressure) v = await this.pressure.reading.read()
+        else {
+            const xyz = await this.accel.reading.read()
+            v = xyz ? xyz[f - Feature.AccelX] : NaN
+        }
+        return typeof v === "number" ? v : NaN
+    }
+}
+
+/** Reads every input into x; returns "" or the description of the first fault. */
+async function sample(sensors: Sensors, config: AppConfig, x: number[]): Promise<string> {
+    for (let j = 0; j < x.length; j++) {
+        const f = config.features[j]
+        if (!sensors.role(f).isBound) return `${NAMES[f]} not bound`
+        const v = await sensors.read(f)
+        if (isNaN(v)) return `${NAMES[f]} gave no value`
+        if (v < config.min[j] || v > config.max[j])
+            return `${NAMES[f]}=${v} outside [${config.min[j]}, ${config.max[j]}]`
+        x[j] = v
+    }
+    return ""
+}
+
+/**
+ * Runs the sample-predict loop. Lines printed (one per event):
+ *   dsrnn: t=<step> y=[<y0>,<y1>,...] anomaly=<0|1>
+ *   dsrnn: fault <description>     (prediction paused; the reading never reaches the state)
+ *   dsrnn: resumed
+ *   dsrnn: done                    (after config.steps predictions)
+ */
+export async function startApp(model: Model, config: AppConfig) {
+    const sensors = new Sensors(config.features)
+    const x = zeros(model.inputSize)
+    const raw = zeros(model.inputSize)
+    const y = zeros(model.outputSize)
+    const last = zeros(model.outputSize)
+    const useAsync = model.macs > STEP_MAC_LIMIT
+    let t = 0
+    let fault = ""
+    let havePrediction = false
+    console.log(`dsrnn: start inputs=${model.inputSize} outputs=${model.outputSize} period=${config.periodMs}ms ${useAsync ? "stepAsync" : "step"}`)
+    while (config.steps === 0 || t < config.steps) {
+        const started = ds.millis()
+        const problem = await sample(sensors, config, raw)
+        if (problem) {
+            if (problem !== fault) console.log(`dsrnn: fault ${problem}`)
+            fault = problem
+        } else {
+            if (fault) console.log("dsrnn: resumed")
+            fault = ""
+            let anomaly = 0
+            if (havePrediction && config.threshold > 0) {
+                for (let j = 0; j < model.outputSize; j++) {
+                    const k = config.targets[j]
+                    if (k >= 0 && Math.abs(last[j] - raw[k]) > config.threshold) anomaly = 1
+                }
+            }
+            for (let j = 0; j < x.length; j++) x[j] = raw[j]
+            normalize(x, config.inputMean, config.inputStd)
+            if (useAsync) await model.stepAsync(x, y)
+            else model.step(x, y)
+            denormalize(y, config.outputMean, config.outputStd)
+            for (let j = 0; j < y.length; j++) last[j] = y[j]
+            havePrediction = true
+            console.log(`dsrnn: t=${t} y=[${y.join(",")}] anomaly=${anomaly}`)
+            if (config.onStep) config.onStep(t)
+            t++
+        }
+        await ds.sleep(Math.max(0, config.periodMs - (ds.millis() - started)))
+    }
+    console.log("dsrnn: done")
+}
