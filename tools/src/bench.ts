@@ -7,7 +7,7 @@
  * ADD, STORE; LOAD, CONST, ADD, STORE; JMP), which the 131,072-opcode
  * watchdog confirms: 10,070 iterations run, 10,085 trip it.
  */
-import type { CanonicalModel } from "./canonical.ts"
+import { type CanonicalModel, gateCount } from "./canonical.ts"
 import { emitModule } from "./emit.ts"
 import { emitNaiveModule } from "./emit-naive.ts"
 import type { Encoding } from "./quantize.ts"
@@ -20,7 +20,7 @@ const ROUND_MS = 200
 
 /** Multiply-adds per step of a model. */
 export function macsPerStep(model: CanonicalModel): number {
-    return model.layers.reduce((n, l) => n + (l.type === "dense" ? l.units * l.inputSize : (l.type === "lstm" ? 4 : l.type === "gru" ? 3 : 1) * l.units * (l.inputSize + l.units)), 0)
+    return model.layers.reduce((n, l) => n + (l.type === "dense" ? l.units * l.inputSize : gateCount(l) * l.units * (l.inputSize + l.units)), 0)
 }
 
 function timingProgram(model: CanonicalModel, withNaive: boolean): string {
@@ -110,6 +110,7 @@ console.log("" + hog.length + more.length${use})
 export interface BenchFigures {
     model: string
     encoding: Encoding
+    specialized: boolean
     macs: number
     ours: { usPerStep: number; opcodesPerStep: number; opcodesPerMac: number; heapBytes: number; imageBytes: number }
     naive: { usPerStep: number; opcodesPerStep: number; opcodesPerMac: number; heapBytes: number; imageBytes: number } | { failed: string }
@@ -130,10 +131,10 @@ async function liveHeap(ws: Workspace, importLine: string, use: string): Promise
     return heap.used
 }
 
-export async function bench(model: CanonicalModel, encoding: Encoding, onStatus: (s: string) => void = () => {}): Promise<BenchFigures> {
+export async function bench(model: CanonicalModel, encoding: Encoding, specialize: boolean, onStatus: (s: string) => void = () => {}): Promise<BenchFigures> {
     const ws = new Workspace()
     try {
-        ws.write("model.ts", emitModule(model, { encoding, libraryImport: WORKSPACE_LIBRARY }))
+        ws.write("model.ts", emitModule(model, { encoding, specialize, libraryImport: WORKSPACE_LIBRARY }))
         ws.write("naive.ts", emitNaiveModule(model))
         onStatus("measuring heap and image sizes")
         const base = await liveHeap(ws, "", "")
@@ -173,6 +174,7 @@ export async function bench(model: CanonicalModel, encoding: Encoding, onStatus:
         return {
             model: model.layers.map(l => `${l.type}(${l.units})`).join(" > ") + `, ${model.inputSize} inputs`,
             encoding,
+            specialized: specialize,
             macs,
             ours,
             naive,
@@ -188,7 +190,7 @@ export function formatBench(f: BenchFigures): string {
     const row = (name: string, r: BenchFigures["ours"]) =>
         `${name.padEnd(7)} ${r.usPerStep.toFixed(1).padStart(9)} us ${r.opcodesPerStep.toFixed(0).padStart(9)} ${r.opcodesPerMac.toFixed(1).padStart(8)} ${String(r.heapBytes).padStart(9)} B ${String(r.imageBytes).padStart(9)} B`
     return [
-        `${f.model}, ${f.encoding} weights, ${f.macs} multiply-adds per step (median of ${ROUNDS} interleaved rounds, no GC stress)`,
+        `${f.model}, ${f.encoding} weights, ${f.specialized ? "specialised code" : "flash matrices"}, ${f.macs} multiply-adds per step (median of ${ROUNDS} interleaved rounds, no GC stress)`,
         `        time/step   opcodes/step  op/MAC   heap(model)   image`,
         row("ours", f.ours),
         "usPerStep" in f.naive ? row("naive", f.naive) : `naive   ${f.naive.failed}`,

@@ -5,13 +5,20 @@
  */
 import { basename } from "node:path"
 import { Command, CommanderError, Option } from "commander"
+import { bench, formatBench, macsPerStep } from "./bench.ts"
 import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
+import { type SpecializeMode, shouldSpecialize } from "./emit-specialized.ts"
 import { readCsv, writeOutputCsv } from "./csv.ts"
 import { UserError } from "./errors.ts"
 import { importModel } from "./import-model.ts"
 import type { Encoding } from "./quantize.ts"
 import { ReferenceModel } from "./reference.ts"
 import { simulate } from "./simulate.ts"
+
+const specializeOption = () =>
+    new Option("-s, --specialize <mode>", "straight-line code with literal weights for LSTM, RNN and dense layers (auto: when it fits the image)")
+        .choices(["auto", "on", "off"])
+        .default("auto")
 
 const weightsOption = () =>
     new Option("-w, --weights <encoding>", "weight encoding on the device").choices(["f32", "i16", "i8"]).default("i8")
@@ -45,10 +52,12 @@ function buildProgram(): Command {
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
         .addOption(weightsOption())
         .requiredOption("-o, --out <file.ts>", "where to write the DeviceScript module (under src/ or firmware-tests/)")
+        .addOption(specializeOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn compile model/model.json --weights i8 --out src/model.g.ts")
-        .action(async (modelPath: string, opts: { weights: Encoding; out: string }) => {
+        .action(async (modelPath: string, opts: { weights: Encoding; out: string; specialize: SpecializeMode }) => {
             const model = await importModel(modelPath)
-            compileToFile(model, opts.weights, opts.out, basename(modelPath))
+            const specialize = shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize)
+            compileToFile(model, opts.weights, specialize, opts.out, basename(modelPath))
             console.log(formatReport(quantizationReport(model, opts.weights), opts.weights))
             console.log(`wrote ${opts.out}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, ${model.inputSize} inputs, ${model.outputSize} outputs, ${opts.weights} weights`)
         })
@@ -60,10 +69,11 @@ function buildProgram(): Command {
         .requiredOption("-i, --input <in.csv>", "header row, then one numeric column per input feature")
         .requiredOption("-o, --output <out.csv>", "one row per input row, header y0,y1,...")
         .addOption(weightsOption())
+        .addOption(specializeOption())
         .option("--reference", "write the host float64 reference instead of running the simulator")
         .option("--compare", "also print max and RMS error between simulator and float64 reference")
         .addHelpText("after", "\nExample:\n  npx dsrnn simulate model.onnx --input series.csv --output pred.csv --compare")
-        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; reference?: boolean; compare?: boolean }) => {
+        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; reference?: boolean; compare?: boolean }) => {
             const model = await importModel(modelPath)
             const { rows } = readCsv(opts.input, model.inputSize)
             const reference = () => new ReferenceModel(model).run(rows)
@@ -75,6 +85,7 @@ function buildProgram(): Command {
             const started = Date.now()
             const outputs = await simulate(model, rows, {
                 encoding: opts.weights,
+                specialize: shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize),
                 onProgress: (done, total) => {
                     if (done < total) console.error(`simulated ${done}/${total} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`)
                 },
@@ -85,6 +96,20 @@ function buildProgram(): Command {
                 const { maxAbs, rms } = compareOutputs(outputs, reference())
                 console.log(`simulator vs float64 reference: max error ${maxAbs.toExponential(3)}, RMS error ${rms.toExponential(3)}`)
             }
+        })
+    program
+        .command("bench")
+        .description("time our step against a naive DeviceScript implementation in one simulator run, without GC stress")
+        .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
+        .addOption(weightsOption())
+        .addOption(specializeOption())
+        .option("--json", "print the figures as one JSON object")
+        .addHelpText("after", "\nExample:\n  npx dsrnn bench model.json --weights i8")
+        .action(async (modelPath: string, opts: { weights: Encoding; specialize: SpecializeMode; json?: boolean }) => {
+            const model = await importModel(modelPath)
+            const specialize = shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize)
+            const figures = await bench(model, opts.weights, specialize, s => console.error(`${s}...`))
+            console.log(opts.json ? JSON.stringify(figures) : formatBench(figures))
         })
     return program
 }

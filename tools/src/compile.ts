@@ -31,8 +31,8 @@ export function formatReport(report: TensorError[], encoding: Encoding): string 
 }
 
 /** Writes the module; its import of the library is relative to where it lands. */
-export function compileToFile(model: CanonicalModel, encoding: Encoding, outFile: string, source: string): void {
+export function compileToFile(model: CanonicalModel, encoding: Encoding, specialize: boolean, outFile: string, source: string): void {
     const out = resolve(outFile)
-    const code = emitModule(model, { encoding, libraryImport: libraryImportFor(out, join(PROJECT_ROOT, "src")), source })
+    const code = emitModule(model, { encoding, specialize, libraryImport: libraryImportFor(out, join(PROJECT_ROOT, "src")), source })
     writeOutputFile(outFile, code)
 }

@@ -5,6 +5,7 @@
  */
 import { dirname, relative } from "node:path"
 import type { Activation, CanonicalModel, Layer } from "./canonical.ts"
+import { specializedProjection } from "./emit-specialized.ts"
 import { UserError } from "./errors.ts"
 import { type Encoding, type PackedMatrix, packMatrix, packVector } from "./quantize.ts"
 
@@ -23,6 +24,8 @@ const ENC: Record<Encoding, string> = { f32: "Enc.F32", i16: "Enc.I16", i8: "Enc
 
 export interface EmitOptions {
     encoding: Encoding
+    /** Emit straight-line code with literal weights for LSTM, RNN and dense layers (GRU keeps the flash path). */
+    specialize?: boolean
     /** Import path of src/index.ts as seen from the emitted file, without extension. */
     libraryImport: string
     /** Shown in the header comment. */
@@ -46,7 +49,22 @@ function hexLiteral(name: string, bytes: Uint8Array): string {
 class ModuleWriter {
     readonly decls: string[] = []
 
-    constructor(private encoding: Encoding) {}
+    constructor(
+        private encoding: Encoding,
+        private specialize: boolean
+    ) {}
+
+    /** Whether layer i's affine part is emitted as literal code, and that code's class name. */
+    private specialized(l: Layer, i: number): string | null {
+        if (!this.specialize || l.type === "gru") return null
+        const name = `L${i}Proj`
+        const affine =
+            l.type === "dense"
+                ? { Wx: l.W, Wh: null, bias: l.b.map(Math.fround) }
+                : { Wx: l.Wx, Wh: l.Wh, bias: l.bx.map((b, r) => Math.fround(b) + Math.fround(l.bh[r])) }
+        this.decls.push(specializedProjection(name, affine, this.encoding))
+        return `new ${name}()`
+    }
 
     matrix(name: string, m: number[][]): string {
         const p: PackedMatrix = packMatrix(m, this.encoding, name)
@@ -68,9 +86,10 @@ class ModuleWriter {
 
     layer(l: Layer, i: number): string {
         const p = `L${i}_`
+        const special = this.specialized(l, i)
         if (l.type === "dense")
-            return `new Dense(${l.inputSize}, ${l.units}, new Affine(${this.matrix(p + "W", l.W)}, null, ${this.vector(p + "B", l.b)}, null), ${ACT[l.activation]})`
-        const gates = `new Affine(${[
+            return `new Dense(${l.inputSize}, ${l.units}, ${special ?? `new Affine(${this.matrix(p + "W", l.W)}, null, ${this.vector(p + "B", l.b)}, null)`}, ${ACT[l.activation]})`
+        const gates = special ?? `new Affine(${[
             this.matrix(p + "WX", l.Wx),
             this.matrix(p + "WH", l.Wh),
             this.vector(p + "BX", l.bx),
@@ -85,10 +104,10 @@ class ModuleWriter {
 
 /** DeviceScript source exporting `model` (and the normalization constants, if any). */
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
-    const w = new ModuleWriter(opts.encoding)
+    const w = new ModuleWriter(opts.encoding, !!opts.specialize)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
     const classes = new Set(model.layers.map(l => CLASS[l.type]))
-    const used = ["Act", "Affine", "Enc", "Matrix", "Model", ...classes]
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", ...classes]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
     return [

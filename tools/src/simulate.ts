@@ -17,6 +17,7 @@ const CHUNK_BYTES = 24_576
 
 export interface SimulateOptions {
     encoding: Encoding
+    specialize?: boolean
     /** Called after every chunk with the rows done so far. */
     onProgress?: (done: number, total: number) => void
 }
@@ -71,7 +72,7 @@ export async function simulate(model: CanonicalModel, rows: number[][], opts: Si
     const ws = new Workspace()
     const outputs: number[][] = []
     try {
-        ws.write("model.ts", emitModule(model, { encoding: opts.encoding, libraryImport: WORKSPACE_LIBRARY }))
+        ws.write("model.ts", emitModule(model, { encoding: opts.encoding, specialize: opts.specialize, libraryImport: WORKSPACE_LIBRARY }))
         let state: string | null = null
         for (let start = 0; start < rows.length; start += perChunk) {
             const chunk = rows.slice(start, start + perChunk)

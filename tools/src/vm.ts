@@ -37,7 +37,9 @@ function loadFactory(): VmFactory {
     if (start < 0 || end < 0) throw new Error(`cannot find the VM module in ${CLI}; is @devicescript/cli 2.16.4 installed?`)
     const body = bundle.slice(start + VM_MODULE.length, end)
     const module2 = { exports: {} as unknown }
-    new Function("exports", "module2", "require", "__filename", "__dirname", body)(module2.exports, module2, require, CLI, dirname(CLI))
+    // The module logs panics on stdout; runProgram reports them itself, so its console stays quiet.
+    const quiet = { ...console, log: () => {}, debug: () => {}, info: () => {} }
+    new Function("exports", "module2", "require", "__filename", "__dirname", "console", body)(module2.exports, module2, require, CLI, dirname(CLI), quiet)
     factory = module2.exports as VmFactory
     return factory
 }

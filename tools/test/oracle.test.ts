@@ -2,7 +2,8 @@
  * The end-to-end claim: the device computes what the laptop computed. Models
  * are built and run by the peers themselves (TensorFlow.js predict(), ONNX
  * Runtime) and, through import > quantize > emit > build, by the DeviceScript
- * VM, one step per row from zero state. Row t of the simulation must match
+ * VM, one step per row from zero state, with weights in flash matrices and
+ * as specialised literal code. Row t of the simulation must match
  * what the peer predicts for rows 0..t.
  *
  * Bounds (absolute, outputs here are O(1), weights uniform in +-1):
@@ -54,10 +55,13 @@ async function expectDeviceMatches(modelPath: string, rows: number[][], expected
     expect(Math.max(...flat) - Math.min(...flat), "outputs must vary, or the check proves little").toBeGreaterThan(1e-2)
     const model = await importModel(modelPath)
     const errors: string[] = []
-    for (const encoding of ENCODINGS) {
-        const err = maxError(await simulate(model, rows, { encoding }), expected)
-        errors.push(`${encoding} ${err.toExponential(2)}`)
-        expect(err, `${encoding}: max error ${err} exceeds ${BOUNDS[encoding]}`).toBeLessThan(BOUNDS[encoding])
+    for (const specialize of [false, true]) {
+        for (const encoding of ENCODINGS) {
+            const err = maxError(await simulate(model, rows, { encoding, specialize }), expected)
+            const what = `${encoding}${specialize ? " specialised" : ""}`
+            errors.push(`${what} ${err.toExponential(2)}`)
+            expect(err, `${what}: max error ${err} exceeds ${BOUNDS[encoding]}`).toBeLessThan(BOUNDS[encoding])
+        }
     }
     console.log(`${modelPath.split("/").slice(-2).join("/")}: ${errors.join(", ")}`)
 }
