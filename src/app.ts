@@ -1,6 +1,6 @@
 import * as ds from "@devicescript/core"
 import { zeros } from "./layer"
-import { Model, STEP_MAC_LIMIT } from "./model"
+import { Model } from "./model"
 import { denormalize, normalize } from "./normalize"
 
 /**
@@ -31,14 +31,16 @@ export interface AppConfig {
     targets: number[]
     /** |prediction - next observation| above this sets the anomaly flag; 0 turns it off. */
     threshold: number
+    /** Suspend inside a step (Model.stepAsync): chosen by the host's budget check. */
+    stepAsync: boolean
     /** Stop after this many predictions (0 = run forever); the simulator deploy uses it. */
     steps: number
     inputMean: number[]
     inputStd: number[]
     outputMean: number[]
     outputStd: number[]
-    /** Called after each prediction; the simulated sensor feed advances its rows with it. */
-    onStep?: (t: number) => void
+    /** Called after each sample period, faulty or not; the simulated sensor feed advances its rows with it. */
+    onSample?: () => void
 }
 
 const NAMES = ["temperature", "humidity", "pressure", "accel_x", "accel_y", "accel_z"]
@@ -56,6 +58,16 @@ class Sensors {
             else if (f === Feature.Humidity && !this.humidity) this.humidity = new ds.Humidity()
             else if (f === Feature.Pressure && !this.pressure) this.pressure = new ds.AirPressure()
             else if (f >= Feature.AccelX && !this.accel) this.accel = new ds.Accelerometer()
+        }
+    }
+
+    /** Waits up to `ms` for every role to find its sensor, as a board does after boot. */
+    async bind(features: Feature[], ms: number) {
+        for (let waited = 0; waited < ms; waited += 100) {
+            let bound = true
+            for (const f of features) if (!this.role(f).isBound) bound = false
+            if (bound) return
+            await ds.sleep(100)
         }
     }
 
@@ -97,7 +109,9 @@ async function sample(sensors: Sensors, config: AppConfig, x: number[]): Promise
 
 /**
  * Runs the sample-predict loop. Lines printed (one per event):
- *   dsrnn: t=<step> y=[<y0>,<y1>,...] anomaly=<0|1>
+ *   dsrnn: t=<step> y=[<y0>,<y1>,...] anomaly=<0|1> f64=<hex>
+ * y is printed with the VM's ~7 significant digits; f64 is the exact outputs,
+ * little-endian float64 in hex, for hosts that compare results.
  *   dsrnn: fault <description>     (prediction paused; the reading never reaches the state)
  *   dsrnn: resumed
  *   dsrnn: done                    (after config.steps predictions)
@@ -108,10 +122,12 @@ export async function startApp(model: Model, config: AppConfig) {
     const raw = zeros(model.inputSize)
     const y = zeros(model.outputSize)
     const last = zeros(model.outputSize)
-    const useAsync = model.macs > STEP_MAC_LIMIT
+    const exact = Buffer.alloc(8 * model.outputSize)
+    const useAsync = config.stepAsync
     let t = 0
     let fault = ""
     let havePrediction = false
+    await sensors.bind(config.features, 3000)
     console.log(`dsrnn: start inputs=${model.inputSize} outputs=${model.outputSize} period=${config.periodMs}ms ${useAsync ? "stepAsync" : "step"}`)
     while (config.steps === 0 || t < config.steps) {
         const started = ds.millis()
@@ -134,12 +150,15 @@ export async function startApp(model: Model, config: AppConfig) {
             if (useAsync) await model.stepAsync(x, y)
             else model.step(x, y)
             denormalize(y, config.outputMean, config.outputStd)
-            for (let j = 0; j < y.length; j++) last[j] = y[j]
+            for (let j = 0; j < y.length; j++) {
+                last[j] = y[j]
+                exact.setAt(8 * j, "f64", y[j])
+            }
             havePrediction = true
-            console.log(`dsrnn: t=${t} y=[${y.join(",")}] anomaly=${anomaly}`)
-            if (config.onStep) config.onStep(t)
+            console.log(`dsrnn: t=${t} y=[${y.join(",")}] anomaly=${anomaly} f64=${exact.toString("hex")}`)
             t++
         }
+        if (config.onSample) config.onSample()
         await ds.sleep(Math.max(0, config.periodMs - (ds.millis() - started)))
     }
     console.log("dsrnn: done")

@@ -6,6 +6,7 @@
 import { basename } from "node:path"
 import { Command, CommanderError, Option } from "commander"
 import { bench, formatBench, macsPerStep } from "./bench.ts"
+import { registerBoardCommands } from "./board-commands.ts"
 import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
 import { type SpecializeMode, shouldSpecialize } from "./emit-specialized.ts"
 import { readCsv, writeOutputCsv } from "./csv.ts"
@@ -111,6 +112,7 @@ function buildProgram(): Command {
             const figures = await bench(model, opts.weights, specialize, s => console.error(`${s}...`))
             console.log(opts.json ? JSON.stringify(figures) : formatBench(figures))
         })
+    registerBoardCommands(program)
     return program
 }
 
