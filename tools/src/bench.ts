@@ -11,6 +11,10 @@ import { type CanonicalModel, gateCount } from "./canonical.ts"
 import { emitModule } from "./emit.ts"
 import { emitNaiveModule } from "./emit-naive.ts"
 import type { Encoding } from "./quantize.ts"
+import { mkdirSync } from "node:fs"
+import { join } from "node:path"
+import { UserError } from "./errors.ts"
+import { writeOutputFile } from "./files.ts"
 import { runProgram } from "./vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
 
@@ -23,14 +27,18 @@ export function macsPerStep(model: CanonicalModel): number {
     return model.layers.reduce((n, l) => n + (l.type === "dense" ? l.units * l.inputSize : gateCount(l) * l.units * (l.inputSize + l.units)), 0)
 }
 
-function timingProgram(model: CanonicalModel, withNaive: boolean, naiveOnly = false): string {
+/**
+ * The timing program. `summary` makes the device itself reduce the rounds to
+ * medians and print the figures, for a board whose console is all we see.
+ */
+function timingProgram(model: CanonicalModel, withNaive: boolean, naiveOnly = false, library = WORKSPACE_LIBRARY, summary = false): string {
     const macs = macsPerStep(model)
     // steps per watchdog slice, from generous per-MAC opcode guesses
     const oursPerSlice = Math.max(1, Math.floor(60_000 / (macs * 20 + 1500)))
     const naivePerSlice = Math.max(1, Math.floor(60_000 / (macs * 40 + 4000)))
     return `import * as ds from "@devicescript/core"
-${naiveOnly ? "" : `import { STEP_MAC_LIMIT, zeros } from "${WORKSPACE_LIBRARY}"`}
-${naiveOnly ? 'import { zeros } from "./lib/index"\nconst model = { inputSize: ' + model.inputSize + ', outputSize: ' + model.outputSize + ', macs: 0 }' : 'import { model } from "./model"'}
+${naiveOnly ? "" : `import { STEP_MAC_LIMIT, zeros } from "${library}"`}
+${naiveOnly ? `import { zeros } from "${library}"\nconst model = { inputSize: ${model.inputSize}, outputSize: ${model.outputSize}, macs: 0 }` : 'import { model } from "./model"'}
 ${withNaive ? 'import { naive } from "./naive"' : ""}
 
 let sink = 0
@@ -89,13 +97,69 @@ ${withNaive ? `async function timeNaive() {
     }
     return (ds.millis() - t0) / n
 }` : ""}
+${summary ? SUMMARY_PRELUDE : ""}
 for (let r = 0; r < ${ROUNDS}; r++) {
-    console.log("R calib " + (await timeCalib()))
-    ${naiveOnly ? "" : 'console.log("R ours " + (await timeOurs()))'}
-    ${withNaive ? 'console.log("R naive " + (await timeNaive()))' : ""}
+    ${summary ? "keep(0, await timeCalib())" : 'console.log("R calib " + (await timeCalib()))'}
+    ${naiveOnly ? "" : summary ? "keep(1, await timeOurs())" : 'console.log("R ours " + (await timeOurs()))'}
+    ${!withNaive ? "" : summary ? "keep(2, await timeNaive())" : 'console.log("R naive " + (await timeNaive()))'}
 }
-console.log("DONE " + sink)
+${summary ? summaryPrint(macsPerStep(model), withNaive) : 'console.log("DONE " + sink)'}
 `
+}
+
+const SUMMARY_PRELUDE = `const rounds: number[][] = [[], [], []]
+function keep(kind: number, ms: number) {
+    rounds[kind].push(ms)
+}
+function median(v: number[]) {
+    v.sort((a, b) => a - b)
+    return v[v.length >> 1]
+}`
+
+function summaryPrint(macs: number, withNaive: boolean): string {
+    return `const opcodeMs = median(rounds[0]) / ${CALIBRATION_OPCODES}
+const ours = median(rounds[1])
+console.log("dsrnn bench: ours " + Math.round(ours * 1000) + " us/step, " + Math.round(ours / opcodeMs) + " opcodes/step, " + Math.round((10 * ours) / opcodeMs / ${macs}) / 10 + " opcodes/MAC")
+${withNaive ? `const naiveMs = median(rounds[2])
+console.log("dsrnn bench: naive " + Math.round(naiveMs * 1000) + " us/step, speedup " + Math.round((100 * naiveMs) / ours) / 100 + "x")` : 'console.log("dsrnn bench: naive does not fit this board next to ours")'}
+console.log("DONE " + sink)`
+}
+
+export interface BoardBenchFiles {
+    dir: string
+    imageBytes: number
+    withNaive: boolean
+}
+
+/**
+ * Writes a benchmark program for a real board into `dir` (under src/, so it
+ * imports the library relatively) and checks that it builds within `imageBudget`;
+ * the naive baseline is left out when both do not fit.
+ */
+export async function writeBoardBench(model: CanonicalModel, encoding: Encoding, specialize: boolean, dir: string, library: string, imageBudget: number): Promise<BoardBenchFiles> {
+    const ws = new Workspace()
+    try {
+        const build = async (withNaive: boolean) => {
+            ws.write("model.ts", emitModule(model, { encoding, specialize, libraryImport: WORKSPACE_LIBRARY }))
+            ws.write("naive.ts", emitNaiveModule(model))
+            ws.write("main.ts", timingProgram(model, withNaive, false, WORKSPACE_LIBRARY, true))
+            return (await ws.build("main.ts")).binary.length
+        }
+        let withNaive = true
+        let imageBytes = await build(true).catch(() => Infinity)
+        if (imageBytes > imageBudget) {
+            withNaive = false
+            imageBytes = await build(false)
+        }
+        if (imageBytes > imageBudget) throw new UserError(`the benchmark needs ${imageBytes} B of image, the board allows ${imageBudget} B`)
+        mkdirSync(dir, { recursive: true })
+        writeOutputFile(join(dir, "model.ts"), emitModule(model, { encoding, specialize, libraryImport: library }))
+        if (withNaive) writeOutputFile(join(dir, "naive.ts"), emitNaiveModule(model))
+        writeOutputFile(join(dir, "main.ts"), timingProgram(model, withNaive, false, library, true))
+        return { dir, imageBytes, withNaive }
+    } finally {
+        ws.dispose()
+    }
 }
 
 /** A program that holds HOG bytes, then asks for more than is left: the VM's OOM report gives the live heap. */

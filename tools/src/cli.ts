@@ -3,9 +3,12 @@
  * Each command is a thin shell over the pipeline stages; user mistakes are
  * UserErrors, printed as one line with a non-zero exit code.
  */
-import { basename } from "node:path"
+import { basename, join, relative, resolve } from "node:path"
 import { Command, CommanderError, Option } from "commander"
-import { bench, formatBench, macsPerStep } from "./bench.ts"
+import { bench, formatBench, macsPerStep, writeBoardBench } from "./bench.ts"
+import { getBoard } from "./boards.ts"
+import { PROJECT_ROOT } from "./devs.ts"
+import { libraryImportFor } from "./emit.ts"
 import { registerBoardCommands } from "./board-commands.ts"
 import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
 import { type SpecializeMode, shouldSpecialize } from "./emit-specialized.ts"
@@ -105,10 +108,21 @@ function buildProgram(): Command {
         .addOption(weightsOption())
         .addOption(specializeOption())
         .option("--json", "print the figures as one JSON object")
-        .addHelpText("after", "\nExample:\n  npx dsrnn bench model.json --weights i8")
-        .action(async (modelPath: string, opts: { weights: Encoding; specialize: SpecializeMode; json?: boolean }) => {
+        .option("-b, --board <id>", "instead, write a benchmark program to flash to this board (it prints the figures on its console)")
+        .option("-o, --out <dir>", "with --board: where to write it (default src/bench-<board>)")
+        .addHelpText("after", "\nExamples:\n  npx dsrnn bench model.json --weights i8\n  npx dsrnn bench model.json --board pico")
+        .action(async (modelPath: string, opts: { weights: Encoding; specialize: SpecializeMode; json?: boolean; board?: string; out?: string }) => {
             const model = await importModel(modelPath)
             const specialize = shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize)
+            if (opts.board) {
+                const board = getBoard(opts.board)
+                const dir = resolve(opts.out ?? join(PROJECT_ROOT, "src", `bench-${board.id}`))
+                const files = await writeBoardBench(model, opts.weights, specialize, dir, libraryImportFor(join(dir, "main.ts"), join(PROJECT_ROOT, "src")), board.imageBytes)
+                console.log(`wrote ${files.dir}/main.ts: ${files.imageBytes} B of image of ${board.imageBytes} B${files.withNaive ? "" : " (naive baseline left out: both do not fit)"}`)
+                console.log(`run it on the board (DeviceScript firmware flashed once): npx devs devtools ${relative(process.cwd(), join(files.dir, "main.ts"))} --serial`)
+                console.log("its console prints: dsrnn bench: ours ... us/step, ... opcodes/MAC / naive ... us/step, speedup ...x")
+                return
+            }
             const figures = await bench(model, opts.weights, specialize, s => console.error(`${s}...`))
             console.log(opts.json ? JSON.stringify(figures) : formatBench(figures))
         })

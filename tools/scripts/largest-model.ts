@@ -1,0 +1,75 @@
+/**
+ * Finds the largest LSTM(H units, 3 inputs) + Dense(1) that builds, fits the
+ * simulator's heap and image (the RP2040 budget) and steps without tripping
+ * the watchdog: ours (flash matrices, and specialised code) against the naive
+ * baseline. Each candidate really runs 3 steps in the VM.
+ * Run: npx tsx tools/scripts/largest-model.ts
+ */
+import type { CanonicalModel } from "../src/canonical.ts"
+import { emitModule } from "../src/emit.ts"
+import { emitNaiveModule } from "../src/emit-naive.ts"
+import { randomMatrix, seededRandom } from "../src/random.ts"
+import { runProgram } from "../src/vm.ts"
+import { WORKSPACE_LIBRARY, Workspace } from "../src/workspace.ts"
+
+function lstm(units: number): CanonicalModel {
+    const r = seededRandom(units)
+    return {
+        format: "dsrnn-model",
+        version: 1,
+        inputSize: 3,
+        outputSize: 1,
+        layers: [
+            { type: "lstm", inputSize: 3, units, activation: "tanh", recurrentActivation: "sigmoid", Wx: randomMatrix(r, 4 * units, 3, 1), Wh: randomMatrix(r, 4 * units, units, 1), bx: randomMatrix(r, 1, 4 * units, 1)[0], bh: randomMatrix(r, 1, 4 * units, 1)[0] },
+            { type: "dense", inputSize: units, units: 1, activation: "linear", W: randomMatrix(r, 1, units, 1), b: [0.1] },
+        ],
+    }
+}
+
+type Variant = "flash" | "specialised" | "naive"
+
+async function fits(units: number, variant: Variant): Promise<string> {
+    const ws = new Workspace()
+    try {
+        const model = lstm(units)
+        try {
+            ws.write("model.ts", variant === "naive" ? emitNaiveModule(model) : emitModule(model, { encoding: "i8", specialize: variant === "specialised", libraryImport: WORKSPACE_LIBRARY }))
+        } catch (e) {
+            return `does not emit: ${(e as Error).message}`
+        }
+        const step = variant === "naive" ? "naive.step(x, y)" : "await model.stepAsync(x, y)"
+        ws.write("main.ts", `import * as ds from "@devicescript/core"
+import { ${variant === "naive" ? "naive" : "model"} } from "./model"
+const x = [0.5, -0.5, 1]
+const y = [0]
+for (let i = 0; i < 3; i++) {
+    await ds.sleep(0)
+    ${step}
+}
+console.log("DONE " + y[0])
+`)
+        let binary: Uint8Array
+        try {
+            binary = (await ws.build("main.ts")).binary
+        } catch (e) {
+            return `does not build: ${(e as Error).message.split("\n").slice(-1)[0].slice(0, 80)}`
+        }
+        try {
+            await runProgram(binary, { timeoutMs: 60_000, done: l => l.startsWith("DONE") })
+            return `ok (${binary.length} B image)`
+        } catch (e) {
+            return `fails: ${(e as Error).message.slice(0, 80)}`
+        }
+    } finally {
+        ws.dispose()
+    }
+}
+
+const candidates: Record<Variant, number[]> = {
+    flash: [123, 124],
+    specialised: [56, 60, 64],
+    naive: [32, 34, 36, 40],
+}
+for (const [variant, sizes] of Object.entries(candidates) as [Variant, number[]][])
+    for (const units of sizes) console.log(`${variant.padEnd(12)} LSTM(${units}): ${await fits(units, variant)}`)
+process.exit(0)
