@@ -97,11 +97,20 @@ export type SpecializeMode = "auto" | "on" | "off"
 export const SPECIALIZED_BYTES_PER_MAC = { i8: 6.5, i16: 7, f32: 11 }
 
 /**
+ * The VM refuses an image whose functions hold 64 KB of bytecode or more
+ * (verification error 1051), whatever the board: measured, LSTM(50, 3 inputs)
+ * specialised (10,600 multiply-adds) builds and LSTM(52) (11,232) does not.
+ * The limit leaves room for the sensor app's own code.
+ */
+export const SPECIALIZED_MAX_MACS = 9_000
+
+/**
  * Whether to emit literal code: "auto" does when the specialised layers fit
- * in `imageBudget` bytes (the simulator and RP2040 run about 110 KB of
- * image; leave room for the app), else keeps weights in flash matrices.
+ * the VM's bytecode limit and `imageBudget` bytes of image (the simulator and
+ * RP2040 run about 110 KB; leave room for the app), else keeps weights in
+ * flash matrices.
  */
 export function shouldSpecialize(macs: number, encoding: Encoding, mode: SpecializeMode, imageBudget = 80_000): boolean {
     if (mode !== "auto") return mode === "on"
-    return macs * SPECIALIZED_BYTES_PER_MAC[encoding] <= imageBudget
+    return macs <= SPECIALIZED_MAX_MACS && macs * SPECIALIZED_BYTES_PER_MAC[encoding] <= imageBudget
 }
