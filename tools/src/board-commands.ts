@@ -6,6 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs"
 import { extname, join, resolve } from "node:path"
 import { type Command, Option } from "commander"
+import { weightsOption } from "./options.ts"
 import { type AppFlags, type PreparedApp, buildApp, positiveNumber, prepareApp, writeApp } from "./app-build.ts"
 import type { BoardProfile } from "./boards.ts"
 import { formatBudget } from "./budget.ts"
@@ -71,7 +72,6 @@ function serialPorts(): string[] {
     }
 }
 
-const weightsOption = () => new Option("-w, --weights <encoding>", "weight encoding on the device").choices(["f32", "i16", "i8"]).default("i8")
 
 function appOptions(cmd: Command, boardRequired: boolean): Command {
     const board = new Option("-b, --board <id>", "board profile from boards/boards.json (a DeviceScript board id)")

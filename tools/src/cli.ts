@@ -4,7 +4,7 @@
  * UserErrors, printed as one line with a non-zero exit code.
  */
 import { basename, join, relative, resolve } from "node:path"
-import { Command, CommanderError, Option } from "commander"
+import { Command, CommanderError } from "commander"
 import { bench, formatBench, macsPerStep, writeBoardBench } from "./bench.ts"
 import { getBoard } from "./boards.ts"
 import { PROJECT_ROOT } from "./devs.ts"
@@ -13,19 +13,12 @@ import { registerBoardCommands } from "./board-commands.ts"
 import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
 import { type SpecializeMode, shouldSpecialize } from "./emit-specialized.ts"
 import { readCsv, writeOutputCsv } from "./csv.ts"
+import { specializeOption, weightsOption } from "./options.ts"
 import { UserError } from "./errors.ts"
 import { importModel } from "./import-model.ts"
 import type { Encoding } from "./quantize.ts"
 import { ReferenceModel } from "./reference.ts"
 import { simulate } from "./simulate.ts"
-
-const specializeOption = () =>
-    new Option("-s, --specialize <mode>", "straight-line code with literal weights for LSTM, RNN and dense layers (auto: when it fits the image)")
-        .choices(["auto", "on", "off"])
-        .default("auto")
-
-const weightsOption = () =>
-    new Option("-w, --weights <encoding>", "weight encoding on the device").choices(["f32", "i16", "i8"]).default("i8")
 
 /** Max and RMS of the element-wise difference of two equally shaped tables. */
 export function compareOutputs(a: number[][], b: number[][]): { maxAbs: number; rms: number } {

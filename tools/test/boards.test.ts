@@ -3,38 +3,18 @@
  * refusals and argument errors happen before any build, so those spawns cost
  * only tsx's start-up; one test builds, one bundles from a fake firmware file.
  */
-import { spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { REPO_ROOT, runCli } from "./helpers/cli.ts"
 import { getBoard, loadBoards } from "../src/boards.ts"
 import { APP_CODE_BYTES, STEP_MAC_LIMIT, arrayBytes, checkBudget, estimateBudget, pushCapacity } from "../src/budget.ts"
 import type { CanonicalModel, Layer } from "../src/canonical.ts"
 
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url))
-const BIN = join(REPO_ROOT, "tools", "bin", "dsrnn.js")
 const WEATHER = join(REPO_ROOT, "tools", "data", "weather-lstm.json")
 
-interface CliResult {
-    code: number
-    stdout: string
-    stderr: string
-}
-
-function runCli(args: string[], cwd = REPO_ROOT): Promise<CliResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } })
-        let stdout = ""
-        let stderr = ""
-        child.stdout.on("data", d => (stdout += d))
-        child.stderr.on("data", d => (stderr += d))
-        child.on("error", reject)
-        child.on("close", code => resolve({ code: code ?? 1, stdout, stderr }))
-    })
-}
 
 const matrix = (rows: number, cols: number, v = 0.1) => Array.from({ length: rows }, () => Array.from({ length: cols }, () => v))
 const lstm = (inputSize: number, units: number): Layer => ({

@@ -10,13 +10,12 @@
  * spawns run concurrently.
  */
 import * as tf from "@tensorflow/tfjs"
-import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { type ExpectStatic, afterAll, beforeAll, describe, it } from "vitest"
+import { type CliResult, runCli } from "./helpers/cli.ts"
 import { buildTorchLikeModel } from "./helpers/onnx-graphs.ts"
 import {
     saveTfjsModel,
@@ -24,34 +23,6 @@ import {
     setRandomWeights,
     useCpuBackend,
 } from "./helpers/tfjs-models.ts"
-
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url))
-const BIN = join("tools", "bin", "dsrnn.js")
-
-interface CliResult {
-    status: number | null
-    signal: NodeJS.Signals | null
-    stdout: string
-    stderr: string
-}
-
-/** Runs `dsrnn ...args` from the repository root without blocking the event loop. */
-function runCli(args: string[]): Promise<CliResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, ...args], {
-            cwd: REPO_ROOT,
-            stdio: ["ignore", "pipe", "pipe"],
-        })
-        let stdout = ""
-        let stderr = ""
-        child.stdout.setEncoding("utf8").on("data", d => (stdout += d))
-        child.stderr.setEncoding("utf8").on("data", d => (stderr += d))
-        child.on("error", reject)
-        child.on("close", (status, signal) =>
-            resolve({ status, signal, stdout, stderr })
-        )
-    })
-}
 
 /** stderr without blank lines and npm's own warnings. */
 function stderrLines(r: CliResult): string[] {

@@ -5,31 +5,18 @@
  * equal `simulate()` on the same rows as the sensors deliver them (Jacdac
  * fixed point), with the same i8 encoding. Uses port 8081.
  */
-import { spawn } from "node:child_process"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
+import { REPO_ROOT, runCli } from "./helpers/cli.ts"
 import { onTheWire } from "../src/app-program.ts"
 import { readCsv } from "../src/csv.ts"
 import { parsePrediction } from "../src/deploy.ts"
 import { importCanonical } from "../src/import-model.ts"
 import { simulate } from "../src/simulate.ts"
 
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const DATA = join(REPO_ROOT, "tools", "data")
 const STEPS = 4
 
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [join(REPO_ROOT, "tools", "bin", "dsrnn.js"), ...args], { cwd: REPO_ROOT })
-        let stdout = ""
-        let stderr = ""
-        child.stdout.on("data", d => (stdout += d))
-        child.stderr.on("data", d => (stderr += d))
-        child.on("error", reject)
-        child.on("close", code => resolve({ code: code ?? 1, stdout, stderr }))
-    })
-}
 
 describe("dsrnn deploy --simulator", () => {
     it("prints one prediction per step, equal to simulate() on the same readings", async () => {
