@@ -11,6 +11,17 @@ import { UserError } from "./errors.ts"
 import { importModel } from "./import-model.ts"
 import type { Encoding } from "./quantize.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { PROJECT_ROOT } from "./devs.ts"
+
+/** The "dsrnn predictor" custom service the app publishes on; devs build reads services/*.md of the project. */
+export const PREDICTOR_SPEC_FILE = "services/dsrnnpredictor.md"
+
+/** Puts the custom service spec into a workspace, as the generated main.ts needs it. */
+export function writeServices(ws: Workspace) {
+    ws.write(PREDICTOR_SPEC_FILE, readFileSync(join(PROJECT_ROOT, PREDICTOR_SPEC_FILE), "utf8"))
+}
 
 /** The library directory as the generated main.ts (at the workspace root) imports it. */
 const LIBRARY = WORKSPACE_LIBRARY.replace(/\/index$/, "")
@@ -23,6 +34,10 @@ export interface AppFlags {
     anomaly: string
     period: string
     sync?: boolean
+    /** --save-every: persist the model state every N predictions (0 = off). */
+    saveEvery?: string
+    /** Publish predictions on the "dsrnn predictor" custom service (about 5 KB of image). */
+    publish?: boolean
 }
 
 export interface PreparedApp {
@@ -52,12 +67,14 @@ export async function prepareApp(modelPath: string, flags: AppFlags, steps = 0):
     checkBudget(budget, board)
     const periodMs = positiveNumber(flags.period, "--period", true)
     if (periodMs < 1) throw new UserError("--period must be at least 1 ms")
-    return { model, board, budget, app: { features, periodMs, targets, threshold, steps, stepAsync: budget.stepAsync } }
+    const saveEvery = positiveNumber(flags.saveEvery ?? "0", "--save-every", true)
+    return { model, board, budget, app: { features, periodMs, targets, threshold, steps, stepAsync: budget.stepAsync, saveEvery, publish: flags.publish } }
 }
 
 /** A workspace holding model.ts and the app's main.ts (`main` overrides the board app). */
 export function writeApp(p: PreparedApp, encoding: Encoding, main = appSource(p.app, LIBRARY)): Workspace {
     const ws = new Workspace()
+    writeServices(ws)
     ws.write("model.ts", emitModule(p.model, { encoding, libraryImport: WORKSPACE_LIBRARY, source: p.model.name }))
     ws.write("main.ts", main)
     return ws

@@ -85,6 +85,8 @@ function appOptions(cmd: Command, boardRequired: boolean): Command {
         .option("--anomaly <threshold>", "flag |prediction - next observation| above this (0 = off)", "0")
         .option("--period <ms>", "sample period", "1000")
         .option("--sync", "step in one go (Model.step) instead of suspending inside a step; refused if a step exceeds the board's slice budget")
+        .option("--save-every <n>", "save the model state to settings every n predictions and restore it at start (0 = off)", "0")
+        .option("--no-publish", "do not publish predictions as registers of the dsrnn predictor service")
 }
 
 /** Registers build, bundle, flash and deploy on the dsrnn program. */
