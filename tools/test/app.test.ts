@@ -90,7 +90,7 @@ console.log("same " + (a.toString("hex") === b.toString("hex")) + " " + a.toStri
         // one program: step 3 rows, save, step 2 more (the reference), restore, step the same 2 again
         const main = `import * as ds from "@devicescript/core"
 import { writeSetting } from "@devicescript/settings"
-import { restoreState, saveState } from "./lib/app"
+import { restoreState, saveState } from "./lib/state-store"
 import { model } from "./model"
 
 const x = [0.5, -0.25, 1]
