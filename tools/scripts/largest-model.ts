@@ -5,33 +5,19 @@
  * baseline. Each candidate really runs 3 steps in the VM.
  * Run: npx tsx tools/scripts/largest-model.ts
  */
-import type { CanonicalModel } from "../src/canonical.ts"
 import { emitModule } from "../src/emit.ts"
 import { emitNaiveModule } from "../src/emit-naive.ts"
-import { randomMatrix, seededRandom } from "../src/random.ts"
+import { randomLstmModel } from "../src/random.ts"
 import { runProgram } from "../src/vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../src/workspace.ts"
 
-function lstm(units: number): CanonicalModel {
-    const r = seededRandom(units)
-    return {
-        format: "dsrnn-model",
-        version: 1,
-        inputSize: 3,
-        outputSize: 1,
-        layers: [
-            { type: "lstm", inputSize: 3, units, activation: "tanh", recurrentActivation: "sigmoid", Wx: randomMatrix(r, 4 * units, 3, 1), Wh: randomMatrix(r, 4 * units, units, 1), bx: randomMatrix(r, 1, 4 * units, 1)[0], bh: randomMatrix(r, 1, 4 * units, 1)[0] },
-            { type: "dense", inputSize: units, units: 1, activation: "linear", W: randomMatrix(r, 1, units, 1), b: [0.1] },
-        ],
-    }
-}
 
 type Variant = "flash" | "specialised" | "naive"
 
 async function fits(units: number, variant: Variant): Promise<string> {
     const ws = new Workspace()
     try {
-        const model = lstm(units)
+        const model = randomLstmModel(3, units, units)
         try {
             ws.write("model.ts", variant === "naive" ? emitNaiveModule(model) : emitModule(model, { encoding: "i8", specialize: variant === "specialised", libraryImport: WORKSPACE_LIBRARY }))
         } catch (e) {

@@ -1,3 +1,5 @@
+import type { CanonicalModel } from "./canonical.ts"
+
 /** A small seeded PRNG (mulberry32), so generated weights and test data are reproducible. */
 export function seededRandom(seed: number): () => number {
     let a = seed >>> 0
@@ -13,4 +15,20 @@ export function seededRandom(seed: number): () => number {
 /** rows x cols matrix with entries uniform in [-scale, scale). */
 export function randomMatrix(rand: () => number, rows: number, cols: number, scale: number): number[][] {
     return Array.from({ length: rows }, () => Array.from({ length: cols }, () => (2 * rand() - 1) * scale))
+}
+
+/** LSTM(units) + Dense(1) with seeded weights in +-1: the shape the benchmarks and size probes use. */
+export function randomLstmModel(inputs: number, units: number, seed: number): CanonicalModel {
+    const r = seededRandom(seed)
+    const rows = 4 * units
+    return {
+        format: "dsrnn-model",
+        version: 1,
+        inputSize: inputs,
+        outputSize: 1,
+        layers: [
+            { type: "lstm", inputSize: inputs, units, activation: "tanh", recurrentActivation: "sigmoid", Wx: randomMatrix(r, rows, inputs, 1), Wh: randomMatrix(r, rows, units, 1), bx: randomMatrix(r, 1, rows, 1)[0], bh: randomMatrix(r, 1, rows, 1)[0] },
+            { type: "dense", inputSize: units, units: 1, activation: "linear", W: randomMatrix(r, 1, units, 1), b: [0.1] },
+        ],
+    }
 }

@@ -4,28 +4,14 @@
  */
 import { describe, expect, test } from "vitest"
 import { bench, writeBoardBench } from "../src/bench.ts"
-import type { CanonicalModel } from "../src/canonical.ts"
-import { randomMatrix, seededRandom } from "../src/random.ts"
+import { randomLstmModel } from "../src/random.ts"
 import { runProgram } from "../src/vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../src/workspace.ts"
 
-function lstm(units: number): CanonicalModel {
-    const r = seededRandom(3)
-    return {
-        format: "dsrnn-model",
-        version: 1,
-        inputSize: 2,
-        outputSize: 1,
-        layers: [
-            { type: "lstm", inputSize: 2, units, activation: "tanh", recurrentActivation: "sigmoid", Wx: randomMatrix(r, 4 * units, 2, 1), Wh: randomMatrix(r, 4 * units, units, 1), bx: randomMatrix(r, 1, 4 * units, 1)[0], bh: randomMatrix(r, 1, 4 * units, 1)[0] },
-            { type: "dense", inputSize: units, units: 1, activation: "linear", W: randomMatrix(r, 1, units, 1), b: [0] },
-        ],
-    }
-}
 
 describe("dsrnn bench", () => {
     test("measures both steps, heap and image in the VM", async () => {
-        const f = await bench(lstm(4), "i8", true)
+        const f = await bench(randomLstmModel(2, 4, 3), "i8", true)
         expect(f.macs).toBe(4 * 4 * 6 + 4)
         expect(f.ours.usPerStep).toBeGreaterThan(0)
         expect(f.ours.opcodesPerMac).toBeGreaterThan(1)
@@ -39,7 +25,7 @@ describe("dsrnn bench", () => {
     test("the board program prints the figures on its own console", async () => {
         const ws = new Workspace()
         try {
-            const files = await writeBoardBench(lstm(4), "i8", true, ws.dir, WORKSPACE_LIBRARY, 110_000)
+            const files = await writeBoardBench(randomLstmModel(2, 4, 3), "i8", true, ws.dir, WORKSPACE_LIBRARY, 110_000)
             expect(files.withNaive).toBe(true)
             const { binary } = await ws.build("main.ts")
             const { lines } = await runProgram(binary, { timeoutMs: 60_000, done: l => l.startsWith("DONE") })
