@@ -7,7 +7,7 @@
  * ADD, STORE; LOAD, CONST, ADD, STORE; JMP), which the 131,072-opcode
  * watchdog confirms: 10,070 iterations run, 10,085 trip it.
  */
-import { type CanonicalModel, gateCount } from "./canonical.ts"
+import { type CanonicalModel, macsPerStep } from "./canonical.ts"
 import { emitModule } from "./emit.ts"
 import { emitNaiveModule } from "./emit-naive.ts"
 import type { Encoding } from "./quantize.ts"
@@ -22,9 +22,26 @@ export const CALIBRATION_OPCODES = 13
 const ROUNDS = 5
 const ROUND_MS = 200
 
-/** Multiply-adds per step of a model. */
-export function macsPerStep(model: CanonicalModel): number {
-    return model.layers.reduce((n, l) => n + (l.type === "dense" ? l.units * l.inputSize : gateCount(l) * l.units * (l.inputSize + l.units)), 0)
+/**
+ * A device function timing `body`: whole watchdog slices of `perSlice` units
+ * (or one call doing them, when `once`) until the round's time is up.
+ */
+function timer(name: string, perSlice: number, setup: string, body: string, once = false): string {
+    const slice = once ? `        ${body}` : `        for (let i = 0; i < ${perSlice}; i++) {
+            ${body}
+        }`
+    return `async function ${name}() {
+    ${setup}
+    await ds.sleep(0)
+    const t0 = ds.millis()
+    let n = 0
+    while (ds.millis() - t0 < ${ROUND_MS}) {
+${slice}
+        n += ${perSlice}
+        await ds.sleep(0)
+    }
+    return (ds.millis() - t0) / n
+}`
 }
 
 /**
@@ -56,54 +73,19 @@ function nextInput() {
 }
 
 // Each timer runs whole watchdog slices until ${ROUND_MS} ms have passed; returns ms per unit.
-async function timeCalib() {
-    await ds.sleep(0)
-    const t0 = ds.millis()
-    let n = 0
-    while (ds.millis() - t0 < ${ROUND_MS}) {
-        sink += calib(8000)
-        n += 8000
-        await ds.sleep(0)
-    }
-    return (ds.millis() - t0) / n
-}
-${naiveOnly ? "" : `async function timeOurs() {
-    const big = model.macs > STEP_MAC_LIMIT
-    await ds.sleep(0)
-    const t0 = ds.millis()
-    let n = 0
-    while (ds.millis() - t0 < ${ROUND_MS}) {
-        for (let i = 0; i < ${oursPerSlice}; i++) {
-            nextInput()
+${timer("timeCalib", 8000, "", "sink += calib(8000)", true)}
+${naiveOnly ? "" : timer("timeOurs", oursPerSlice, "const big = model.macs > STEP_MAC_LIMIT", `nextInput()
             if (big) await model.stepAsync(x, y)
-            else model.step(x, y)
-        }
-        n += ${oursPerSlice}
-        await ds.sleep(0)
-    }
-    return (ds.millis() - t0) / n
-}`}
-${withNaive ? `async function timeNaive() {
-    await ds.sleep(0)
-    const t0 = ds.millis()
-    let n = 0
-    while (ds.millis() - t0 < ${ROUND_MS}) {
-        for (let i = 0; i < ${naivePerSlice}; i++) {
-            nextInput()
-            naive.step(x, y)
-        }
-        n += ${naivePerSlice}
-        await ds.sleep(0)
-    }
-    return (ds.millis() - t0) / n
-}` : ""}
+            else model.step(x, y)`)}
+${withNaive ? timer("timeNaive", naivePerSlice, "", `nextInput()
+            naive.step(x, y)`) : ""}
 ${summary ? SUMMARY_PRELUDE : ""}
 for (let r = 0; r < ${ROUNDS}; r++) {
     ${summary ? "keep(0, await timeCalib())" : 'console.log("R calib " + (await timeCalib()))'}
     ${naiveOnly ? "" : summary ? "keep(1, await timeOurs())" : 'console.log("R ours " + (await timeOurs()))'}
     ${!withNaive ? "" : summary ? "keep(2, await timeNaive())" : 'console.log("R naive " + (await timeNaive()))'}
 }
-${summary ? summaryPrint(macsPerStep(model), withNaive) : 'console.log("DONE " + sink)'}
+${summary ? summaryPrint(macs, withNaive) : 'console.log("DONE " + sink)'}
 `
 }
 

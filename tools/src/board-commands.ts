@@ -17,39 +17,45 @@ import type { Workspace } from "./workspace.ts"
 
 const DAY_MS = 24 * 3600 * 1000
 
+/** The board's firmware file name; the simulator profile has none, so it cannot be bundled or flashed. */
+function physicalFirmware(board: BoardProfile): string {
+    if (!board.firmware) throw new UserError(`${board.id} is not a physical board; use \`dsrnn deploy --simulator\``)
+    return board.firmware
+}
+
 /**
  * The firmware devs bundle will use: --firmware (copied into the workspace
  * cache, fresh) or a file less than a day old in ./.devicescript/cache/.
  * Otherwise devs would download it, which fails offline: say so instead.
  */
 function stageFirmware(board: BoardProfile, ws: Workspace, firmware?: string): void {
-    if (!board.firmware) throw new UserError(`${board.id} is not a physical board; use \`dsrnn deploy --simulator\``)
+    const name = physicalFirmware(board)
     const cache = join(ws.dir, ".devicescript", "cache")
     mkdirSync(cache, { recursive: true })
-    const target = join(cache, board.firmware)
-    const wantExt = extname(board.firmware)
+    const target = join(cache, name)
+    const wantExt = extname(name)
     if (firmware) {
         if (!existsSync(firmware)) throw new UserError(`--firmware ${firmware}: no such file`)
-        if (extname(firmware).toLowerCase() !== wantExt) throw new UserError(`--firmware ${firmware}: ${board.id} needs a ${wantExt} firmware file (${board.firmware})`)
+        if (extname(firmware).toLowerCase() !== wantExt) throw new UserError(`--firmware ${firmware}: ${board.id} needs a ${wantExt} firmware file (${name})`)
         copyFileSync(firmware, target)
         const now = new Date()
         utimesSync(target, now, now)
         return
     }
-    const cached = resolve(".devicescript", "cache", board.firmware)
+    const cached = resolve(".devicescript", "cache", name)
     if (existsSync(cached) && Date.now() - statSync(cached).mtimeMs < DAY_MS) {
         copyFileSync(cached, target)
         return
     }
     throw new UserError(
-        `no DeviceScript firmware for ${board.id}: pass --firmware <${board.firmware}> (from https://github.com/microsoft/${board.arch.startsWith("rp2040") ? "devicescript-pico" : "devicescript-esp32"}/releases) or run \`npx devs flash --board ${board.id}\` once online to cache it`
+        `no DeviceScript firmware for ${board.id}: pass --firmware <${name}> (from https://github.com/microsoft/${board.arch.startsWith("rp2040") ? "devicescript-pico" : "devicescript-esp32"}/releases) or run \`npx devs flash --board ${board.id}\` once online to cache it`
     )
 }
 
 /** devs bundle in the workspace; returns the path of the flashable image. */
 export async function bundleApp(p: PreparedApp, ws: Workspace, out: string, firmware?: string): Promise<string> {
     stageFirmware(p.board, ws, firmware)
-    const flashFile = join(ws.dir, "bundle" + extname(p.board.firmware!))
+    const flashFile = join(ws.dir, "bundle" + extname(physicalFirmware(p.board)))
     const { code, output } = await devs(["bundle", "main.ts", "--board", p.board.id, "--flash-file", flashFile], undefined, ws.dir)
     if (code !== 0 || !existsSync(flashFile)) {
         const last = output.trim().split("\n").filter(l => l.trim()).slice(-1)[0] ?? ""
@@ -115,11 +121,12 @@ export function registerBoardCommands(program: Command): void {
         .addHelpText("after", "\nExample:\n  npx dsrnn bundle tools/data/weather-lstm.json --board pico --firmware devicescript-rp2040-pico.uf2")
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; out?: string }) => {
             const p = await prepareApp(modelPath, flags)
-            if (!p.board.firmware) throw new UserError(`${p.board.id} is not a physical board; use \`dsrnn deploy --simulator\``)
+            // refuse before a build that could not be used
+            const firmwareName = physicalFirmware(p.board)
             const ws = writeApp(p, flags.weights)
             try {
                 const image = await buildApp(p, ws)
-                const out = await bundleApp(p, ws, flags.out ?? `dsrnn-${p.board.id}${extname(p.board.firmware)}`, flags.firmware)
+                const out = await bundleApp(p, ws, flags.out ?? `dsrnn-${p.board.id}${extname(firmwareName)}`, flags.firmware)
                 console.log(formatBudget(p.budget, p.board, image))
                 console.log(out)
             } finally {
@@ -135,7 +142,8 @@ export function registerBoardCommands(program: Command): void {
         .addHelpText("after", "\nExample:\n  npx dsrnn flash tools/data/weather-lstm.json --board seeed_xiao_esp32c3 --port /dev/ttyACM0")
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; port?: string }) => {
             const p = await prepareApp(modelPath, flags)
-            if (!p.board.firmware) throw new UserError(`${p.board.id} is not a physical board; use \`dsrnn deploy --simulator\``)
+            // refuse before a build that could not be used
+            const firmwareName = physicalFirmware(p.board)
             const esp = p.board.arch.startsWith("esp32")
             if (flags.port && !existsSync(flags.port)) throw new UserError(`no board at ${flags.port}: the port does not exist`)
             if (esp && !flags.port && serialPorts().length === 0)
@@ -143,7 +151,7 @@ export function registerBoardCommands(program: Command): void {
             const ws = writeApp(p, flags.weights)
             try {
                 await buildApp(p, ws)
-                const image = await bundleApp(p, ws, join(ws.dir, `flash${extname(p.board.firmware)}`), flags.firmware)
+                const image = await bundleApp(p, ws, join(ws.dir, `flash${extname(firmwareName)}`), flags.firmware)
                 const args = ["flash", esp ? "esp32" : "rp2040", "--board", p.board.id, "--file", image, ...(flags.port ? ["--port", flags.port] : [])]
                 const { code, output } = await devs(esp ? args : [...args, "--once"], line => console.error(line), ws.dir)
                 if (code !== 0) throw new UserError(`no board connected or flashing failed: ${output.trim().split("\n").slice(-1)[0]}`)

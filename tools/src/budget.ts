@@ -5,7 +5,7 @@
  * (src/*.ts) and the VM's sizes (DEVICESCRIPT.md), so they must change with
  * them; tools/test/budget.test.ts checks them against real builds.
  */
-import type { CanonicalModel, Layer } from "./canonical.ts"
+import { type CanonicalModel, type Layer, macsPerStep } from "./canonical.ts"
 import type { BoardProfile } from "./boards.ts"
 import { UserError } from "./errors.ts"
 import type { Encoding } from "./quantize.ts"
@@ -83,17 +83,9 @@ function weightImage(model: CanonicalModel, encoding: Encoding): number {
     return model.layers.reduce((sum, l) => sum + (l.type === "dense" ? matrix(l.W) + bias(l.b) : matrix(l.Wx) + matrix(l.Wh) + bias(l.bx) + bias(l.bh)), 0)
 }
 
-function stepMacs(model: CanonicalModel): number {
-    return model.layers.reduce((sum, l) => {
-        if (l.type === "dense") return sum + l.units * l.inputSize
-        const gates = l.type === "lstm" ? 4 : l.type === "gru" ? 3 : 1
-        return sum + gates * l.units * (l.inputSize + l.units)
-    }, 0)
-}
-
 /** What the app with this model costs; `sync` forces Model.step (no suspension inside a step). */
 export function estimateBudget(model: CanonicalModel, encoding: Encoding, board: BoardProfile, sync = false): Budget {
-    const macs = stepMacs(model)
+    const macs = macsPerStep(model)
     const io = 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize)
     const heapBytes = APP_HEAP_BYTES + objectBytes(4) + literalArrayBytes(model.layers.length) + io + model.layers.reduce((s, l) => s + layerHeap(l), 0)
     const stepOpcodes = OPCODES_PER_MAC * macs

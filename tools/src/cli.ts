@@ -5,7 +5,8 @@
  */
 import { basename, join, relative, resolve } from "node:path"
 import { Command, CommanderError } from "commander"
-import { bench, formatBench, macsPerStep, writeBoardBench } from "./bench.ts"
+import { bench, formatBench, writeBoardBench } from "./bench.ts"
+import { macsPerStep } from "./canonical.ts"
 import { getBoard } from "./boards.ts"
 import { PROJECT_ROOT } from "./devs.ts"
 import { libraryImportFor } from "./emit.ts"
