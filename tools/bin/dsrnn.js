@@ -3,6 +3,6 @@
 import { register } from "tsx/esm/api"
 
 register()
-const { main } = await import("../src/cli.ts")
+const { main } = await import("../src/cli/cli.ts")
 // exit explicitly: the WASM simulator leaves handles that would keep Node alive
 process.exit(await main(process.argv))

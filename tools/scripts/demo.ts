@@ -4,11 +4,11 @@
  * i8 weights, next to what the laptop's float64 reference predicts.
  */
 import { join } from "node:path"
-import { compareOutputs } from "../src/cli.ts"
-import { readCsv } from "../src/csv.ts"
-import { importCanonical } from "../src/import-model.ts"
-import { ReferenceModel } from "../src/reference.ts"
-import { simulate } from "../src/simulate.ts"
+import { compareOutputs } from "../src/cli/cli.ts"
+import { readCsv } from "../src/io/csv.ts"
+import { importCanonical } from "../src/import/import-model.ts"
+import { ReferenceModel } from "../src/model/reference.ts"
+import { simulate } from "../src/run/simulate.ts"
 
 const data = new URL("../data/", import.meta.url).pathname
 const model = importCanonical(join(data, "weather-lstm.json"))

@@ -6,12 +6,12 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import type { Activation, CanonicalModel, Layer } from "../src/canonical.ts"
-import { emitModule } from "../src/emit.ts"
-import { type Encoding, quantizeModel } from "../src/quantize.ts"
-import { seededRandom, randomMatrix } from "../src/random.ts"
-import { ReferenceModel } from "../src/reference.ts"
-import { PROJECT_ROOT } from "../src/devs.ts"
+import type { Activation, CanonicalModel, Layer } from "../src/model/canonical.ts"
+import { emitModule } from "../src/emit/emit.ts"
+import { type Encoding, quantizeModel } from "../src/model/quantize.ts"
+import { seededRandom, randomMatrix } from "../src/model/random.ts"
+import { ReferenceModel } from "../src/model/reference.ts"
+import { PROJECT_ROOT } from "../src/run/devs.ts"
 
 const OUT_DIR = join(PROJECT_ROOT, "firmware-tests", "fixtures")
 const STEPS = 12

@@ -5,11 +5,11 @@
  * baseline. Each candidate really runs 3 steps in the VM.
  * Run: npx tsx tools/scripts/largest-model.ts
  */
-import { emitModule } from "../src/emit.ts"
-import { emitNaiveModule } from "../src/emit-naive.ts"
-import { randomLstmModel } from "../src/random.ts"
-import { runProgram } from "../src/vm.ts"
-import { WORKSPACE_LIBRARY, Workspace } from "../src/workspace.ts"
+import { emitModule } from "../src/emit/emit.ts"
+import { emitNaiveModule } from "../src/emit/naive.ts"
+import { randomLstmModel } from "../src/model/random.ts"
+import { runProgram } from "../src/run/vm.ts"
+import { WORKSPACE_LIBRARY, Workspace } from "../src/run/workspace.ts"
 
 
 type Variant = "flash" | "specialised" | "naive"

@@ -9,8 +9,8 @@ import * as tf from "@tensorflow/tfjs"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { importTfjs } from "../src/import-tfjs.ts"
-import { seededRandom } from "../src/random.ts"
+import { importTfjs } from "../src/import/tfjs.ts"
+import { seededRandom } from "../src/model/random.ts"
 import { saveTfjsModel } from "../test/helpers/tfjs-models.ts"
 
 const HOURS = 24 * 40

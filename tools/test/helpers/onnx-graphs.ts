@@ -7,7 +7,7 @@
  */
 
 import onnxProto from "onnx-proto"
-import { randomMatrix, seededRandom } from "../../src/random.ts"
+import { randomMatrix, seededRandom } from "../../src/model/random.ts"
 
 const { onnx } = onnxProto
 type INode = onnxProto.onnx.INodeProto

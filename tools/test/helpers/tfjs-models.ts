@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { mkdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { randomMatrix, seededRandom } from "../../src/random.ts"
+import { randomMatrix, seededRandom } from "../../src/model/random.ts"
 
 /** The pure-JS backend: deterministic, and no native tfjs-node is installed. */
 export async function useCpuBackend(): Promise<void> {

@@ -1,0 +1,89 @@
+/**
+ * From a model file to a built device app: map inputs to sensors, check the
+ * board's budgets, then write model.ts and main.ts into a Workspace and build.
+ */
+import { type AppOptions, appSource, resolveFeatures, resolveTargets } from "./app-program.ts"
+import { type BoardProfile, getBoard } from "./boards.ts"
+import { type Budget, checkBudget, estimateBudget } from "./budget.ts"
+import type { CanonicalModel } from "../model/canonical.ts"
+import { emitModule } from "../emit/emit.ts"
+import { UserError } from "../model/errors.ts"
+import { importModel } from "../import/import-model.ts"
+import type { Encoding } from "../model/quantize.ts"
+import { WORKSPACE_LIBRARY, Workspace } from "../run/workspace.ts"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { PROJECT_ROOT } from "../run/devs.ts"
+
+/** The "dsrnn predictor" custom service the app publishes on; devs build reads services/*.md of the project. */
+export const PREDICTOR_SPEC_FILE = "services/dsrnnpredictor.md"
+
+/** Puts the custom service spec into a workspace, as the generated main.ts needs it. */
+export function writeServices(ws: Workspace) {
+    ws.write(PREDICTOR_SPEC_FILE, readFileSync(join(PROJECT_ROOT, PREDICTOR_SPEC_FILE), "utf8"))
+}
+
+/** The library directory as the generated main.ts (at the workspace root) imports it. */
+const LIBRARY = WORKSPACE_LIBRARY.replace(/\/index$/, "")
+
+export interface AppFlags {
+    board: string
+    weights: Encoding
+    sensors?: string
+    predicts?: string
+    anomaly: string
+    period: string
+    sync?: boolean
+    /** --save-every: persist the model state every N predictions (0 = off). */
+    saveEvery?: string
+    /** Publish predictions on the "dsrnn predictor" custom service (about 5 KB of image). */
+    publish?: boolean
+}
+
+export interface PreparedApp {
+    model: CanonicalModel
+    board: BoardProfile
+    budget: Budget
+    app: AppOptions
+}
+
+export function positiveNumber(value: string, flag: string, integer: boolean): number {
+    const v = Number(value)
+    if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) throw new UserError(`${flag} must be a non-negative ${integer ? "integer" : "number"}, got "${value}"`)
+    return v
+}
+
+/** Imports the model, maps its inputs to sensors and refuses it if it does not fit the board. */
+export async function prepareApp(modelPath: string, flags: AppFlags, steps = 0): Promise<PreparedApp> {
+    const board = getBoard(flags.board)
+    const model = await importModel(modelPath)
+    const features = resolveFeatures(model, flags.sensors)
+    const missing = features.filter(f => !board.sensors.includes(f))
+    if (missing.length) throw new UserError(`${board.id} has no ${missing.join(", ")} sensor in its profile (boards/boards.json)`)
+    const targets = resolveTargets(model, features, flags.predicts)
+    const threshold = positiveNumber(flags.anomaly, "--anomaly", false)
+    if (threshold > 0 && targets.every(t => t === null)) throw new UserError("--anomaly needs --predicts: which input each output forecasts")
+    const budget = estimateBudget(model, flags.weights, board, flags.sync)
+    checkBudget(budget, board)
+    const periodMs = positiveNumber(flags.period, "--period", true)
+    if (periodMs < 1) throw new UserError("--period must be at least 1 ms")
+    const saveEvery = positiveNumber(flags.saveEvery ?? "0", "--save-every", true)
+    return { model, board, budget, app: { features, periodMs, targets, threshold, steps, stepAsync: budget.stepAsync, saveEvery, publish: flags.publish } }
+}
+
+/** A workspace holding model.ts and the app's main.ts (`main` overrides the board app). */
+export function writeApp(p: PreparedApp, encoding: Encoding, main = appSource(p.app, LIBRARY)): Workspace {
+    const ws = new Workspace()
+    writeServices(ws)
+    ws.write("model.ts", emitModule(p.model, { encoding, libraryImport: WORKSPACE_LIBRARY, source: p.model.name }))
+    ws.write("main.ts", main)
+    return ws
+}
+
+/** Builds the app; refuses an image over the board's budget (the estimate is checked again by the real size). */
+export async function buildApp(p: PreparedApp, ws: Workspace): Promise<number> {
+    const { binary } = await ws.build("main.ts")
+    if (binary.length > p.board.imageBytes)
+        throw new UserError(`the app's image is ${binary.length.toLocaleString("en-US")} B, ${p.board.id} allows ${p.board.imageBytes.toLocaleString("en-US")} B`)
+    return binary.length
+}

@@ -1,0 +1,66 @@
+/**
+ * Board profiles (boards/boards.json): what a model must fit on each board
+ * dsrnn supports. The file is data so a user can add a board without code.
+ */
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { PROJECT_ROOT } from "../run/devs.ts"
+import { UserError } from "../model/errors.ts"
+
+/** Sensor features the device app can read (src/app.ts `Feature`, same order). */
+export const FEATURES = ["temperature", "humidity", "pressure", "accel_x", "accel_y", "accel_z"] as const
+export type FeatureName = (typeof FEATURES)[number]
+
+export interface BoardProfile {
+    /** The DeviceScript board id (`devs flash --board`), or "simulator". */
+    id: string
+    name: string
+    arch: string
+    heapBytes: number
+    imageBytes: number
+    /** Opcodes the app may run between two suspensions. */
+    sliceOpcodes: number
+    /** File name `devs bundle` looks for in .devicescript/cache/; null for the simulator. */
+    firmware: string | null
+    sensors: FeatureName[]
+}
+
+export const BOARDS_FILE = join(PROJECT_ROOT, "boards", "boards.json")
+
+function check(b: Record<string, unknown>, i: number): BoardProfile {
+    const where = `${BOARDS_FILE}: boards[${i}]`
+    if (typeof b.id !== "string" || !b.id) throw new UserError(`${where}: "id" must be a non-empty string`)
+    for (const key of ["heapBytes", "imageBytes", "sliceOpcodes"]) {
+        const v = b[key]
+        if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new UserError(`${where} (${b.id}): "${key}" must be a positive integer`)
+    }
+    if (b.firmware !== null && typeof b.firmware !== "string") throw new UserError(`${where} (${b.id}): "firmware" must be a file name or null`)
+    if (!Array.isArray(b.sensors) || b.sensors.some(s => !FEATURES.includes(s)))
+        throw new UserError(`${where} (${b.id}): "sensors" must list features among ${FEATURES.join(", ")}`)
+    return b as unknown as BoardProfile
+}
+
+/** All profiles, validated. */
+export function loadBoards(file = BOARDS_FILE): BoardProfile[] {
+    let json: { boards?: unknown }
+    try {
+        json = JSON.parse(readFileSync(file, "utf8"))
+    } catch (e) {
+        throw new UserError(`${file}: cannot read the board profiles (${(e as Error).message})`)
+    }
+    if (!Array.isArray(json.boards)) throw new UserError(`${file}: expected { "boards": [...] }`)
+    const boards = json.boards.map((b, i) => check(b as Record<string, unknown>, i))
+    const ids = new Set<string>()
+    for (const b of boards) {
+        if (ids.has(b.id)) throw new UserError(`${file}: board "${b.id}" is listed twice`)
+        ids.add(b.id)
+    }
+    return boards
+}
+
+export function getBoard(id: string, file = BOARDS_FILE): BoardProfile {
+    const boards = loadBoards(file)
+    const board = boards.find(b => b.id === id)
+    if (!board) throw new UserError(`unknown board "${id}"; known boards: ${boards.map(b => b.id).join(", ")}`)
+    return board
+}

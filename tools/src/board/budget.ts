@@ -1,0 +1,118 @@
+/**
+ * Will a model fit a board? Estimates, made before any build, of the three
+ * budgets a DeviceScript board imposes: GC heap, program image (flash) and
+ * opcodes per watchdog slice. They follow the device library's allocations
+ * (src/*.ts) and the VM's sizes (DEVICESCRIPT.md), so they must change with
+ * them; tools/test/board/boards.test.ts checks them against real builds.
+ */
+import { type CanonicalModel, type Layer, macsPerStep } from "../model/canonical.ts"
+import type { BoardProfile } from "./boards.ts"
+import { UserError } from "../model/errors.ts"
+import type { Encoding } from "../model/quantize.ts"
+
+/** src/model.ts STEP_MAC_LIMIT: beyond it Model.step throws and the app must use stepAsync. */
+export const STEP_MAC_LIMIT = 4000
+/** VM opcodes per multiply-add of Model.step (measured ~15; rounded up). */
+export const OPCODES_PER_MAC = 16
+/**
+ * Heap for everything but the model's arrays. Measured by filling the heap
+ * until out of memory (resolution 2.4 KB): an empty program leaves 63.2 KB of
+ * 64 KB free; three sensor roles plus the weather LSTM take 2.4 KB more. The
+ * rest is headroom for transient allocations (Jacdac packets, console lines).
+ */
+export const APP_HEAP_BYTES = 8_192
+/**
+ * Image bytes of the app and the device library without weights: the weather
+ * LSTM app builds to 10,208 B bare, 15,520 B with the predictor service and
+ * 17,888 B with state saving too (~0.9 KB of each are weights); rounded up to
+ * cover all of them. tools/test/board/boards.test.ts checks it against a build.
+ */
+export const APP_CODE_BYTES = 18_432
+/** A class instance: header plus one 16-byte key/value slot per field (estimate; no heap API to measure it). */
+const objectBytes = (fields: number) => 32 + 16 * fields
+
+/** Capacity of a number[] of length n built by push: 4, then floor(len * 10 / 8) at each overflow. */
+export function pushCapacity(n: number): number {
+    let cap = 4
+    for (let len = 1; len <= n; len++) if (len > cap) cap = Math.floor((len * 10) / 8)
+    return cap
+}
+
+/** Heap bytes of a number[] of length n built by push (src/layer.ts zeros). */
+export function arrayBytes(n: number): number {
+    return 20 + 8 * pushCapacity(n)
+}
+
+/** A literal array ([a, b]) is allocated at its exact length. */
+const literalArrayBytes = (n: number) => 20 + 8 * n
+
+function layerHeap(l: Layer): number {
+    const u = l.units
+    const matrices = objectBytes(5) * (l.type === "dense" ? 1 : 2)
+    const gates = l.type === "dense" ? 0 : objectBytes(4)
+    const stages = l.type === "gru" && !l.resetAfter ? 2 : 1
+    const fixed = objectBytes(10) + matrices + gates + 2 * literalArrayBytes(stages)
+    switch (l.type) {
+        case "lstm":
+            return fixed + 3 * arrayBytes(u) + arrayBytes(4 * u) + literalArrayBytes(2)
+        case "gru":
+            return fixed + arrayBytes(u) + arrayBytes(3 * u) + arrayBytes(l.resetAfter ? 3 * u : u) + literalArrayBytes(1)
+        case "rnn":
+            return fixed + 2 * arrayBytes(u) + literalArrayBytes(1)
+        case "dense":
+            return fixed + arrayBytes(u) + literalArrayBytes(0)
+    }
+}
+
+export interface Budget {
+    heapBytes: number
+    imageBytes: number
+    macs: number
+    /** Opcodes of one synchronous Model.step. */
+    stepOpcodes: number
+    /** The app suspends inside a step (stepAsync) when one step would not fit a slice. */
+    stepAsync: boolean
+}
+
+const WEIGHT_BYTES: Record<Encoding, number> = { f32: 4, i16: 2, i8: 1 }
+
+function weightImage(model: CanonicalModel, encoding: Encoding): number {
+    const matrix = (m: number[][]) => m.length * m[0].length * WEIGHT_BYTES[encoding] + (encoding === "f32" ? 0 : 4 * m.length)
+    // The emitter leaves out all-zero bias vectors.
+    const bias = (v: number[]) => (v.every(x => x === 0) ? 0 : 4 * v.length)
+    return model.layers.reduce((sum, l) => sum + (l.type === "dense" ? matrix(l.W) + bias(l.b) : matrix(l.Wx) + matrix(l.Wh) + bias(l.bx) + bias(l.bh)), 0)
+}
+
+/** What the app with this model costs; `sync` forces Model.step (no suspension inside a step). */
+export function estimateBudget(model: CanonicalModel, encoding: Encoding, board: BoardProfile, sync = false): Budget {
+    const macs = macsPerStep(model)
+    const io = 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize)
+    const heapBytes = APP_HEAP_BYTES + objectBytes(4) + literalArrayBytes(model.layers.length) + io + model.layers.reduce((s, l) => s + layerHeap(l), 0)
+    const stepOpcodes = OPCODES_PER_MAC * macs
+    const syncFits = macs <= STEP_MAC_LIMIT && stepOpcodes <= board.sliceOpcodes
+    return { heapBytes, imageBytes: APP_CODE_BYTES + weightImage(model, encoding), macs, stepOpcodes, stepAsync: !sync && !syncFits }
+}
+
+const n = (v: number) => v.toLocaleString("en-US")
+
+/** Throws a UserError naming the first budget the model exceeds on `board`. */
+export function checkBudget(budget: Budget, board: BoardProfile): void {
+    if (budget.imageBytes > board.imageBytes)
+        throw new UserError(`model needs ${n(budget.imageBytes)} B of image, ${board.id} allows ${n(board.imageBytes)} B; use smaller weights (--weights i8) or fewer units`)
+    if (budget.heapBytes > board.heapBytes)
+        throw new UserError(`model needs ${n(budget.heapBytes)} B of heap, ${board.id} has ${n(board.heapBytes)} B; use fewer units or layers`)
+    if (!budget.stepAsync && (budget.stepOpcodes > board.sliceOpcodes || budget.macs > STEP_MAC_LIMIT))
+        throw new UserError(`one step takes ${n(budget.stepOpcodes)} opcodes (${n(budget.macs)} multiply-adds), ${board.id} allows ${n(board.sliceOpcodes)} per slice; drop --sync so the app uses stepAsync`)
+}
+
+/** The build report: each figure against the board's budget. */
+export function formatBudget(budget: Budget, board: BoardProfile, actualImage?: number): string {
+    const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`
+    const image = actualImage ?? budget.imageBytes
+    return [
+        `image: ${n(image)} B${actualImage === undefined ? " (estimate)" : ""} of ${n(board.imageBytes)} B (${pct(image, board.imageBytes)})`,
+        `heap:  ${n(budget.heapBytes)} B (estimate) of ${n(board.heapBytes)} B (${pct(budget.heapBytes, board.heapBytes)})`,
+        `step:  ${n(budget.macs)} multiply-adds, ~${n(budget.stepOpcodes)} opcodes; ${budget.stepAsync ? `stepAsync (suspends every ${n(OPCODES_PER_MAC * 2000)} opcodes)` : `step, ${pct(budget.stepOpcodes, board.sliceOpcodes)} of the ${n(board.sliceOpcodes)}-opcode slice`}`,
+    ].join("\n")
+}
+

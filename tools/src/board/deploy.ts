@@ -1,0 +1,152 @@
+/**
+ * `dsrnn deploy --simulator`: the path a USB board takes, with a simulated
+ * device at the end. `devs devtools` serves the Jacdac bus on
+ * ws://127.0.0.1:8081, `devs vm` joins it as a device, and `devs deploy`
+ * sends the built program over the bus to that device (the DeviceScript
+ * manager service, as for a board behind `devs devtools --serial`). The VM
+ * prints the app's console lines, which are the published predictions.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { createRequire } from "node:module"
+import { join } from "node:path"
+import { onTheWire, simulatorSource } from "./app-program.ts"
+import { type PreparedApp, buildApp, writeApp } from "./app-build.ts"
+import { readCsv } from "../io/csv.ts"
+import { stripAnsi } from "../run/devs.ts"
+import { UserError } from "../model/errors.ts"
+import type { Encoding } from "../model/quantize.ts"
+
+const require = createRequire(import.meta.url)
+const CLI = require.resolve("@devicescript/cli/built/devicescript-cli.cjs")
+const LIBRARY = "./lib"
+
+/** One published prediction, parsed from `dsrnn: t=.. y=[..] anomaly=.. f64=..`. */
+export interface Prediction {
+    t: number
+    y: number[]
+    anomaly: boolean
+}
+
+const PREDICTION = /dsrnn: t=(\d+) y=\[[^\]]*\] anomaly=([01]) f64=([0-9a-f]*)/
+
+export function parsePrediction(line: string): Prediction | null {
+    const m = PREDICTION.exec(line)
+    if (!m) return null
+    const buf = Buffer.from(m[3], "hex")
+    const y = Array.from({ length: buf.length / 8 }, (_, i) => buf.readDoubleLE(8 * i))
+    return { t: +m[1], y, anomaly: m[2] === "1" }
+}
+
+/** A devs process whose output lines are watched; `waitFor` resolves on the first matching line. */
+class DevsProcess {
+    readonly child: ChildProcess
+    private lines: string[] = []
+    private watchers: { test: (l: string) => boolean; resolve: (l: string) => void }[] = []
+    private exited = false
+
+    constructor(args: string[], cwd: string, private onLine: (line: string) => void) {
+        this.child = spawn(process.execPath, [CLI, ...args, "--no-colors"], { cwd, env: { ...process.env, NO_COLOR: "1" } })
+        let pending = ""
+        const take = (chunk: Buffer) => {
+            pending += stripAnsi(chunk.toString())
+            const lines = pending.split("\n")
+            pending = lines.pop() ?? ""
+            for (const line of lines) {
+                this.lines.push(line)
+                this.onLine(line)
+                this.watchers = this.watchers.filter(w => !(w.test(line) && (w.resolve(line), true)))
+            }
+        }
+        this.child.stdout!.on("data", take)
+        this.child.stderr!.on("data", take)
+        this.child.on("exit", () => (this.exited = true))
+    }
+
+    get output(): string[] {
+        return this.lines
+    }
+
+    waitFor(test: (line: string) => boolean, timeoutMs: number, what: string): Promise<string> {
+        const seen = this.lines.find(test)
+        if (seen !== undefined) return Promise.resolve(seen)
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new UserError(`${what} did not happen within ${timeoutMs} ms: ${this.lines.slice(-3).join(" | ")}`)), timeoutMs)
+            const watcher = {
+                test,
+                resolve: (l: string) => {
+                    clearTimeout(timer)
+                    resolve(l)
+                },
+            }
+            this.watchers.push(watcher)
+            this.child.on("exit", code => {
+                clearTimeout(timer)
+                reject(new UserError(`${what} failed: the process exited with code ${code}: ${this.lines.slice(-3).join(" | ")}`))
+            })
+        })
+    }
+
+    exit(): Promise<number> {
+        return new Promise(resolve => {
+            if (this.exited) resolve(this.child.exitCode ?? 1)
+            else this.child.on("exit", code => resolve(code ?? 1))
+        })
+    }
+
+    stop() {
+        if (!this.exited) this.child.kill()
+    }
+}
+
+export interface DeployResult {
+    /** The rows fed, as the app received them (rounded to the Jacdac wire format). */
+    rows: number[][]
+    predictions: Prediction[]
+    /** The app's fault and status lines. */
+    log: string[]
+}
+
+/** Builds the app with simulated sensors replaying `rows`, deploys it to a simulated device and collects the predictions. */
+export async function runOnSimulatedDevice(p: PreparedApp, encoding: Encoding, csvRows: number[][], onLog: (line: string) => void): Promise<DeployResult> {
+    const rows = csvRows.slice(0, p.app.steps).map(r => r.map((v, j) => onTheWire(v, p.app.features[j])))
+    if (rows.length < p.app.steps) throw new UserError(`--steps ${p.app.steps} needs ${p.app.steps} input rows, the CSV has ${rows.length}`)
+    const ws = writeApp(p, encoding, simulatorSource(p.app, LIBRARY, rows))
+    const started: DevsProcess[] = []
+    try {
+        await buildApp(p, ws)
+        const devtools = new DevsProcess(["devtools"], ws.dir, onLog)
+        started.push(devtools)
+        await devtools.waitFor(l => /tcpsocket/.test(l), 15_000, "starting devs devtools").catch(e => {
+            if (devtools.output.some(l => /EADDRINUSE|in use/.test(l))) throw new UserError("port 8081 is in use: stop the other `devs devtools` (or `devs bundle`) first")
+            throw e
+        })
+        const vm = new DevsProcess(["vm", "--stateless", "--device-id", randomBytes(8).toString("hex")], ws.dir, onLog)
+        started.push(vm)
+        await vm.waitFor(l => /DeviceScript Simulator/.test(l), 15_000, "starting the simulated device")
+        const deploy = new DevsProcess(["deploy", join(".devicescript", "bin", "bytecode.devs")], ws.dir, onLog)
+        started.push(deploy)
+        const code = await deploy.exit()
+        if (code !== 0) throw new UserError(`devs deploy failed (exit code ${code}): ${deploy.output.slice(-2).join(" | ")}`)
+        const budgetMs = 20_000 + p.app.steps * (p.app.periodMs + 500)
+        await vm.waitFor(l => /dsrnn: done/.test(l), budgetMs, `the app's ${p.app.steps} predictions`)
+        const appLines = vm.output.filter(l => l.includes("dsrnn: ")).map(l => l.slice(l.indexOf("dsrnn: ")))
+        const predictions = appLines.map(parsePrediction).filter((x): x is Prediction => x !== null)
+        return { rows, predictions, log: appLines.filter(l => !PREDICTION.test(l)) }
+    } finally {
+        for (const proc of started.reverse()) proc.stop()
+        ws.dispose()
+    }
+}
+
+/** `dsrnn deploy --simulator`: one printed line per step. */
+export async function deploySimulator(p: PreparedApp, encoding: Encoding, csvPath: string, onLog: (line: string) => void): Promise<string[]> {
+    const { rows: csv } = readCsv(csvPath, p.model.inputSize)
+    // devs chatter goes to the caller's log only when asked for; the app's own lines always do.
+    const { rows, predictions, log } = await runOnSimulatedDevice(p, encoding, csv, l => (process.env.DSRNN_VERBOSE ? onLog(l) : undefined))
+    log.forEach(onLog)
+    return predictions.map(({ t, y, anomaly }) => {
+        const inputs = p.app.features.map((f, j) => `${f}=${rows[t][j]}`).join(" ")
+        return `t=${t} ${inputs} -> y=[${y.join(", ")}]${anomaly ? " ANOMALY" : ""}`
+    })
+}

@@ -1,0 +1,177 @@
+/**
+ * The on-board commands: build, bundle, flash and deploy. Each one checks the
+ * model against the board's budgets first (budget.ts), then builds the
+ * generated app in a Workspace.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs"
+import { extname, join, resolve } from "node:path"
+import { type Command, Option } from "commander"
+import { weightsOption } from "./options.ts"
+import { type AppFlags, type PreparedApp, buildApp, positiveNumber, prepareApp, writeApp } from "../board/app-build.ts"
+import type { BoardProfile } from "../board/boards.ts"
+import { formatBudget } from "../board/budget.ts"
+import { deploySimulator } from "../board/deploy.ts"
+import { devs } from "../run/devs.ts"
+import { UserError } from "../model/errors.ts"
+import type { Workspace } from "../run/workspace.ts"
+
+const DAY_MS = 24 * 3600 * 1000
+
+/** The board's firmware file name; the simulator profile has none, so it cannot be bundled or flashed. */
+function physicalFirmware(board: BoardProfile): string {
+    if (!board.firmware) throw new UserError(`${board.id} is not a physical board; use \`dsrnn deploy --simulator\``)
+    return board.firmware
+}
+
+/**
+ * The firmware devs bundle will use: --firmware (copied into the workspace
+ * cache, fresh) or a file less than a day old in ./.devicescript/cache/.
+ * Otherwise devs would download it, which fails offline: say so instead.
+ */
+function stageFirmware(board: BoardProfile, ws: Workspace, firmware?: string): void {
+    const name = physicalFirmware(board)
+    const cache = join(ws.dir, ".devicescript", "cache")
+    mkdirSync(cache, { recursive: true })
+    const target = join(cache, name)
+    const wantExt = extname(name)
+    if (firmware) {
+        if (!existsSync(firmware)) throw new UserError(`--firmware ${firmware}: no such file`)
+        if (extname(firmware).toLowerCase() !== wantExt) throw new UserError(`--firmware ${firmware}: ${board.id} needs a ${wantExt} firmware file (${name})`)
+        copyFileSync(firmware, target)
+        const now = new Date()
+        utimesSync(target, now, now)
+        return
+    }
+    const cached = resolve(".devicescript", "cache", name)
+    if (existsSync(cached) && Date.now() - statSync(cached).mtimeMs < DAY_MS) {
+        copyFileSync(cached, target)
+        return
+    }
+    throw new UserError(
+        `no DeviceScript firmware for ${board.id}: pass --firmware <${name}> (from https://github.com/microsoft/${board.arch.startsWith("rp2040") ? "devicescript-pico" : "devicescript-esp32"}/releases) or run \`npx devs flash --board ${board.id}\` once online to cache it`
+    )
+}
+
+/** devs bundle in the workspace; returns the path of the flashable image. */
+export async function bundleApp(p: PreparedApp, ws: Workspace, out: string, firmware?: string): Promise<string> {
+    stageFirmware(p.board, ws, firmware)
+    const flashFile = join(ws.dir, "bundle" + extname(physicalFirmware(p.board)))
+    const { code, output } = await devs(["bundle", "main.ts", "--board", p.board.id, "--flash-file", flashFile], undefined, ws.dir)
+    if (code !== 0 || !existsSync(flashFile)) {
+        const last = output.trim().split("\n").filter(l => l.trim()).slice(-1)[0] ?? ""
+        if (/EADDRINUSE|8081/.test(output)) throw new UserError("devs bundle needs port 8081, which is in use (is `devs devtools` running?)")
+        throw new UserError(`devs bundle failed: ${last}`)
+    }
+    const dest = resolve(out)
+    copyFileSync(flashFile, dest)
+    return dest
+}
+
+/** Serial ports a USB board would show up as (Linux and macOS names). */
+function serialPorts(): string[] {
+    try {
+        return readdirSync("/dev")
+            .filter(n => /^(ttyUSB|ttyACM|cu\.usb)/.test(n))
+            .map(n => `/dev/${n}`)
+    } catch {
+        return []
+    }
+}
+
+
+function appOptions(cmd: Command, boardRequired: boolean): Command {
+    const board = new Option("-b, --board <id>", "board profile from boards/boards.json (a DeviceScript board id)")
+    if (boardRequired) board.makeOptionMandatory()
+    else board.default("simulator")
+    return cmd
+        .addOption(board)
+        .addOption(weightsOption())
+        .option("--sensors <features>", "sensor per model input, comma-separated (default: the model's inputNames)")
+        .option("--predicts <features>", "input each output forecasts one step ahead, comma-separated ('-' for none); enables the anomaly flag")
+        .option("--anomaly <threshold>", "flag |prediction - next observation| above this (0 = off)", "0")
+        .option("--period <ms>", "sample period", "1000")
+        .option("--sync", "step in one go (Model.step) instead of suspending inside a step; refused if a step exceeds the board's slice budget")
+        .option("--save-every <n>", "save the model state to settings every n predictions and restore it at start (0 = off)", "0")
+        .option("--no-publish", "do not publish predictions as registers of the dsrnn predictor service")
+}
+
+/** Registers build, bundle, flash and deploy on the dsrnn program. */
+export function registerBoardCommands(program: Command): void {
+    appOptions(program.command("build"), true)
+        .description("compile the model and the sensor app for a board, devs build it, and report image, heap and per-step cost against the board's budget")
+        .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
+        .addHelpText("after", "\nExample:\n  npx dsrnn build tools/data/weather-lstm.json --board pico")
+        .action(async (modelPath: string, flags: AppFlags) => {
+            const p = await prepareApp(modelPath, flags)
+            const ws = writeApp(p, flags.weights)
+            try {
+                const image = await buildApp(p, ws)
+                console.log(`built the ${p.model.name ?? "model"} app for ${p.board.id} (${p.board.name}), ${flags.weights} weights, sensors ${p.app.features.join(", ")}`)
+                console.log(formatBudget(p.budget, p.board, image))
+            } finally {
+                ws.dispose()
+            }
+        })
+
+    appOptions(program.command("bundle"), true)
+        .description("make one flashable image (DeviceScript runtime + the app + settings) with devs bundle, and print its path")
+        .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
+        .option("--firmware <file>", "DeviceScript runtime firmware (.bin for ESP32, .uf2 for RP2040); default: ./.devicescript/cache/, if less than a day old")
+        .option("-o, --out <file>", "where to write the image (default: dsrnn-<board>.<bin|uf2>)")
+        .addHelpText("after", "\nExample:\n  npx dsrnn bundle tools/data/weather-lstm.json --board pico --firmware devicescript-rp2040-pico.uf2")
+        .action(async (modelPath: string, flags: AppFlags & { firmware?: string; out?: string }) => {
+            const p = await prepareApp(modelPath, flags)
+            // refuse before a build that could not be used
+            const firmwareName = physicalFirmware(p.board)
+            const ws = writeApp(p, flags.weights)
+            try {
+                const image = await buildApp(p, ws)
+                const out = await bundleApp(p, ws, flags.out ?? `dsrnn-${p.board.id}${extname(firmwareName)}`, flags.firmware)
+                console.log(formatBudget(p.budget, p.board, image))
+                console.log(out)
+            } finally {
+                ws.dispose()
+            }
+        })
+
+    appOptions(program.command("flash"), true)
+        .description("build and bundle the app, then flash it to a board connected over USB")
+        .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
+        .option("--firmware <file>", "DeviceScript runtime firmware file (see `dsrnn bundle --help`)")
+        .option("-p, --port <path>", "serial port of the board (ESP32), e.g. /dev/ttyACM0")
+        .addHelpText("after", "\nExample:\n  npx dsrnn flash tools/data/weather-lstm.json --board seeed_xiao_esp32c3 --port /dev/ttyACM0")
+        .action(async (modelPath: string, flags: AppFlags & { firmware?: string; port?: string }) => {
+            const p = await prepareApp(modelPath, flags)
+            // refuse before a build that could not be used
+            const firmwareName = physicalFirmware(p.board)
+            const esp = p.board.arch.startsWith("esp32")
+            if (flags.port && !existsSync(flags.port)) throw new UserError(`no board at ${flags.port}: the port does not exist`)
+            if (esp && !flags.port && serialPorts().length === 0)
+                throw new UserError(`no board connected: no USB serial port found (/dev/ttyUSB*, /dev/ttyACM*); plug in the ${p.board.name} or pass --port`)
+            const ws = writeApp(p, flags.weights)
+            try {
+                await buildApp(p, ws)
+                const image = await bundleApp(p, ws, join(ws.dir, `flash${extname(firmwareName)}`), flags.firmware)
+                const args = ["flash", esp ? "esp32" : "rp2040", "--board", p.board.id, "--file", image, ...(flags.port ? ["--port", flags.port] : [])]
+                const { code, output } = await devs(esp ? args : [...args, "--once"], line => console.error(line), ws.dir)
+                if (code !== 0) throw new UserError(`no board connected or flashing failed: ${output.trim().split("\n").slice(-1)[0]}`)
+                console.log(`flashed ${p.board.id}; open a serial console or \`npx devs devtools --serial\` to see the dsrnn: lines`)
+            } finally {
+                ws.dispose()
+            }
+        })
+
+    appOptions(program.command("deploy"), false)
+        .description("run the app on a simulated device: start devs devtools and a VM, deploy over the devtools protocol, replay CSV rows through simulated sensors and print each prediction")
+        .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
+        .requiredOption("--simulator", "deploy to a simulated device (the only target for now; use `dsrnn flash` for boards)")
+        .requiredOption("-i, --input <csv>", "rows replayed as sensor readings, one column per model input")
+        .option("-n, --steps <n>", "predictions to collect (readings refresh about every 500 ms, so keep it small)", "5")
+        .addHelpText("after", "\nExample:\n  npx dsrnn deploy tools/data/weather-lstm.json --simulator --input tools/data/weather.csv --steps 5")
+        .action(async (modelPath: string, flags: AppFlags & { input: string; steps: string }) => {
+            const steps = positiveNumber(flags.steps, "--steps", true)
+            if (steps < 1) throw new UserError("--steps must be at least 1")
+            const p = await prepareApp(modelPath, flags, steps)
+            for (const line of await deploySimulator(p, flags.weights, flags.input, l => console.error(l))) console.log(line)
+        })
+}

@@ -1,0 +1,140 @@
+/**
+ * dsrnn: from a trained recurrent model to DeviceScript on a board.
+ * Each command is a thin shell over the pipeline stages; user mistakes are
+ * UserErrors, printed as one line with a non-zero exit code.
+ */
+import { basename, join, relative, resolve } from "node:path"
+import { Command, CommanderError } from "commander"
+import { bench, formatBench, writeBoardBench } from "../run/bench.ts"
+import { macsPerStep } from "../model/canonical.ts"
+import { getBoard } from "../board/boards.ts"
+import { PROJECT_ROOT } from "../run/devs.ts"
+import { libraryImportFor } from "../emit/emit.ts"
+import { registerBoardCommands } from "./board-commands.ts"
+import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
+import { type SpecializeMode, shouldSpecialize } from "../emit/specialized.ts"
+import { readCsv, writeOutputCsv } from "../io/csv.ts"
+import { specializeOption, weightsOption } from "./options.ts"
+import { UserError } from "../model/errors.ts"
+import { importModel } from "../import/import-model.ts"
+import type { Encoding } from "../model/quantize.ts"
+import { ReferenceModel } from "../model/reference.ts"
+import { simulate } from "../run/simulate.ts"
+
+/** Max and RMS of the element-wise difference of two equally shaped tables. */
+export function compareOutputs(a: number[][], b: number[][]): { maxAbs: number; rms: number } {
+    let maxAbs = 0
+    let sum = 0
+    let n = 0
+    a.forEach((row, t) =>
+        row.forEach((v, j) => {
+            const d = Math.abs(v - b[t][j])
+            maxAbs = Math.max(maxAbs, d)
+            sum += d * d
+            n++
+        })
+    )
+    return { maxAbs, rms: Math.sqrt(sum / Math.max(1, n)) }
+}
+
+function buildProgram(): Command {
+    const program = new Command()
+        .name("dsrnn")
+        .description("Compile recurrent networks (RNN, LSTM, GRU) from TensorFlow.js/Keras and ONNX to DeviceScript, and check them in the simulator.")
+        .showHelpAfterError("(add --help for usage)")
+        .exitOverride()
+
+    program
+        .command("compile")
+        .description("import a model, quantize its weights and write a DeviceScript module exporting `model`")
+        .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
+        .addOption(weightsOption())
+        .requiredOption("-o, --out <file.ts>", "where to write the DeviceScript module (under src/ or firmware-tests/)")
+        .addOption(specializeOption())
+        .addHelpText("after", "\nExample:\n  npx dsrnn compile model/model.json --weights i8 --out src/model.g.ts")
+        .action(async (modelPath: string, opts: { weights: Encoding; out: string; specialize: SpecializeMode }) => {
+            const model = await importModel(modelPath)
+            const specialize = shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize)
+            compileToFile(model, opts.weights, specialize, opts.out, basename(modelPath))
+            console.log(formatReport(quantizationReport(model, opts.weights), opts.weights))
+            console.log(`wrote ${opts.out}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, ${model.inputSize} inputs, ${model.outputSize} outputs, ${opts.weights} weights`)
+        })
+
+    program
+        .command("simulate")
+        .description("run the model in the DeviceScript simulator, one step per CSV row from zero state")
+        .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
+        .requiredOption("-i, --input <in.csv>", "header row, then one numeric column per input feature")
+        .requiredOption("-o, --output <out.csv>", "one row per input row, header y0,y1,...")
+        .addOption(weightsOption())
+        .addOption(specializeOption())
+        .option("--reference", "write the host float64 reference instead of running the simulator")
+        .option("--compare", "also print max and RMS error between simulator and float64 reference")
+        .addHelpText("after", "\nExample:\n  npx dsrnn simulate model.onnx --input series.csv --output pred.csv --compare")
+        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; reference?: boolean; compare?: boolean }) => {
+            const model = await importModel(modelPath)
+            const { rows } = readCsv(opts.input, model.inputSize)
+            const reference = () => new ReferenceModel(model).run(rows)
+            if (opts.reference) {
+                writeOutputCsv(opts.output, reference())
+                console.log(`wrote ${rows.length} float64 reference rows to ${opts.output}`)
+                return
+            }
+            const started = Date.now()
+            const outputs = await simulate(model, rows, {
+                encoding: opts.weights,
+                specialize: shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize),
+                onProgress: (done, total) => {
+                    if (done < total) console.error(`simulated ${done}/${total} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+                },
+            })
+            writeOutputCsv(opts.output, outputs)
+            console.log(`wrote ${outputs.length} rows from the simulator (${opts.weights} weights) to ${opts.output}`)
+            if (opts.compare) {
+                const { maxAbs, rms } = compareOutputs(outputs, reference())
+                console.log(`simulator vs float64 reference: max error ${maxAbs.toExponential(3)}, RMS error ${rms.toExponential(3)}`)
+            }
+        })
+    program
+        .command("bench")
+        .description("time our step against a naive DeviceScript implementation in one simulator run, without GC stress")
+        .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
+        .addOption(weightsOption())
+        .addOption(specializeOption())
+        .option("--json", "print the figures as one JSON object")
+        .option("-b, --board <id>", "instead, write a benchmark program to flash to this board (it prints the figures on its console)")
+        .option("-o, --out <dir>", "with --board: where to write it (default src/bench-<board>)")
+        .addHelpText("after", "\nExamples:\n  npx dsrnn bench model.json --weights i8\n  npx dsrnn bench model.json --board pico")
+        .action(async (modelPath: string, opts: { weights: Encoding; specialize: SpecializeMode; json?: boolean; board?: string; out?: string }) => {
+            const model = await importModel(modelPath)
+            const specialize = shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize)
+            if (opts.board) {
+                const board = getBoard(opts.board)
+                const dir = resolve(opts.out ?? join(PROJECT_ROOT, "src", `bench-${board.id}`))
+                const files = await writeBoardBench(model, opts.weights, specialize, dir, libraryImportFor(join(dir, "main.ts"), join(PROJECT_ROOT, "src")), board.imageBytes)
+                console.log(`wrote ${files.dir}/main.ts: ${files.imageBytes} B of image of ${board.imageBytes} B${files.withNaive ? "" : " (naive baseline left out: both do not fit)"}`)
+                console.log(`run it on the board (DeviceScript firmware flashed once): npx devs devtools ${relative(process.cwd(), join(files.dir, "main.ts"))} --serial`)
+                console.log("its console prints: dsrnn bench: ours ... us/step, ... opcodes/MAC / naive ... us/step, speedup ...x")
+                return
+            }
+            const figures = await bench(model, opts.weights, specialize, s => console.error(`${s}...`))
+            console.log(opts.json ? JSON.stringify(figures) : formatBench(figures))
+        })
+    registerBoardCommands(program)
+    return program
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+    try {
+        await buildProgram().parseAsync(argv)
+        return 0
+    } catch (e) {
+        if (e instanceof CommanderError) return e.exitCode
+        if (e instanceof UserError) {
+            console.error(`dsrnn: ${e.message}`)
+            return e.exitCode
+        }
+        throw e
+    }
+}

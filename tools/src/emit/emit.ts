@@ -1,0 +1,128 @@
+/**
+ * The emit stage: a canonical model plus an encoding become a DeviceScript
+ * module that builds the model from the src/ library, weights as `hex`
+ * literals so they stay in flash.
+ */
+import { dirname, relative } from "node:path"
+import type { Activation, CanonicalModel, Layer } from "../model/canonical.ts"
+import { specializedProjection } from "./specialized.ts"
+import { UserError } from "../model/errors.ts"
+import { type Encoding, type PackedMatrix, packMatrix, packVector } from "../model/quantize.ts"
+
+/** The VM's limit for one `hex` literal. */
+export const MAX_HEX_LITERAL_BYTES = 61_440
+
+const ACT: Record<Activation, string> = {
+    linear: "Act.Linear",
+    relu: "Act.Relu",
+    sigmoid: "Act.Sigmoid",
+    hard_sigmoid: "Act.HardSigmoid",
+    tanh: "Act.Tanh",
+    softmax: "Act.Softmax",
+}
+const ENC: Record<Encoding, string> = { f32: "Enc.F32", i16: "Enc.I16", i8: "Enc.I8" }
+
+export interface EmitOptions {
+    encoding: Encoding
+    /** Emit straight-line code with literal weights for LSTM, RNN and dense layers (GRU keeps the flash path). */
+    specialize?: boolean
+    /** Import path of src/index.ts as seen from the emitted file, without extension. */
+    libraryImport: string
+    /** Shown in the header comment. */
+    source?: string
+}
+
+/** The import path of src/index from a module written to `outFile`. */
+export function libraryImportFor(outFile: string, srcDir: string): string {
+    const rel = relative(dirname(outFile), `${srcDir}/index`).replace(/\\/g, "/")
+    return rel.startsWith(".") ? rel : `./${rel}`
+}
+
+function hexLiteral(name: string, bytes: Uint8Array): string {
+    if (bytes.length > MAX_HEX_LITERAL_BYTES)
+        throw new UserError(`${name}: ${bytes.length} bytes exceed the ${MAX_HEX_LITERAL_BYTES}-byte limit of one hex literal; use a smaller encoding`)
+    const hex = Buffer.from(bytes).toString("hex")
+    const lines = hex.match(/.{1,96}/g) ?? [""]
+    return `const ${name} = hex\`\n${lines.map(l => "    " + l).join("\n")}\n\``
+}
+
+class ModuleWriter {
+    readonly decls: string[] = []
+
+    constructor(
+        private encoding: Encoding,
+        private specialize: boolean
+    ) {}
+
+    /** Whether layer i's affine part is emitted as literal code, and that code's class name. */
+    private specialized(l: Layer, i: number): string | null {
+        if (!this.specialize || l.type === "gru") return null
+        const name = `L${i}Proj`
+        const affine =
+            l.type === "dense"
+                ? { Wx: l.W, Wh: null, bias: l.b.map(Math.fround) }
+                : { Wx: l.Wx, Wh: l.Wh, bias: l.bx.map((b, r) => Math.fround(b) + Math.fround(l.bh[r])) }
+        this.decls.push(specializedProjection(name, affine, this.encoding))
+        return `new ${name}()`
+    }
+
+    matrix(name: string, m: number[][]): string {
+        const p: PackedMatrix = packMatrix(m, this.encoding, name)
+        this.decls.push(hexLiteral(name, p.data))
+        let scales = "null"
+        if (p.scales) {
+            this.decls.push(hexLiteral(`${name}_S`, new Uint8Array(p.scales.buffer)))
+            scales = `${name}_S`
+        }
+        return `new Matrix(${name}, ${scales}, ${p.rows}, ${p.cols}, ${ENC[p.encoding]})`
+    }
+
+    /** Biases stay f32 in every encoding: they are few and cost one add per row. */
+    vector(name: string, v: number[]): string {
+        if (v.every(x => x === 0)) return "null"
+        this.decls.push(hexLiteral(name, packVector(v, name)))
+        return name
+    }
+
+    layer(l: Layer, i: number): string {
+        const p = `L${i}_`
+        const special = this.specialized(l, i)
+        if (l.type === "dense")
+            return `new Dense(${l.inputSize}, ${l.units}, ${special ?? `new Affine(${this.matrix(p + "W", l.W)}, null, ${this.vector(p + "B", l.b)}, null)`}, ${ACT[l.activation]})`
+        const gates = special ?? `new Affine(${[
+            this.matrix(p + "WX", l.Wx),
+            this.matrix(p + "WH", l.Wh),
+            this.vector(p + "BX", l.bx),
+            this.vector(p + "BH", l.bh),
+        ].join(", ")})`
+        const args = [l.inputSize, l.units, gates, ACT[l.activation]]
+        if (l.type === "rnn") return `new Rnn(${args.join(", ")})`
+        if (l.type === "lstm") return `new Lstm(${args.join(", ")}, ${ACT[l.recurrentActivation]})`
+        return `new Gru(${args.join(", ")}, ${ACT[l.recurrentActivation]}, ${l.resetAfter})`
+    }
+}
+
+/** DeviceScript source exporting `model` (and the normalization constants, if any). */
+export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
+    const w = new ModuleWriter(opts.encoding, !!opts.specialize)
+    const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
+    const classes = new Set(model.layers.map(l => CLASS[l.type]))
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", ...classes]
+    const norm = (name: string, v: number[] | undefined) =>
+        `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
+    return [
+        `// Generated by dsrnn${opts.source ? ` from ${opts.source}` : ""}, ${opts.encoding} weights. Do not edit.`,
+        `import { ${used.sort().join(", ")} } from "${opts.libraryImport}"`,
+        "",
+        ...w.decls,
+        "",
+        `export const model = new Model([\n${layers.join(",\n")},\n])`,
+        norm("inputMean", model.inputNormalization?.mean),
+        norm("inputStd", model.inputNormalization?.std),
+        norm("outputMean", model.outputNormalization?.mean),
+        norm("outputStd", model.outputNormalization?.std),
+        "",
+    ].join("\n")
+}
+
+const CLASS: Record<Layer["type"], string> = { rnn: "Rnn", lstm: "Lstm", gru: "Gru", dense: "Dense" }

@@ -1,0 +1,116 @@
+/**
+ * Specialised affine code for one layer: out[r] = W_x[r] . x + W_h[r] . h + b
+ * as straight-line DeviceScript with the weights as literals. A multiply-add
+ * becomes CONST, LOAD, MUL, ADD (4 opcodes) instead of a Buffer read inside
+ * a loop; integer weights stay small integer literals with one scale
+ * multiply per row, so i8 and i16 still compute q * scale exactly as the
+ * flash path does. Rows are grouped in blocks: the unit stepAsync slices by.
+ */
+import type { Matrix } from "../model/canonical.ts"
+import { type Encoding, packMatrix } from "../model/quantize.ts"
+
+/** Multiply-adds per block: fine enough slices for stepAsync, few enough block tests. */
+const BLOCK_MACS = 512
+
+interface Term {
+    weight: string
+    operand: string
+}
+
+function dot(terms: Term[]): string {
+    return terms
+        .map((t, i) => {
+            const negative = t.weight.startsWith("-")
+            const mag = negative ? t.weight.slice(1) : t.weight
+            const product = mag === "1" ? t.operand : `${mag} * ${t.operand}`
+            return i === 0 ? (negative ? `-${product}` : product) : ` ${negative ? "-" : "+"} ${product}`
+        })
+        .join("")
+}
+
+/** Literal weights of one matrix row and the row's scale ("" for f32). */
+function rowLiterals(m: Matrix, encoding: Encoding, name: string): { weights: string[][]; scales: string[] } {
+    const p = packMatrix(m, encoding, name)
+    const view = new DataView(p.data.buffer, p.data.byteOffset, p.data.byteLength)
+    const weights = m.map((row, r) =>
+        row.map((_, k) => {
+            const i = r * p.cols + k
+            if (encoding === "i8") return String(view.getInt8(i))
+            if (encoding === "i16") return String(view.getInt16(2 * i, true))
+            return String(view.getFloat32(4 * i, true))
+        })
+    )
+    return { weights, scales: p.scales ? Array.from(p.scales, String) : m.map(() => "") }
+}
+
+function part(literals: { weights: string[][]; scales: string[] }, r: number, prefix: string): string {
+    const terms = literals.weights[r].map((weight, k) => ({ weight, operand: `${prefix}${k}` })).filter(t => Number(t.weight) !== 0)
+    if (!terms.length) return ""
+    const sum = dot(terms)
+    return literals.scales[r] ? `(${sum}) * ${literals.scales[r]}` : sum
+}
+
+export interface SpecializedAffine {
+    Wx: Matrix
+    Wh: Matrix | null
+    bias: number[]
+}
+
+/** A DeviceScript class implementing Projection for these weights. */
+export function specializedProjection(className: string, a: SpecializedAffine, encoding: Encoding): string {
+    const rows = a.Wx.length
+    const inputs = a.Wx[0].length
+    const hidden = a.Wh ? a.Wh[0].length : 0
+    const perBlock = Math.max(1, Math.floor(BLOCK_MACS / (inputs + hidden)))
+    const blocks = Math.ceil(rows / perBlock)
+    const wx = rowLiterals(a.Wx, encoding, `${className}.Wx`)
+    const wh = a.Wh ? rowLiterals(a.Wh, encoding, `${className}.Wh`) : null
+    const body: string[] = []
+    for (let b = 0; b < blocks; b++) {
+        body.push(`        if (unit0 <= ${b} && unit1 > ${b}) {`)
+        for (let r = b * perBlock; r < Math.min(rows, (b + 1) * perBlock); r++) {
+            const parts = [part(wx, r, "x"), wh ? part(wh, r, "h") : "", a.bias[r] ? String(a.bias[r]) : ""].filter(Boolean)
+            body.push(`            out[${r}] = ${parts.length ? parts.join(" + ") : "0"}`)
+        }
+        body.push("        }")
+    }
+    const loads = [
+        ...Array.from({ length: inputs }, (_, k) => `        const x${k} = x[${k}]`),
+        ...Array.from({ length: hidden }, (_, k) => `        const h${k} = h[${k}]`),
+    ]
+    return `class ${className} implements Projection {
+    rows = ${rows}
+    inputs = ${inputs}
+    hidden = ${hidden}
+    units = ${blocks}
+    unitMacs = ${perBlock * (inputs + hidden)}
+    apply(x: number[], h: number[], out: number[], unit0: number, unit1: number) {
+${loads.join("\n")}
+${body.join("\n")}
+    }
+}`
+}
+
+export type SpecializeMode = "auto" | "on" | "off"
+
+/** Image bytes a multiply-add costs as literal code (measured: LSTM(32) i8, 4,512 MACs in 32.9 KB with the library). */
+export const SPECIALIZED_BYTES_PER_MAC = { i8: 6.5, i16: 7, f32: 11 }
+
+/**
+ * The VM refuses an image whose functions hold 64 KB of bytecode or more
+ * (verification error 1051), whatever the board: measured, LSTM(50, 3 inputs)
+ * specialised (10,600 multiply-adds) builds and LSTM(52) (11,232) does not.
+ * The limit leaves room for the sensor app's own code.
+ */
+export const SPECIALIZED_MAX_MACS = 9_000
+
+/**
+ * Whether to emit literal code: "auto" does when the specialised layers fit
+ * the VM's bytecode limit and `imageBudget` bytes of image (the simulator and
+ * RP2040 run about 110 KB; leave room for the app), else keeps weights in
+ * flash matrices.
+ */
+export function shouldSpecialize(macs: number, encoding: Encoding, mode: SpecializeMode, imageBudget = 80_000): boolean {
+    if (mode !== "auto") return mode === "on"
+    return macs <= SPECIALIZED_MAX_MACS && macs * SPECIALIZED_BYTES_PER_MAC[encoding] <= imageBudget
+}

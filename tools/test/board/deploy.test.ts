@@ -1,0 +1,48 @@
+/**
+ * The simulated-device round trip: `dsrnn deploy --simulator` starts devs
+ * devtools and a VM, deploys the app over the devtools protocol, replays CSV
+ * rows through simulated sensor servers and prints the predictions. They must
+ * equal `simulate()` on the same rows as the sensors deliver them (Jacdac
+ * fixed point), with the same i8 encoding. Uses port 8081.
+ */
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { REPO_ROOT, runCli } from "../helpers/cli.ts"
+import { onTheWire } from "../../src/board/app-program.ts"
+import { readCsv } from "../../src/io/csv.ts"
+import { parsePrediction } from "../../src/board/deploy.ts"
+import { importCanonical } from "../../src/import/import-model.ts"
+import { simulate } from "../../src/run/simulate.ts"
+
+const DATA = join(REPO_ROOT, "tools", "data")
+const STEPS = 4
+
+
+describe("dsrnn deploy --simulator", () => {
+    it("prints one prediction per step, equal to simulate() on the same readings", async () => {
+        const model = importCanonical(join(DATA, "weather-lstm.json"))
+        const features = ["temperature", "humidity", "pressure"] as const
+        const rows = readCsv(join(DATA, "weather.csv")).rows.slice(0, STEPS).map(r => r.map((v, j) => onTheWire(v, features[j])))
+        const [r, expected] = await Promise.all([
+            runCli(["deploy", join(DATA, "weather-lstm.json"), "--simulator", "--input", join(DATA, "weather.csv"), "--steps", String(STEPS), "--period", "800", "--predicts", "temperature", "--anomaly", "1.5"]),
+            simulate(model, rows, { encoding: "i8" }),
+        ])
+        expect(r.code, r.stderr).toBe(0)
+        const lines = r.stdout.trim().split("\n")
+        expect(lines).toHaveLength(STEPS)
+        lines.forEach((line, t) => {
+            const m = /^t=(\d+) temperature=([-\d.]+) humidity=([-\d.]+) pressure=([-\d.]+) -> y=\[([^\]]+)\]( ANOMALY)?$/.exec(line)
+            expect(m, line).not.toBeNull()
+            expect(+m![1]).toBe(t)
+            expect([+m![2], +m![3], +m![4]]).toEqual(rows[t])
+            expect(Math.abs(Number(m![5]) - expected[t][0])).toBeLessThan(1e-9)
+        })
+        expect(r.stderr).toContain("dsrnn: start inputs=3 outputs=1 period=800ms step")
+        expect(r.stderr).toContain("dsrnn: done")
+    })
+
+    it("parses the app's prediction line", () => {
+        const p = parsePrediction("dsrnn: t=3 y=[12.52093] anomaly=1 f64=4b42b184b70a2940")
+        expect(p).toEqual({ t: 3, y: [12.520931383741432], anomaly: true })
+    })
+})

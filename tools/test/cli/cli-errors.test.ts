@@ -1,0 +1,672 @@
+/**
+ * The CLI's promise for bad input: a non-zero exit code (2 for a layer, op,
+ * activation or file format dsrnn does not support, 1 otherwise), one line on
+ * stderr that says what is wrong and where, no stack trace, and no output
+ * file. Each case runs the real `dsrnn` as a subprocess, so the check covers
+ * the bin script, commander and the error printing in main().
+ *
+ * Model errors go through `compile`, CSV errors through `simulate`; both fail
+ * before any simulator starts, so a spawn costs only tsx's start-up. The
+ * spawns run concurrently.
+ */
+import * as tf from "@tensorflow/tfjs"
+import { existsSync } from "node:fs"
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { type ExpectStatic, afterAll, beforeAll, describe, it } from "vitest"
+import { type CliResult, runCli } from "../helpers/cli.ts"
+import { buildTorchLikeModel } from "../helpers/onnx-graphs.ts"
+import {
+    saveTfjsModel,
+    sequential,
+    setRandomWeights,
+    useCpuBackend,
+} from "../helpers/tfjs-models.ts"
+
+/** stderr without blank lines and npm's own warnings. */
+function stderrLines(r: CliResult): string[] {
+    return r.stderr
+        .split(/\r?\n/)
+        .filter(l => l.trim() !== "" && !l.startsWith("npm warn"))
+}
+
+function describeRun(r: CliResult): string {
+    return `exit ${r.status}${r.signal ? ` (${r.signal})` : ""}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`
+}
+
+function expectNoStack(expect: ExpectStatic, r: CliResult): void {
+    for (const text of [r.stdout, r.stderr])
+        expect(text, describeRun(r)).not.toMatch(/^\s+at \S/m)
+}
+
+interface Expected {
+    code: 1 | 2
+    /** Substrings the message must contain: the file, layer, column, line... */
+    keywords: string[]
+    /** Files that must not exist afterwards. */
+    notWritten: string[]
+}
+
+/** A dsrnn error: one "dsrnn: ..." line, nothing on stdout, no output file. */
+function expectUserError(
+    expect: ExpectStatic,
+    r: CliResult,
+    { code, keywords, notWritten }: Expected
+): string {
+    const info = describeRun(r)
+    expectNoStack(expect, r)
+    expect(r.signal, info).toBeNull()
+    expect(r.status, info).toBe(code)
+    const lines = stderrLines(r)
+    expect(lines, info).toHaveLength(1)
+    expect(lines[0], info).toMatch(/^dsrnn: \S/)
+    for (const k of keywords) expect(lines[0], info).toContain(k)
+    expect(r.stdout.trim(), info).toBe("")
+    for (const f of notWritten) expect(existsSync(f), `${f} exists`).toBe(false)
+    return lines[0]
+}
+
+/** A usage error reported by commander: "error: ...", maybe the --help hint. */
+function expectUsageError(
+    expect: ExpectStatic,
+    r: CliResult,
+    { keywords, notWritten }: Omit<Expected, "code">
+): void {
+    const info = describeRun(r)
+    expectNoStack(expect, r)
+    expect(r.signal, info).toBeNull()
+    expect(r.status, info).toBe(1)
+    const lines = stderrLines(r)
+    expect(lines[0], info).toMatch(/^error: \S/)
+    expect(lines.slice(1), info).toEqual(
+        lines.length > 1 ? ["(add --help for usage)"] : []
+    )
+    for (const k of keywords) expect(lines[0], info).toContain(k)
+    expect(r.stdout.trim(), info).toBe("")
+    for (const f of notWritten) expect(existsSync(f), `${f} exists`).toBe(false)
+}
+
+/** A tiny valid canonical model: 2 inputs, rnn(2) > dense(1). */
+function canonicalModel(): Record<string, unknown> {
+    return {
+        format: "dsrnn-model",
+        version: 1,
+        name: "tiny",
+        inputSize: 2,
+        outputSize: 1,
+        layers: [
+            {
+                type: "rnn",
+                inputSize: 2,
+                units: 2,
+                activation: "tanh",
+                Wx: [
+                    [0.5, -0.25],
+                    [0.125, 0.75],
+                ],
+                Wh: [
+                    [0.5, -0.5],
+                    [0.25, 0.5],
+                ],
+                bx: [0.1, -0.1],
+                bh: [0, 0.05],
+            },
+            {
+                type: "dense",
+                inputSize: 2,
+                units: 1,
+                activation: "linear",
+                W: [[1, -1]],
+                b: [0.5],
+            },
+        ],
+    }
+}
+
+type CanonicalJson = ReturnType<typeof canonicalModel> & {
+    layers: Record<string, unknown>[]
+}
+
+let root: string
+let dirCount = 0
+/** A fresh directory per case, so concurrent cases never share files. */
+async function freshDir(): Promise<string> {
+    const dir = join(root, `c${dirCount++}`)
+    await mkdir(dir)
+    return dir
+}
+
+/** The good canonical model and a matching two-column CSV. */
+let goodModel: string
+let goodCsv: string
+/** model.json and weights.bin of a good SimpleRNN > Dense tfjs model. */
+let tfjsJson: string
+let tfjsWeights: Buffer
+let goodOnnx: Uint8Array
+
+beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "dsrnn-cli-"))
+    goodModel = join(root, "good.json")
+    await writeFile(goodModel, JSON.stringify(canonicalModel()))
+    goodCsv = join(root, "good.csv")
+    await writeFile(goodCsv, "temperature,humidity\n0.5,1\n-1,2.5\n")
+
+    await useCpuBackend()
+    const model = sequential(
+        tf.layers.simpleRNN({ units: 2, inputShape: [null, 2] }),
+        tf.layers.dense({ units: 1 })
+    )
+    setRandomWeights(model, 7)
+    const saved = await saveTfjsModel(model, join(root, "tfjs"))
+    tfjsJson = await readFile(saved, "utf8")
+    tfjsWeights = await readFile(join(root, "tfjs", "weights.bin"))
+
+    goodOnnx = buildTorchLikeModel({
+        cell: "gru",
+        inputSize: 2,
+        hidden: 3,
+        outputSize: 1,
+        seed: 5,
+    }).bytes
+})
+
+afterAll(async () => {
+    await rm(root, { recursive: true, force: true })
+})
+
+/** Writes a tfjs model (model.json text, weights.bin bytes or none) to a fresh dir. */
+async function writeTfjs(
+    json: string,
+    weights: Uint8Array | null
+): Promise<{ dir: string; model: string }> {
+    const dir = await freshDir()
+    const model = join(dir, "model.json")
+    await writeFile(model, json)
+    if (weights) await writeFile(join(dir, "weights.bin"), weights)
+    return { dir, model }
+}
+
+/** `dsrnn compile <model> -o <dir>/m.ts`, expecting a one-line error. */
+async function compileFails(
+    expect: ExpectStatic,
+    dir: string,
+    model: string,
+    code: 1 | 2,
+    keywords: string[]
+): Promise<string> {
+    const out = join(dir, "m.ts")
+    const r = await runCli(["compile", model, "-o", out])
+    return expectUserError(expect, r, {
+        code,
+        keywords: [model, ...keywords],
+        notWritten: [out],
+    })
+}
+
+/** A canonical model file, changed by `edit` (or given as raw text). */
+async function canonicalFile(
+    edit: ((m: CanonicalJson) => void) | string
+): Promise<{ dir: string; model: string }> {
+    const dir = await freshDir()
+    const model = join(dir, "model.json")
+    let text: string
+    if (typeof edit === "string") text = edit
+    else {
+        const m = canonicalModel() as CanonicalJson
+        edit(m)
+        text = JSON.stringify(m)
+    }
+    await writeFile(model, text)
+    return { dir, model }
+}
+
+describe.concurrent("dsrnn on good input (controls)", () => {
+    it("compiles a canonical model", async ({ expect }) => {
+        const out = join(await freshDir(), "m.ts")
+        const r = await runCli(["compile", goodModel, "-o", out])
+        expectNoStack(expect, r)
+        expect(r.status, describeRun(r)).toBe(0)
+        expect(r.stdout).toContain(`wrote ${out}`)
+        expect(r.stdout).toContain("rnn(2) > dense(1)")
+        expect(await readFile(out, "utf8")).toContain("Generated by dsrnn")
+    })
+
+    it("compiles the tfjs and ONNX models the broken files are made from", async ({
+        expect,
+    }) => {
+        const { dir, model } = await writeTfjs(tfjsJson, tfjsWeights)
+        await writeFile(join(dir, "model.onnx"), goodOnnx)
+        const [a, b] = await Promise.all([
+            runCli(["compile", model, "-o", join(dir, "a.ts")]),
+            runCli([
+                "compile",
+                join(dir, "model.onnx"),
+                "-o",
+                join(dir, "b.ts"),
+            ]),
+        ])
+        for (const r of [a, b]) {
+            expectNoStack(expect, r)
+            expect(r.status, describeRun(r)).toBe(0)
+        }
+        expect(a.stdout).toContain("rnn(2) > dense(1)")
+        expect(b.stdout).toContain("gru(3) > dense(1)")
+        expect(existsSync(join(dir, "a.ts"))).toBe(true)
+        expect(existsSync(join(dir, "b.ts"))).toBe(true)
+    })
+
+    it("reads a good CSV (float64 reference, no simulator)", async ({
+        expect,
+    }) => {
+        const out = join(await freshDir(), "out.csv")
+        const r = await runCli([
+            "simulate",
+            goodModel,
+            "-i",
+            goodCsv,
+            "-o",
+            out,
+            "--reference",
+        ])
+        expectNoStack(expect, r)
+        expect(r.status, describeRun(r)).toBe(0)
+        const lines = (await readFile(out, "utf8")).trim().split("\n")
+        expect(lines[0]).toBe("y0")
+        expect(lines).toHaveLength(3)
+    })
+})
+
+describe.concurrent("dsrnn compile rejects bad TF.js models", () => {
+    it("a truncated model.json", async ({ expect }) => {
+        const { dir, model } = await writeTfjs(
+            tfjsJson.slice(0, tfjsJson.length >> 1),
+            tfjsWeights
+        )
+        await compileFails(expect, dir, model, 1, ["not valid JSON"])
+    })
+
+    it("corrupt JSON", async ({ expect }) => {
+        const { dir, model } = await writeTfjs(
+            tfjsJson.replace(/:/g, "="),
+            tfjsWeights
+        )
+        await compileFails(expect, dir, model, 1, ["not valid JSON"])
+    })
+
+    it("a model.json without modelTopology", async ({ expect }) => {
+        const json = JSON.parse(tfjsJson)
+        delete json.modelTopology
+        const { dir, model } = await writeTfjs(
+            JSON.stringify(json),
+            tfjsWeights
+        )
+        await compileFails(expect, dir, model, 1, ["modelTopology"])
+    })
+
+    it("a missing weight shard", async ({ expect }) => {
+        const { dir, model } = await writeTfjs(tfjsJson, null)
+        await compileFails(expect, dir, model, 1, ["weights.bin", "ENOENT"])
+    })
+
+    it("a weight shard of the wrong size", async ({ expect }) => {
+        const short = tfjsWeights.subarray(0, tfjsWeights.length - 4)
+        const { dir, model } = await writeTfjs(tfjsJson, short)
+        await compileFails(expect, dir, model, 1, [
+            "weights.bin",
+            `${short.length} bytes`,
+            `${tfjsWeights.length}`,
+        ])
+    })
+
+    it("a NaN weight", async ({ expect }) => {
+        const weights = Buffer.from(tfjsWeights)
+        // The first tensor is the SimpleRNN kernel; make its value 2 a NaN.
+        weights.writeFloatLE(NaN, 8)
+        const { dir, model } = await writeTfjs(tfjsJson, weights)
+        const line = await compileFails(expect, dir, model, 1, [
+            "NaN",
+            "kernel",
+        ])
+        expect(line).toContain("index 2")
+    })
+
+    it("an unsupported layer (Conv1D), exit 2", async ({ expect }) => {
+        const conv = sequential(
+            tf.layers.conv1d({
+                filters: 2,
+                kernelSize: 1,
+                inputShape: [null, 2],
+            }),
+            tf.layers.simpleRNN({ units: 2 })
+        )
+        const dir = await freshDir()
+        const model = await saveTfjsModel(conv, dir)
+        await compileFails(expect, dir, model, 2, ["Conv1D", "not supported"])
+    })
+
+    it("an unsupported layer (Flatten), exit 2", async ({ expect }) => {
+        const flat = sequential(
+            tf.layers.simpleRNN({
+                units: 2,
+                inputShape: [4, 2],
+                returnSequences: true,
+            }),
+            tf.layers.flatten(),
+            tf.layers.dense({ units: 1 })
+        )
+        const dir = await freshDir()
+        const model = await saveTfjsModel(flat, dir)
+        await compileFails(expect, dir, model, 2, ["Flatten", "not supported"])
+    })
+})
+
+describe.concurrent("dsrnn compile rejects bad ONNX files", () => {
+    async function onnxFile(bytes: Uint8Array) {
+        const dir = await freshDir()
+        const model = join(dir, "model.onnx")
+        await writeFile(model, bytes)
+        return { dir, model }
+    }
+
+    it("a truncated .onnx", async ({ expect }) => {
+        const { dir, model } = await onnxFile(
+            goodOnnx.slice(0, goodOnnx.length >> 1)
+        )
+        await compileFails(expect, dir, model, 1, ["not a valid ONNX model"])
+    })
+
+    it("garbage bytes", async ({ expect }) => {
+        const { dir, model } = await onnxFile(
+            new TextEncoder().encode("this is not an ONNX file\n")
+        )
+        await compileFails(expect, dir, model, 1, ["not a valid ONNX model"])
+    })
+
+    it("an unsupported op (Conv), exit 2", async ({ expect }) => {
+        const bytes = buildTorchLikeModel({
+            cell: "gru",
+            inputSize: 2,
+            hidden: 3,
+            outputSize: 1,
+            seed: 5,
+            edit: g => {
+                const gemm = g.node!.find(n => n.opType === "Gemm")!
+                Object.assign(gemm, { opType: "Conv", name: "conv1" })
+            },
+        }).bytes
+        const { dir, model } = await onnxFile(bytes)
+        await compileFails(expect, dir, model, 2, ["'Conv'", "conv1"])
+    })
+})
+
+describe.concurrent("dsrnn compile rejects bad model paths", () => {
+    it("an unknown extension (.h5), exit 2, naming the formats", async ({
+        expect,
+    }) => {
+        const dir = await freshDir()
+        const model = join(dir, "model.h5")
+        await writeFile(model, "\x89HDF\r\n\x1a\n")
+        await compileFails(expect, dir, model, 2, [
+            "unknown model format",
+            "model.json",
+            ".onnx",
+        ])
+    })
+
+    it("a nonexistent .json model", async ({ expect }) => {
+        const dir = await freshDir()
+        await compileFails(expect, dir, join(dir, "nope.json"), 1, ["ENOENT"])
+    })
+
+    it("a nonexistent .onnx model", async ({ expect }) => {
+        const dir = await freshDir()
+        await compileFails(expect, dir, join(dir, "nope.onnx"), 1, ["ENOENT"])
+    })
+})
+
+describe.concurrent("dsrnn compile rejects bad canonical models", () => {
+    it("a weight matrix of the wrong shape", async ({ expect }) => {
+        const { dir, model } = await canonicalFile(m => {
+            m.layers[0].Wh = [
+                [1, 2, 3],
+                [4, 5, 6],
+            ]
+        })
+        await compileFails(expect, dir, model, 1, [
+            "layers[0] (rnn).Wh",
+            "3 values, expected 2",
+        ])
+    })
+
+    it("an unsupported activation (elu), exit 2", async ({ expect }) => {
+        const { dir, model } = await canonicalFile(m => {
+            m.layers[0].activation = "elu"
+        })
+        await compileFails(expect, dir, model, 2, [
+            "layers[0]",
+            '"elu"',
+            "not supported",
+        ])
+    })
+
+    it("version 99", async ({ expect }) => {
+        const { dir, model } = await canonicalFile(m => {
+            m.version = 99
+        })
+        await compileFails(expect, dir, model, 1, ["version 99"])
+    })
+
+    it("a null weight (what JSON.stringify makes of NaN)", async ({
+        expect,
+    }) => {
+        const { dir, model } = await canonicalFile(m => {
+            m.layers[1].b = [NaN]
+        })
+        expect(await readFile(model, "utf8")).toContain('"b":[null]')
+        await compileFails(expect, dir, model, 1, [
+            "layers[1] (dense).b",
+            "null",
+            "not a finite float32 number",
+        ])
+    })
+
+    it("a weight of 1e999, which JSON.parse reads as Infinity", async ({
+        expect,
+    }) => {
+        const text = JSON.stringify(canonicalModel()).replace(
+            "[0.5,-0.25]",
+            "[0.5,1e999]"
+        )
+        expect(text).toContain("1e999")
+        const { dir, model } = await canonicalFile(text)
+        await compileFails(expect, dir, model, 1, [
+            "layers[0] (rnn).Wx row 0",
+            "value 1 is Infinity",
+        ])
+    })
+})
+
+describe.concurrent("dsrnn simulate rejects bad CSV input", () => {
+    /** Runs simulate on the good model with `csv` (text, or a path when null). */
+    async function simulateFails(
+        expect: ExpectStatic,
+        csv: string | null,
+        keywords: string[]
+    ): Promise<string> {
+        const dir = await freshDir()
+        const input = join(dir, "in.csv")
+        if (csv !== null) await writeFile(input, csv)
+        const out = join(dir, "out.csv")
+        const r = await runCli(["simulate", goodModel, "-i", input, "-o", out])
+        return expectUserError(expect, r, {
+            code: 1,
+            keywords: [input, ...keywords],
+            notWritten: [out],
+        })
+    }
+
+    it("a header with the wrong column count", async ({ expect }) => {
+        await simulateFails(expect, "a,b,c\n1,2,3\n", [
+            "3 columns",
+            "2 inputs",
+        ])
+    })
+
+    it("a data row with a missing cell", async ({ expect }) => {
+        await simulateFails(expect, "a,b\n1,2\n3\n4,5\n", [
+            "line 3",
+            "1 columns",
+        ])
+    })
+
+    it("an empty file", async ({ expect }) => {
+        await simulateFails(expect, "", ["no data rows"])
+    })
+
+    it("a header and no rows", async ({ expect }) => {
+        await simulateFails(expect, "a,b\n", ["no data rows"])
+    })
+
+    it("non-numeric cells: abc, empty, quoted 1,5", async ({ expect }) => {
+        const cases: [string, string][] = [
+            ["a,b\n1,2\n3,abc\n", '"abc"'],
+            ["a,b\n1,2\n,4\n", '""'],
+            ['a,b\n1,"1,5"\n', '"1,5"'],
+        ]
+        const lines = await Promise.all(
+            cases.map(([csv, cell]) =>
+                simulateFails(expect, csv, [cell, "not a finite number"])
+            )
+        )
+        expect(lines[0]).toContain('line 3, column 2 ("b")')
+        expect(lines[1]).toContain('line 3, column 1 ("a")')
+        expect(lines[2]).toContain('line 2, column 2 ("b")')
+    })
+
+    it("a nonexistent CSV", async ({ expect }) => {
+        await simulateFails(expect, null, ["ENOENT"])
+    })
+})
+
+describe.concurrent("dsrnn rejects bad command lines", () => {
+    it("--weights i4", async ({ expect }) => {
+        const out = join(await freshDir(), "m.ts")
+        const r = await runCli(["compile", goodModel, "-w", "i4", "-o", out])
+        expectUsageError(expect, r, {
+            keywords: ["i4", "f32, i16, i8"],
+            notWritten: [out],
+        })
+    })
+
+    it("compile without --out", async ({ expect }) => {
+        const r = await runCli(["compile", goodModel])
+        expectUsageError(expect, r, { keywords: ["--out"], notWritten: [] })
+    })
+
+    it("simulate without --input", async ({ expect }) => {
+        const out = join(await freshDir(), "out.csv")
+        const r = await runCli(["simulate", goodModel, "-o", out])
+        expectUsageError(expect, r, {
+            keywords: ["--input"],
+            notWritten: [out],
+        })
+    })
+
+    it("simulate without --output", async ({ expect }) => {
+        const r = await runCli(["simulate", goodModel, "-i", goodCsv])
+        expectUsageError(expect, r, { keywords: ["--output"], notWritten: [] })
+    })
+
+    it("an unknown command", async ({ expect }) => {
+        const r = await runCli(["frobnicate", goodModel])
+        expectUsageError(expect, r, {
+            keywords: ["unknown command", "frobnicate"],
+            notWritten: [],
+        })
+    })
+})
+
+/**
+ * Bad input that today escapes main() as a plain Error, so Node prints a stack
+ * trace (reported, not fixed here). These cases pin the current, wrong
+ * behaviour: the stack and the error's text. When one starts failing because
+ * the CLI now prints one "dsrnn:" line, move it up among the cases above and
+ * check it with expectUserError.
+ */
+describe.concurrent("errors past import: one line, nothing written", () => {
+    it("compile -o into a directory that does not exist", async ({
+        expect,
+    }) => {
+        const out = join(await freshDir(), "missing", "m.ts")
+        const r = await runCli(["compile", goodModel, "-o", out])
+        expectUserError(expect, r, { code: 1, keywords: ["cannot write", out, "ENOENT"], notWritten: [out] })
+    })
+
+    it("simulate --reference -o into a directory that does not exist", async ({
+        expect,
+    }) => {
+        const out = join(await freshDir(), "missing", "out.csv")
+        const r = await runCli([
+            "simulate",
+            goodModel,
+            "-i",
+            goodCsv,
+            "-o",
+            out,
+            "--reference",
+        ])
+        expectUserError(expect, r, { code: 1, keywords: ["cannot write", out, "ENOENT"], notWritten: [out] })
+    })
+
+    it("a canonical model with a null layer", async ({ expect }) => {
+        const { dir, model } = await canonicalFile(m => {
+            m.layers = [null as unknown as Record<string, unknown>]
+        })
+        const out = join(dir, "m.ts")
+        const r = await runCli(["compile", model, "-o", out])
+        expectUserError(expect, r, { code: 1, keywords: ["layers[0]", "not a layer object"], notWritten: [out] })
+    })
+
+    it("a weight finite in float64 but not in float32 (1e39)", async ({
+        expect,
+    }) => {
+        const { dir, model } = await canonicalFile(m => {
+            m.layers[1].W = [[1e39, -1]]
+        })
+        const out = join(dir, "m.ts")
+        const r = await runCli(["compile", model, "-o", out])
+        expectUserError(expect, r, { code: 1, keywords: ["1e+39", "not a finite float32"], notWritten: [out] })
+    })
+
+    it("a bias finite in float64 but not in float32 (1e39)", async ({
+        expect,
+    }) => {
+        const { dir, model } = await canonicalFile(m => {
+            m.layers[1].b = [1e39]
+        })
+        const out = join(dir, "m.ts")
+        const r = await runCli(["compile", model, "-o", out])
+        expectUserError(expect, r, { code: 1, keywords: ["1e+39", "not a finite float32"], notWritten: [out] })
+    })
+
+    it("a matrix too large for one hex literal (f32)", async ({ expect }) => {
+        // 124 x 124 float32 = 61504 bytes > the VM's 61440-byte literal limit.
+        const n = 124
+        const { dir, model } = await canonicalFile(m => {
+            const rnn = m.layers[0]
+            rnn.units = n
+            rnn.Wx = Array.from({ length: n }, () => [0.5, -0.5])
+            rnn.Wh = Array.from({ length: n }, (_, r) =>
+                Array.from({ length: n }, (_, c) => (r === c ? 0.5 : 0))
+            )
+            rnn.bx = new Array(n).fill(0)
+            rnn.bh = new Array(n).fill(0)
+            m.layers[1].inputSize = n
+            m.layers[1].W = [new Array(n).fill(0.01)]
+        })
+        const out = join(dir, "m.ts")
+        const r = await runCli(["compile", model, "-w", "f32", "-o", out])
+        expectUserError(expect, r, { code: 1, keywords: ["L0_WH", "61440-byte limit"], notWritten: [out] })
+    })
+})

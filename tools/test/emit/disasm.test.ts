@@ -1,0 +1,78 @@
+/**
+ * Reads the VM bytecode of the step path (`devs disasm`) and checks that it
+ * cannot allocate: no array/map/buffer/closure/object creation, no string
+ * formatting, and no calls except the library's own fixed ones and C
+ * builtins. Allocation is allowed only on a path that ends in THROW.
+ */
+import { beforeAll, describe, expect, test } from "vitest"
+import { devs } from "../../src/run/devs.ts"
+
+interface Proc {
+    name: string
+    lines: string[]
+}
+
+function parseProcs(listing: string): Proc[] {
+    const procs: Proc[] = []
+    for (const line of listing.split("\n")) {
+        const head = /^(?:proc|method|ctor) (\w+)\(/.exec(line)
+        if (head) procs.push({ name: head[1], lines: [] })
+        else if (procs.length && /^\s*\d+:/.test(line)) procs[procs.length - 1].lines.push(line.trim())
+    }
+    return procs
+}
+
+const ALLOCATING = /ALLOC_|CLOSURE|\(new |"format"|CALL_ARRAY/
+// C builtins: Math.*, and the Buffer reads the compiler turns into load_buffer.
+const BUILTIN_CALL = /CALL Math\."\w+"/
+
+/** Allocating instructions not followed (within 3 instructions) by a THROW. */
+function allocationsOutsideThrow(p: Proc): string[] {
+    return p.lines.filter((l, i) => ALLOCATING.test(l) && !p.lines.slice(i, i + 4).some(n => n.includes("THROW")))
+}
+
+function calls(p: Proc): string[] {
+    return p.lines.filter(l => /\bCALL\b/.test(l) && !BUILTIN_CALL.test(l) && !ALLOCATING.test(l))
+}
+
+let procs: Proc[] = []
+const named = (prefix: string) => procs.filter(p => p.name.startsWith(prefix + "_F"))
+
+beforeAll(async () => {
+    // cells.test.ts instantiates every layer type in every encoding
+    const { code, output } = await devs(["disasm", "firmware-tests/cells.test.ts"])
+    expect(code, output).toBe(0)
+    procs = parseProcs(output)
+})
+
+describe("bytecode of the step path", () => {
+    test("all kernels are present", () => {
+        expect(named("matVec")).toHaveLength(1)
+        expect(named("activate")).toHaveLength(1)
+        expect(named("project")).toHaveLength(4) // Rnn, Lstm, Gru, Dense
+        expect(named("apply")).toHaveLength(1) // Affine
+        expect(named("update")).toHaveLength(4)
+        expect(named("step")).toHaveLength(1)
+    })
+
+    test("cell loops call only C builtins", () => {
+        for (const p of [...named("matVec"), ...named("activate")]) {
+            expect(allocationsOutsideThrow(p), p.name).toEqual([])
+            expect(calls(p), p.name).toEqual([])
+        }
+    })
+
+    test("layers call only their projection, matVec and activate, and allocate nothing", () => {
+        for (const p of [...named("project"), ...named("update"), ...named("apply")]) {
+            expect(allocationsOutsideThrow(p), p.name).toEqual([])
+            for (const c of calls(p)) expect(c, p.name).toMatch(/CALL (matVec_F\d+|activate_F\d+|this\."w"\."apply")\(/)
+        }
+    })
+
+    test("Model.step allocates only to throw, and calls only the layer protocol", () => {
+        for (const p of [...named("step"), ...named("checkIo")]) {
+            expect(allocationsOutsideThrow(p), p.name).toEqual([])
+            for (const c of calls(p)) expect(c, p.name).toMatch(/CALL (this\."checkIo"|\w+\."project"|\w+\."update")\(/)
+        }
+    })
+})

@@ -1,0 +1,91 @@
+// The host tools are a pipeline of stages, one folder each under tools/src.
+// A file may import its own stage or a stage on a lower tier, never one on its
+// own tier or above: that keeps each stage testable alone and the pipeline
+// readable from the folders. This test reads the import lines itself.
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { dirname, join, relative, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+
+const SRC = fileURLToPath(new URL("../src/", import.meta.url))
+
+/** Lowest tier first. Stages on one tier do not import each other. */
+export const TIERS: string[][] = [["model"], ["io", "import", "emit"], ["run"], ["board"], ["cli"]]
+
+const tierOf = new Map(TIERS.flatMap((stages, tier) => stages.map((s) => [s, tier] as const)))
+
+function tsFiles(dir: string): string[] {
+    return readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name)
+        return statSync(path).isDirectory() ? tsFiles(path) : path.endsWith(".ts") ? [path] : []
+    })
+}
+
+/** Relative specifiers of static imports, `export ... from` and dynamic `import()`. */
+export function relativeImports(source: string): string[] {
+    const found: string[] = []
+    for (const m of source.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*["'](\.{1,2}\/[^"']+)["']/gm)) found.push(m[1])
+    for (const m of source.matchAll(/\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)) found.push(m[1])
+    return found
+}
+
+function stageOf(file: string): string | undefined {
+    const rel = relative(SRC, file)
+    return rel.startsWith("..") || !rel.includes("/") ? undefined : rel.split("/")[0]
+}
+
+/** Every import that runs sideways or upward, as "from -> to". */
+export function violations(files: string[], read: (f: string) => string): string[] {
+    const bad: string[] = []
+    for (const file of files) {
+        const from = stageOf(file)
+        for (const spec of relativeImports(read(file))) {
+            const target = resolve(dirname(file), spec)
+            const to = stageOf(target)
+            if (from === to) continue
+            const fromTier = from === undefined ? TIERS.length : tierOf.get(from)
+            const toTier = to === undefined ? TIERS.length : tierOf.get(to)
+            if (fromTier === undefined || toTier === undefined || toTier >= fromTier) {
+                bad.push(`${relative(SRC, file)} -> ${relative(SRC, target)}`)
+            }
+        }
+    }
+    return bad
+}
+
+describe("stage layering of tools/src", () => {
+    const files = tsFiles(SRC)
+
+    it("every folder under tools/src is a known stage", () => {
+        const folders = readdirSync(SRC).filter((n) => statSync(join(SRC, n)).isDirectory())
+        expect(folders.filter((f) => !tierOf.has(f))).toEqual([])
+        expect(folders.length).toBeGreaterThanOrEqual(5)
+    })
+
+    it("at most 2 loose files sit directly in tools/src", () => {
+        expect(files.filter((f) => stageOf(f) === undefined).length).toBeLessThanOrEqual(2)
+    })
+
+    it("no file imports a stage on its own tier or above", () => {
+        expect(files.length).toBeGreaterThan(20)
+        expect(violations(files, (f) => readFileSync(f, "utf8"))).toEqual([])
+    })
+
+    it("an upward import is caught", () => {
+        const model = join(SRC, "model", "x.ts")
+        const emit = join(SRC, "emit", "y.ts")
+        const sources: Record<string, string> = {
+            [model]: 'import { simulate } from "../run/simulate.ts"\n',
+            [emit]: 'import type { Csv } from "../io/csv.ts"\nconst m = await import("../cli/cli.ts")\n',
+        }
+        expect(violations([model, emit], (f) => sources[f])).toEqual([
+            "model/x.ts -> run/simulate.ts",
+            "emit/y.ts -> io/csv.ts",
+            "emit/y.ts -> cli/cli.ts",
+        ])
+    })
+
+    it("multi-line imports are read", () => {
+        expect(relativeImports('import {\n  a,\n  b,\n} from "../model/canonical.ts"\n')).toEqual(["../model/canonical.ts"])
+    })
+})
