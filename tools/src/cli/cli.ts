@@ -11,6 +11,7 @@ import { getBoard } from "../board/boards.ts"
 import { PROJECT_ROOT } from "../run/devs.ts"
 import { libraryImportFor } from "../emit/emit.ts"
 import { registerBoardCommands } from "./board-commands.ts"
+import { registerTrainCommands } from "./train-commands.ts"
 import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
 import { type SpecializeMode, shouldSpecialize } from "../emit/specialized.ts"
 import { readCsv, writeOutputCsv } from "../io/csv.ts"
@@ -120,6 +121,7 @@ function buildProgram(): Command {
             const figures = await bench(model, opts.weights, specialize, s => console.error(`${s}...`))
             console.log(opts.json ? JSON.stringify(figures) : formatBench(figures))
         })
+    registerTrainCommands(program)
     registerBoardCommands(program)
     return program
 }

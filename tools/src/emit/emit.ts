@@ -102,7 +102,11 @@ class ModuleWriter {
     }
 }
 
-/** DeviceScript source exporting `model` (and the normalization constants, if any). */
+/**
+ * DeviceScript source exporting `model`, the normalization constants, the
+ * residual input per output and the calibrated anomaly threshold (each null
+ * when the model has none).
+ */
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const w = new ModuleWriter(opts.encoding, !!opts.specialize)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
@@ -121,6 +125,8 @@ export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
         norm("inputStd", model.inputNormalization?.std),
         norm("outputMean", model.outputNormalization?.mean),
         norm("outputStd", model.outputNormalization?.std),
+        `export const residual: number[] = ${model.residual ? `[${model.residual.join(", ")}]` : "null"}`,
+        `export const anomalyThreshold: number = ${model.anomaly ? model.anomaly.threshold : "null"}`,
         "",
     ].join("\n")
 }
