@@ -77,9 +77,17 @@ export function resolveFeatures(model: CanonicalModel, sensorsFlag?: string): Fe
     return names.map(n => parseFeature(n, what))
 }
 
-/** Per output, the forecast feature (--predicts), checked against the inputs. */
+/**
+ * Per output, the forecast feature (--predicts), checked against the inputs.
+ * Without the flag, a model from `dsrnn train` that forecasts one of its own
+ * inputs one row ahead names it in its outputNames.
+ */
 export function resolveTargets(model: CanonicalModel, features: FeatureName[], predictsFlag?: string): (FeatureName | null)[] {
-    if (predictsFlag === undefined) return Array.from({ length: model.outputSize }, () => null)
+    if (predictsFlag === undefined)
+        return Array.from({ length: model.outputSize }, (_, j) => {
+            const k = model.inputNames?.indexOf(model.outputNames?.[j] ?? "") ?? -1
+            return k >= 0 && (model.horizon ?? 1) === 1 ? features[k] : null
+        })
     const names = predictsFlag.split(",")
     if (names.length !== model.outputSize) throw new UserError(`--predicts names ${names.length} features, the model has ${model.outputSize} outputs`)
     return names.map(n => {

@@ -48,13 +48,13 @@ export interface EvaluateOptions {
 
 /** Rows a moving-average baseline averages when the data has no clear period. */
 const MOVING_AVERAGE_ROWS = 3
-/** Smallest autocorrelation that counts as a period. */
+/** Smallest autocorrelation that counts as a period (and at least 3 / sqrt(n), well above the noise of n samples). */
 const MIN_SEASONAL_ACF = 0.3
 
 /**
- * The period of the series: the lag of the highest local peak of the
- * autocorrelation of its changes (the level's trend would mask it), if that
- * peak is clear; otherwise null.
+ * The period of the series: the first lag where the autocorrelation of its
+ * changes (the level's trend would mask it) peaks nearly as high as its
+ * highest peak, if that peak is clear; otherwise null.
  */
 export function seasonalPeriod(series: number[]): number | null {
     const d = series.slice(1).map((v, i) => v - series[i])
@@ -68,10 +68,13 @@ export function seasonalPeriod(series: number[]): number | null {
         return s / variance
     }
     const maxLag = Math.min(400, Math.floor(n / 3))
-    const r = Array.from({ length: maxLag + 2 }, (_, lag) => (lag < 2 ? 0 : acf(lag)))
-    let best: number | null = null
-    for (let lag = 2; lag <= maxLag; lag++) if (r[lag] > r[lag - 1] && r[lag] >= r[lag + 1] && r[lag] > MIN_SEASONAL_ACF && (best === null || r[lag] > r[best])) best = lag
-    return best
+    const floor = Math.max(MIN_SEASONAL_ACF, 3 / Math.sqrt(n))
+    const r = Array.from({ length: maxLag + 2 }, (_, lag) => acf(lag))
+    const peaks = r.map((v, lag) => lag).filter(lag => lag >= 2 && lag <= maxLag && r[lag] > r[lag - 1] && r[lag] >= r[lag + 1] && r[lag] > floor)
+    if (!peaks.length) return null
+    // multiples of the period peak almost as high: take the first peak near the highest
+    const top = Math.max(...peaks.map(lag => r[lag]))
+    return peaks.find(lag => r[lag] >= 0.9 * top)!
 }
 
 function score(key: Method["key"], label: string, predictions: number[], actual: number[]): Method {
@@ -138,9 +141,9 @@ export function formatEvaluation(e: Evaluation, what: string, unit = ""): string
 
 function formatFaults(f: FaultCheck): string[] {
     const pct = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : "0"}%`
-    return [
-        `anomaly threshold ${f.threshold.toPrecision(4)} (the ${f.percentile}th percentile of validation errors): ${f.flagged} of ${f.rows} rows flagged (false-alarm rate ${pct(f.flagged, f.rows)})`,
-        `  injected spikes of ${f.spike.magnitude.toPrecision(3)} (3 standard deviations): ${f.spike.detected} of ${f.spike.count} detected (${pct(f.spike.detected, f.spike.count)})`,
-        `  stuck sensor for ${f.stuck.rows} rows: ${f.stuck.detected} of ${f.stuck.count} detected (${pct(f.stuck.detected, f.stuck.count)})`,
-    ]
+    const lines = [`anomaly threshold ${f.threshold.toPrecision(4)} (the ${f.percentile}th percentile of validation errors): ${f.flagged} of ${f.rows} rows flagged (false-alarm rate ${pct(f.flagged, f.rows)})`]
+    if (f.spike.count) lines.push(`  injected spikes of ${f.spike.magnitude.toPrecision(3)} (3 standard deviations): ${f.spike.detected} of ${f.spike.count} detected (${pct(f.spike.detected, f.spike.count)})`)
+    if (f.stuck.count) lines.push(`  stuck sensor for ${f.stuck.rows} rows: ${f.stuck.detected} of ${f.stuck.count} detected (${pct(f.stuck.detected, f.stuck.count)})`)
+    if (!f.spike.count && !f.stuck.count) lines.push("  too few rows to inject faults")
+    return lines
 }

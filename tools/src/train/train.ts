@@ -42,7 +42,7 @@ export interface TrainOptions {
     residual?: ResidualMode
     /** Epochs without a better streaming validation RMSE before training stops. Default: 12. */
     patience?: number
-    /** Windows per gradient step. Default: 16. */
+    /** Windows per gradient step (fewer when an epoch would have under 8 steps). Default: 16. */
     batchSize?: number
     /** Adam's learning rate. Default: 0.005. */
     learningRate?: number
@@ -218,10 +218,12 @@ class Trainer {
         const { o, net } = this
         const w = windows(this.train, o.window, Math.floor(this.rand() * o.window))
         const order = shuffle(w.x.map((_, i) => i), this.rand)
+        // small files give few windows: smaller batches keep at least MIN_STEPS gradient steps per epoch
+        const batchSize = Math.min(o.batchSize, Math.max(1, Math.ceil(order.length / MIN_STEPS)))
         let lossSum = 0
         let batches = 0
-        for (let b = 0; b < order.length; b += o.batchSize) {
-            const idx = order.slice(b, b + o.batchSize)
+        for (let b = 0; b < order.length; b += batchSize) {
+            const idx = order.slice(b, b + batchSize)
             const xs = tf.tensor3d(idx.map(i => w.x[i]))
             const ys = tf.tensor3d(idx.map(i => w.y[i]))
             lossSum += (await net.trainOnBatch(xs, ys)) as number
@@ -257,6 +259,9 @@ class Trainer {
         this.net.dispose()
     }
 }
+
+/** Gradient steps per epoch at least, when there are enough windows. */
+const MIN_STEPS = 8
 
 /** Epochs each mode gets before --residual auto keeps the better one. */
 const AUTO_PROBE_EPOCHS = 8
