@@ -12,6 +12,7 @@ import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../train/data.ts"
 import { type Evaluation, evaluateModel, formatEvaluation, method } from "../train/evaluate.ts"
 import { epochProgress } from "../train/progress.ts"
+import { renderReport } from "../report/report.ts"
 import { type ResidualMode, TRAIN_DEFAULTS, train } from "../train/train.ts"
 import { weightsOption } from "./options.ts"
 
@@ -118,5 +119,27 @@ export function registerTrainCommands(program: Command): void {
             printNotes(data.notes)
             const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet)
             console.log(formatEvaluation(evaluation, f.data))
+        })
+
+    program
+        .command("report")
+        .description("write one self-contained HTML page (works offline) with plots of how the model forecasts held-out rows on the device, its quantization error and its share of each board's budget")
+        .argument("<model>", "a dsrnn model .json (from dsrnn train), or any model with --inputs and --target")
+        .requiredOption("-d, --data <test.csv>", "rows the model never saw, with the model's input and target columns")
+        .addOption(weightsOption())
+        .option("--inputs <columns>", "input columns (default: the model's inputNames)")
+        .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
+        .option("--no-device", "plot the float model only, without the simulated device")
+        .option("-q, --quiet", "no simulator progress lines")
+        .requiredOption("-o, --out <report.html>", "where to write the page")
+        .addHelpText("after", "\nExample:\n  npx dsrnn report model.json --data test.csv --weights i8 --out report.html")
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string }) => {
+            const model = await importModel(modelPath)
+            const data = readModelColumns(f.data, model, f)
+            printNotes(data.notes)
+            const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet)
+            console.log(formatEvaluation(evaluation, f.data))
+            writeOutputFile(f.out, await renderReport({ model, evaluation, encoding: f.weights, source: f.data }))
+            console.log(`wrote ${f.out}`)
         })
 }

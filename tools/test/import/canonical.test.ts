@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { canonicalJson, importCanonical } from "../../src/import/import-model.ts"
-import type { CanonicalModel } from "../../src/model/canonical.ts"
+import type { CanonicalModel, LstmLayer } from "../../src/model/canonical.ts"
 import { randomLstmModel } from "../../src/model/random.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "dsrnn-canonical-"))
@@ -32,11 +32,11 @@ describe("canonical model writer", () => {
     it("round trip: importCanonical(canonicalJson(m)) equals m, weights to the last bit", () => {
         const model = trained()
         // weights with full float64 mantissas, not float32 ones
-        model.layers[0].Wx[0][0] = 0.1 + 0.2
+        ;(model.layers[0] as LstmLayer).Wx[0][0] = 0.1 + 0.2
         const file = join(dir, "m.json")
         writeFileSync(file, canonicalJson(model))
         expect(importCanonical(file)).toEqual(model)
-        expect(importCanonical(file).layers[0].Wx[0][0]).toBe(0.30000000000000004)
+        expect((importCanonical(file).layers[0] as LstmLayer).Wx[0][0]).toBe(0.30000000000000004)
     })
 
     it("refuses a residual index outside the inputs, as the reader would", () => {
