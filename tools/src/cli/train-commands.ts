@@ -13,7 +13,7 @@ import { type Columns, readColumns, readModelColumns } from "../train/data.ts"
 import { type Evaluation, evaluateModel, formatEvaluation, method } from "../train/evaluate.ts"
 import { epochProgress } from "../train/progress.ts"
 import { renderReport } from "../report/report.ts"
-import { type ResidualMode, TRAIN_DEFAULTS, train } from "../train/train.ts"
+import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions, train } from "../train/train.ts"
 import { weightsOption } from "./options.ts"
 
 const number = (flag: string) => (v: string) => {
@@ -78,11 +78,14 @@ export function registerTrainCommands(program: Command): void {
         .action(async (file: string, f: TrainFlags) => {
             const inputs = f.inputs?.split(",").map(s => s.trim())
             const data = readColumns(file, { target: f.target, inputs })
+            const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, residual: f.residual }
+            // refuse bad options before saying anything else
+            resolveTrainOptions(options, data.inputs.length, data.inputNames.includes(f.target))
             printNotes(data.notes)
             const command = [`dsrnn train ${file} --target ${f.target} --inputs ${data.inputNames.join(",")}`, `--horizon ${f.horizon} --arch ${f.arch} --epochs ${f.epochs} --seed ${f.seed}`, f.window !== undefined ? `--window ${f.window}` : "", `--validation ${f.validation} --residual ${f.residual} --out ${f.out}`].filter(Boolean).join(" ")
             const progress = epochProgress(process.stderr, !!f.quiet)
             const started = Date.now()
-            const result = await train(data, { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, residual: f.residual }, command, r => progress.update(r))
+            const result = await train(data, options, command, r => progress.update(r))
             progress.stop()
             const { model } = result
             const record = model.training!

@@ -35,6 +35,8 @@ let ready: Promise<void> | undefined
 
 /** The pure-JS CPU backend: see the README (Training) for the measured comparison with WASM. */
 export function tfReady(): Promise<void> {
+    // PROD: no debug checks, and no "install tfjs-node" banner on stderr
+    tf.env().set("PROD", true)
     ready ??= tf.setBackend("cpu").then(() => tf.ready())
     return ready
 }
