@@ -32,7 +32,7 @@ export function epochProgress(stream: NodeJS.WriteStream, plain: boolean): Epoch
                     format: `train ${mode(r).padEnd(8)} |{bar}| epoch {value}/{total} | loss {loss} | val window {val} | stream RMSE {rmse} | ETA {eta_formatted}`,
                     hideCursor: true,
                 })
-                bar.start(r.until, r.epoch)
+                bar.start(r.until, r.epoch, { loss: "-", val: "-", rmse: "-" })
             }
             bar!.update(r.epoch + 1, { loss: fixed(r.loss), val: fixed(r.windowLoss), rmse: fixed(r.streamRmse) })
         },
