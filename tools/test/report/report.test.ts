@@ -55,9 +55,10 @@ describe("dsrnn report", () => {
             const charts = await page.$$eval(".chart", els =>
                 els.map(el => {
                     // marks are what vega draws for the data (lines, bars, points), not axes or legends
-                    const marks = [...el.querySelectorAll("g.mark-line path, g.mark-rect path, g.mark-symbol path")].filter(m => {
+                    const marks = [...el.querySelectorAll("g.mark-line.role-mark path, g.mark-rect.role-mark path, g.mark-symbol.role-mark path")].filter(m => {
                         const box = (m as SVGGraphicsElement).getBBox()
-                        return box.width > 0 || box.height > 0
+                        // a bar or point needs an area; a line, a length across the plot
+                        return m.closest("g.mark-line") ? box.width > 0 : box.width > 0 && box.height > 0
                     })
                     return { name: el.getAttribute("data-chart"), marks: marks.length, width: el.getBoundingClientRect().width }
                 })
