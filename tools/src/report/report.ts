@@ -47,7 +47,8 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
     const row = (i: number) => e.start + i + e.horizon + 1
     const flagged = new Set(e.faults?.flaggedRows ?? [])
     const series = [{ name: "actual", values: e.actual }, { name: "float model", values: float.predictions }, ...(device ? [{ name: `device (${encoding})`, values: device.predictions }] : [])]
-    const lines = series.flatMap(s => thin(s.values.map((value, i) => ({ row: row(i), value, series: s.name, i })), MAX_POINTS, r => flagged.has(r.i)))
+    const all = series.map(s => s.values.map((value, i) => ({ row: row(i), value, series: s.name, i })))
+    const lines = all.flatMap(s => thin(s, MAX_POINTS, r => flagged.has(r.i)))
     const marks = [...flagged].map(i => ({ row: row(i), value: e.actual[i] }))
     const errors = [float, ...(device ? [device] : [])].flatMap(m => thin(m.predictions.map((p, i) => ({ row: row(i), value: p - e.actual[i], series: m === device ? `device (${encoding})` : "float model" })), MAX_POINTS))
     const threshold = model.anomaly?.threshold
@@ -57,7 +58,7 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
     const firstClose = row(e.actual.length - close)
     const specs = [
         seriesChart(`Actual vs forecast, all rows${flagged.size ? " (circles: flagged anomalies)" : ""}`, lines, model.outputNames?.[0] ?? "output", { flagged: marks }),
-        seriesChart(`Actual vs forecast, the last ${close} rows`, lines.filter(r => r.row >= firstClose), model.outputNames?.[0] ?? "output", { flagged: marks.filter(r => r.row >= firstClose) }),
+        seriesChart(`Actual vs forecast, the last ${close} rows`, all.flatMap(s => s.filter(r => r.row >= firstClose)), model.outputNames?.[0] ?? "output", { flagged: marks.filter(r => r.row >= firstClose) }),
         seriesChart(`Forecast error over time${threshold ? " (dashed: ± anomaly threshold)" : ""}`, errors, "forecast − actual", { rules: threshold ? [-threshold, threshold] : [], height: 200 }),
         histogramChart(`Histogram of the ${device ? "device's" : "float model's"} errors`, residuals, "forecast − actual", threshold ? [-threshold, threshold] : []),
         barChart(
