@@ -12,8 +12,7 @@ import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../train/data.ts"
 import { type Evaluation, evaluateModel, formatEvaluation, method } from "../train/evaluate.ts"
 import { epochProgress } from "../train/progress.ts"
-import { renderReport } from "../report/report.ts"
-import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions, train } from "../train/train.ts"
+import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions } from "../train/options.ts"
 import { weightsOption } from "./options.ts"
 
 const number = (flag: string) => (v: string) => {
@@ -85,6 +84,8 @@ export function registerTrainCommands(program: Command): void {
             const command = [`dsrnn train ${file} --target ${f.target} --inputs ${data.inputNames.join(",")}`, `--horizon ${f.horizon} --arch ${f.arch} --epochs ${f.epochs} --seed ${f.seed}`, f.window !== undefined ? `--window ${f.window}` : "", `--validation ${f.validation} --residual ${f.residual} --out ${f.out}`].filter(Boolean).join(" ")
             const progress = epochProgress(process.stderr, !!f.quiet)
             const started = Date.now()
+            // TensorFlow.js loads only for this command
+            const { train } = await import("../train/train.ts")
             const result = await train(data, options, command, r => progress.update(r))
             progress.stop()
             const { model } = result
@@ -142,6 +143,7 @@ export function registerTrainCommands(program: Command): void {
             printNotes(data.notes)
             const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet)
             console.log(formatEvaluation(evaluation, f.data))
+            const { renderReport } = await import("../report/report.ts")
             writeOutputFile(f.out, await renderReport({ model, evaluation, encoding: f.weights, source: f.data }))
             console.log(`wrote ${f.out}`)
         })

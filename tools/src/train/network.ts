@@ -10,27 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { CanonicalModel } from "../model/canonical.ts"
-import { UserError } from "../model/errors.ts"
 import { importTfjs } from "../import/tfjs.ts"
-
-export interface LayerSpec {
-    type: "lstm" | "gru" | "rnn"
-    units: number
-}
-
-/** Largest units per layer --arch accepts: LSTM(123) is the largest that fits a board (README). */
-const MAX_UNITS = 128
-
-/** "lstm:16" or "lstm:16,gru:8" -> layer specs. */
-export function parseArch(arch: string): LayerSpec[] {
-    return arch.split(",").map(part => {
-        const m = /^(lstm|gru|rnn):(\d+)$/.exec(part.trim().toLowerCase())
-        const units = m ? Number(m[2]) : NaN
-        if (!m || units < 1 || units > MAX_UNITS)
-            throw new UserError(`--arch: "${part}" is not a layer; use lstm:N, gru:N or rnn:N with N from 1 to ${MAX_UNITS}, comma-separated (e.g. lstm:16,lstm:8)`)
-        return { type: m[1] as LayerSpec["type"], units }
-    })
-}
+import type { LayerSpec } from "./options.ts"
 
 let ready: Promise<void> | undefined
 
