@@ -80,6 +80,18 @@ describe("predict() operator", () => {
         for (let t = 0; t < rows.length; t++) expectClose(got[t], want[t] * 5 + 20, 1e-12, `row ${t}`)
     })
 
+    test("a residual scaling adds the raw input back: the forecast of a change becomes a level", async () => {
+        const model: Model = lstmI8.model
+        const scaling = { inputMean: [10, 0, 0], inputStd: [2, 1, 1], outputMean: [0.5], outputStd: [3], residual: [0] }
+        const rows = inputRows().slice(0, 30)
+        const normalized = rows.map(r => [(r[0] - 10) / 2, r[1], r[2]])
+        const want = await stepAll(model, normalized)
+        model.reset()
+        const got = await collect(from(rows).pipe(predict(model, scaling), map(y => y[0])), rows.length)
+        expect(got.length).toBe(rows.length)
+        for (let t = 0; t < rows.length; t++) expectClose(got[t], want[t] * 3 + 0.5 + rows[t][0], 1e-12, `row ${t}`)
+    })
+
     test("anomaly() flags a reading far from the previous forecast", async () => {
         const model: Model = lstmI8.model
         const rows = inputRows().slice(0, 60)
