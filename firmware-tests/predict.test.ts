@@ -68,16 +68,23 @@ describe("predict() operator", () => {
         }
     })
 
-    test("applies the scaling: raw readings in, real units out", async () => {
+    test("applies the scaling: raw readings in, real units out; a residual scaling adds the raw input back", async () => {
         const model: Model = lstmI8.model
-        const scaling = { inputMean: [10, 0, 0], inputStd: [2, 1, 1], outputMean: [20], outputStd: [5] }
         const rows = inputRows().slice(0, 30)
         const normalized = rows.map(r => [(r[0] - 10) / 2, r[1], r[2]])
         const want = await stepAll(model, normalized)
+        const level = { inputMean: [10, 0, 0], inputStd: [2, 1, 1], outputMean: [20], outputStd: [5] }
+        const change = { inputMean: [10, 0, 0], inputStd: [2, 1, 1], outputMean: [0.5], outputStd: [3], residual: [0] }
         model.reset()
-        const got = await collect(from(rows).pipe(predict(model, scaling), map(y => y[0])), rows.length)
+        const got = await collect(from(rows).pipe(predict(model, level), map(y => y[0])), rows.length)
+        model.reset()
+        const gotChange = await collect(from(rows).pipe(predict(model, change), map(y => y[0])), rows.length)
         expect(got.length).toBe(rows.length)
-        for (let t = 0; t < rows.length; t++) expectClose(got[t], want[t] * 5 + 20, 1e-12, `row ${t}`)
+        expect(gotChange.length).toBe(rows.length)
+        for (let t = 0; t < rows.length; t++) {
+            expectClose(got[t], want[t] * 5 + 20, 1e-12, `row ${t}`)
+            expectClose(gotChange[t], want[t] * 3 + 0.5 + rows[t][0], 1e-12, `residual row ${t}`)
+        }
     })
 
     test("anomaly() flags a reading far from the previous forecast", async () => {

@@ -3,7 +3,7 @@ import { SensorServer } from "@devicescript/server"
 import { AnomalyCheck } from "./anomaly"
 import { zeros } from "./layer"
 import { Model } from "./model"
-import { denormalize, normalize } from "./normalize"
+import { addResidual, denormalize, normalize } from "./normalize"
 
 /**
  * The device app: samples Jacdac sensor roles at a fixed rate, steps the
@@ -41,6 +41,8 @@ export interface AppConfig {
     inputStd: number[]
     outputMean: number[]
     outputStd: number[]
+    /** Per output, the input added back to it (a residual model), or null. */
+    residual: number[]
     /**
      * Save the model state every this many predictions (0 = never) with
      * saveState, and restore a valid saved state at start with restoreState.
@@ -187,6 +189,7 @@ export async function startApp(model: Model, config: AppConfig) {
             if (useAsync) await model.stepAsync(x, y)
             else model.step(x, y)
             denormalize(y, config.outputMean, config.outputStd)
+            addResidual(y, x, config.residual, config.inputMean, config.inputStd)
             anomalies.remember(y)
             for (let j = 0; j < y.length; j++) exact.setAt(8 * j, "f64", y[j])
             console.log(`dsrnn: t=${t} y=[${y.join(",")}] anomaly=${anomaly} f64=${exact.toString("hex")}`)

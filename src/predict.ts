@@ -2,7 +2,7 @@ import { Observable, OperatorFunction } from "@devicescript/observables"
 import { AnomalyCheck } from "./anomaly"
 import { zeros } from "./layer"
 import { Model } from "./model"
-import { denormalize, normalize } from "./normalize"
+import { addResidual, denormalize, normalize } from "./normalize"
 
 /**
  * The input and output scaling a model was trained with, as `dsrnn compile`
@@ -13,6 +13,8 @@ export interface Scaling {
     inputStd: number[]
     outputMean: number[]
     outputStd: number[]
+    /** Per output, the input whose raw value is added back (a residual model from `dsrnn train`), or null. */
+    residual?: number[]
 }
 
 /**
@@ -42,7 +44,10 @@ export class Forecaster {
         const s = this.scaling
         if (s) normalize(x, s.inputMean, s.inputStd)
         await this.model.stepAsync(x, this.y)
-        if (s) denormalize(this.y, s.outputMean, s.outputStd)
+        if (s) {
+            denormalize(this.y, s.outputMean, s.outputStd)
+            addResidual(this.y, x, s.residual, s.inputMean, s.inputStd)
+        }
         return this.y
     }
 }

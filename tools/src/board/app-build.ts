@@ -31,7 +31,7 @@ export interface AppFlags {
     weights: Encoding
     sensors?: string
     predicts?: string
-    anomaly: string
+    anomaly?: string
     period: string
     sync?: boolean
     /** --save-every: persist the model state every N predictions (0 = off). */
@@ -61,7 +61,8 @@ export async function prepareApp(modelPath: string, flags: AppFlags, steps = 0):
     const missing = features.filter(f => !board.sensors.includes(f))
     if (missing.length) throw new UserError(`${board.id} has no ${missing.join(", ")} sensor in its profile (boards/boards.json)`)
     const targets = resolveTargets(model, features, flags.predicts)
-    const threshold = positiveNumber(flags.anomaly, "--anomaly", false)
+    // --anomaly overrides the threshold dsrnn train calibrated; without either the flag is off
+    const threshold = flags.anomaly !== undefined ? positiveNumber(flags.anomaly, "--anomaly", false) : targets.some(t => t !== null) ? (model.anomaly?.threshold ?? 0) : 0
     if (threshold > 0 && targets.every(t => t === null)) throw new UserError("--anomaly needs --predicts: which input each output forecasts")
     const budget = estimateBudget(model, flags.weights, board, flags.sync)
     checkBudget(budget, board)

@@ -64,6 +64,14 @@ function layerHeap(l: Layer): number {
     }
 }
 
+/** Opcodes between two suspensions of stepAsync: SLICE_MACS (src/model.ts) multiply-adds. */
+export const ASYNC_SLICE_OPCODES = OPCODES_PER_MAC * 2000
+
+/** Opcodes the app runs in one slice of the watchdog: a whole step, or one stepAsync block. */
+export function sliceOpcodes(budget: Budget): number {
+    return budget.stepAsync ? Math.min(budget.stepOpcodes, ASYNC_SLICE_OPCODES) : budget.stepOpcodes
+}
+
 export interface Budget {
     heapBytes: number
     imageBytes: number
@@ -112,7 +120,7 @@ export function formatBudget(budget: Budget, board: BoardProfile, actualImage?: 
     return [
         `image: ${n(image)} B${actualImage === undefined ? " (estimate)" : ""} of ${n(board.imageBytes)} B (${pct(image, board.imageBytes)})`,
         `heap:  ${n(budget.heapBytes)} B (estimate) of ${n(board.heapBytes)} B (${pct(budget.heapBytes, board.heapBytes)})`,
-        `step:  ${n(budget.macs)} multiply-adds, ~${n(budget.stepOpcodes)} opcodes; ${budget.stepAsync ? `stepAsync (suspends every ${n(OPCODES_PER_MAC * 2000)} opcodes)` : `step, ${pct(budget.stepOpcodes, board.sliceOpcodes)} of the ${n(board.sliceOpcodes)}-opcode slice`}`,
+        `step:  ${n(budget.macs)} multiply-adds, ~${n(budget.stepOpcodes)} opcodes; ${budget.stepAsync ? `stepAsync (suspends every ${n(ASYNC_SLICE_OPCODES)} opcodes)` : `step, ${pct(budget.stepOpcodes, board.sliceOpcodes)} of the ${n(board.sliceOpcodes)}-opcode slice`}`,
     ].join("\n")
 }
 

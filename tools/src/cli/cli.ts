@@ -10,7 +10,9 @@ import { macsPerStep } from "../model/canonical.ts"
 import { getBoard } from "../board/boards.ts"
 import { libraryImportFor, projectRoot } from "../run/paths.ts"
 import { registerBoardCommands } from "./board-commands.ts"
-import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
+import { registerTrainCommands } from "./train-commands.ts"
+import { formatReport, compileToFile } from "./compile.ts"
+import { quantizationReport } from "../model/quantize.ts"
 import { type SpecializeMode, shouldSpecialize } from "../emit/specialized.ts"
 import { readCsv, writeOutputCsv } from "../io/csv.ts"
 import { specializeOption, weightsOption } from "./options.ts"
@@ -119,6 +121,7 @@ function buildProgram(): Command {
             const figures = await bench(model, opts.weights, specialize, s => console.error(`${s}...`))
             console.log(opts.json ? JSON.stringify(figures) : formatBench(figures))
         })
+    registerTrainCommands(program)
     registerBoardCommands(program)
     return program
 }

@@ -95,7 +95,11 @@ class ModuleWriter {
     }
 }
 
-/** DeviceScript source exporting `model`, the normalization constants (null when absent) and `scaling`. */
+/**
+ * DeviceScript source exporting `model`, the normalization constants, the
+ * residual input per output and the calibrated anomaly threshold (each null
+ * when the model has none), and `scaling`, which bundles the first five.
+ */
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const w = new ModuleWriter(opts.encoding, !!opts.specialize)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
@@ -114,8 +118,10 @@ export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
         norm("inputStd", model.inputNormalization?.std),
         norm("outputMean", model.outputNormalization?.mean),
         norm("outputStd", model.outputNormalization?.std),
-        "/** The scaling above in one object, for predict(model, scaling) and Forecaster. */",
-        "export const scaling: Scaling = { inputMean, inputStd, outputMean, outputStd }",
+        `export const residual: number[] = ${model.residual ? `[${model.residual.join(", ")}]` : "null"}`,
+        `export const anomalyThreshold: number = ${model.anomaly ? model.anomaly.threshold : "null"}`,
+        "/** The scaling above in one object, for predict(model, scaling), anomaly(model, anomalyThreshold, scaling) and Forecaster. */",
+        "export const scaling: Scaling = { inputMean, inputStd, outputMean, outputStd, residual }",
         "",
     ].join("\n")
 }

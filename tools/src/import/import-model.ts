@@ -34,6 +34,15 @@ export function importCanonical(path: string): CanonicalModel {
     }
 }
 
+/**
+ * The writer for importCanonical: the model's JSON text, validated first so
+ * that no command writes a file another command would refuse. Weights keep
+ * full float64 precision (JSON numbers round-trip exactly).
+ */
+export function canonicalJson(model: CanonicalModel): string {
+    return JSON.stringify(validateModel(model)) + "\n"
+}
+
 export async function importModel(path: string): Promise<CanonicalModel> {
     const ext = extname(path).toLowerCase()
     // Loaded on demand: the protobuf decoder is most of the CLI's start-up time.

@@ -35,8 +35,8 @@ function readF64(hex: string): number[] {
 
 function runnerSource(inputHex: string, rows: number, stateHex: string | null): string {
     return `import * as ds from "@devicescript/core"
-import { STEP_MAC_LIMIT, denormalize, normalize, zeros } from "${WORKSPACE_LIBRARY}"
-import { inputMean, inputStd, model, outputMean, outputStd } from "./model"
+import { STEP_MAC_LIMIT, addResidual, denormalize, normalize, zeros } from "${WORKSPACE_LIBRARY}"
+import { inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
 
 const INPUT = hex\`${inputHex}\`
 const ROWS = ${rows}
@@ -53,6 +53,7 @@ async function main() {
         if (useAsync) await model.stepAsync(x, y)
         else model.step(x, y)
         denormalize(y, outputMean, outputStd)
+        addResidual(y, x, residual, inputMean, inputStd)
         for (let j = 0; j < model.outputSize; j++) out.setAt(8 * j, "f64", y[j])
         console.log("Y " + out.toString("hex"))
         await ds.sleep(0)
