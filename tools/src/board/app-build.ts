@@ -7,10 +7,11 @@ import { type BoardProfile, getBoard } from "./boards.ts"
 import { type Budget, checkBudget, estimateBudget } from "./budget.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError, quote } from "../model/errors.ts"
 import { importModel } from "../import/import-model.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../run/workspace.ts"
+import { parseDecimal } from "../io/csv.ts"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { PROJECT_ROOT } from "../run/devs.ts"
@@ -48,8 +49,8 @@ export interface PreparedApp {
 }
 
 export function positiveNumber(value: string, flag: string, integer: boolean): number {
-    const v = Number(value)
-    if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) throw new UserError(`${flag} must be a non-negative ${integer ? "integer" : "number"}, got "${value}"`)
+    const v = parseDecimal(value.trim())
+    if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) throw new UserError(`${flag} must be a non-negative ${integer ? "integer" : "number"}, got ${quote(value)}`)
     return v
 }
 
