@@ -500,7 +500,7 @@ export async function importTfjs(
             layer = convertDense(ctx, size)
         } else {
             throw new UnsupportedError(
-                `${where}: layer class ${clip(cls)} is not supported (dsrnn imports SimpleRNN, LSTM, GRU and Dense, and skips ${[...IGNORED].join(", ")})`
+                `${where}: this layer class is not supported (dsrnn imports SimpleRNN, LSTM, GRU and Dense, and skips ${[...IGNORED].join(", ")})`
             )
         }
         out.push(layer)

@@ -8,6 +8,12 @@ import { type Activation, CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalMod
 import { UnsupportedError, UserError, quote } from "./errors.ts"
 
 const MAX_NAME_CHARS = 100
+/**
+ * How deep a model's JSON may nest: its own data goes 5 levels deep
+ * (layers[i].Wx[r][c]). A field nested 100,000 deep would overflow the stack
+ * of every later structuredClone or JSON.stringify.
+ */
+const MAX_DEPTH = 8
 const LAYER_TYPES: readonly string[] = ["rnn", "lstm", "gru", "dense"]
 
 const ACTIVATIONS: readonly Activation[] = ["linear", "relu", "sigmoid", "hard_sigmoid", "tanh", "softmax"]
@@ -72,8 +78,20 @@ export function cleanName(name: string): string {
     return name.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, " ").slice(0, MAX_NAME_CHARS)
 }
 
+/** Walks the whole model without recursion. */
+function checkDepth(model: unknown): void {
+    const pending: [unknown, number][] = [[model, 0]]
+    while (pending.length) {
+        const [v, depth] = pending.pop()!
+        if (!v || typeof v !== "object") continue
+        if (depth >= MAX_DEPTH) fail("model", `nests values more than ${MAX_DEPTH} levels deep`)
+        for (const x of Object.values(v)) pending.push([x, depth + 1])
+    }
+}
+
 export function validateModel(model: CanonicalModel): CanonicalModel {
     if (!model || typeof model !== "object" || Array.isArray(model)) fail("model", "is not a JSON object")
+    checkDepth(model)
     if (model.format !== CANONICAL_FORMAT) fail("model", `format is ${quote(model.format)}, expected "${CANONICAL_FORMAT}"`)
     if (model.version !== CANONICAL_VERSION) fail("model", `version ${quote(model.version)} is not supported (this dsrnn reads version ${CANONICAL_VERSION})`)
     if (model.name !== undefined) checkName("model name", model.name)
