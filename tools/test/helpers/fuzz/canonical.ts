@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { importModel } from "../../../src/import/import-model.ts"
 import type { Activation, CanonicalModel, Layer } from "../../../src/model/canonical.ts"
 import { randomMatrix, seededRandom } from "../../../src/model/random.ts"
-import { type JsonEdits, editedJson, jsonEdits } from "./json-edits.ts"
+import { type JsonEdits, editedJson, jsonEdits, nastyValue } from "./json-edits.ts"
 import { resolveFeatures } from "../../../src/board/app-program.ts"
 import { checkRefusal, expectRefusalOrModel } from "./property.ts"
 
@@ -16,7 +16,8 @@ const canonicalSpec = fc.record({
     inputs: fc.integer({ min: 1, max: 3 }),
     layers: fc.array(fc.record({ type: fc.constantFrom("rnn" as const, "lstm" as const, "gru" as const, "dense" as const), units: fc.integer({ min: 1, max: 4 }), activation: fc.constantFrom(...ACTIVATIONS), resetAfter: fc.boolean() }), { minLength: 1, maxLength: 3 }),
     normalize: fc.boolean(),
-    names: fc.boolean(),
+    /** inputNames: the first sensor names, or something else the board app would be given. */
+    names: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.constant("sensors") }, { weight: 1, arbitrary: nastyValue }),
     seed: fc.nat(),
 })
 type CanonicalSpec = typeof canonicalSpec extends fc.Arbitrary<infer T> ? T : never
@@ -44,7 +45,7 @@ export function canonicalModel(spec: CanonicalSpec): CanonicalModel {
         outputSize: size,
         layers,
         ...(spec.normalize ? { inputNormalization: norm(spec.inputs), outputNormalization: norm(size) } : {}),
-        ...(spec.names ? { inputNames: ["temperature", "humidity", "pressure"].slice(0, spec.inputs) } : {}),
+        ...(spec.names === null ? {} : { inputNames: spec.names === "sensors" ? ["temperature", "humidity", "pressure"].slice(0, spec.inputs) : (spec.names as string[]) }),
     }
 }
 

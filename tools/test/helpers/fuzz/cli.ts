@@ -72,7 +72,7 @@ async function runMain(argv: string[]): Promise<{ code: number; stderr: string[]
 
 /** Writes the model and CSV files the command lines name into `dir`. */
 export function prepareCliDir(dir: string): void {
-    const model = canonicalModel({ inputs: 2, layers: [{ type: "rnn", units: 2, activation: "tanh", resetAfter: false }, { type: "dense", units: 1, activation: "linear", resetAfter: false }], normalize: false, names: false, seed: 1 })
+    const model = canonicalModel({ inputs: 2, layers: [{ type: "rnn", units: 2, activation: "tanh", resetAfter: false }, { type: "dense", units: 1, activation: "linear", resetAfter: false }], normalize: false, names: null, seed: 1 })
     writeFileSync(join(dir, "good.json"), JSON.stringify(model))
     writeFileSync(join(dir, "named.json"), JSON.stringify({ ...model, inputNames: ["temperature", "humidity"] }))
     writeFileSync(join(dir, "in.csv"), "a,b\n0.5,1\n-1,2\n")

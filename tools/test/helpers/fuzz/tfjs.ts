@@ -10,7 +10,7 @@ import { existsSync, realpathSync, symlinkSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 import { importModel } from "../../../src/import/import-model.ts"
 import { seededRandom } from "../../../src/model/random.ts"
-import { type ByteEdits, type JsonEdits, byteEdits, editBytes, editedJson, jsonEdits } from "./json-edits.ts"
+import { type ByteEdits, type JsonEdits, byteEdits, editBytes, editedJson, jsonEdits, sometimes } from "./json-edits.ts"
 import { PropertyBroken, expectRefusalOrModel } from "./property.ts"
 
 const GATES = { SimpleRNN: 1, LSTM: 4, GRU: 3 } as const
@@ -32,7 +32,7 @@ interface Weight {
 }
 
 /** model.json and weights.bin of a valid model described by `spec`. */
-function tfjsFiles(spec: TfjsSpec): { json: Record<string, unknown>; bin: Uint8Array } {
+function tfjsFiles(spec: TfjsSpec, shardPath: string): { json: Record<string, unknown>; bin: Uint8Array } {
     const rand = seededRandom(spec.seed)
     const layers: unknown[] = []
     const weights: Weight[] = []
@@ -75,12 +75,15 @@ function tfjsFiles(spec: TfjsSpec): { json: Record<string, unknown>; bin: Uint8A
     const json = {
         format: "layers-model",
         modelTopology: spec.keras ? { keras_version: "2.15.0", backend: "tensorflow", model_config: sequential } : sequential,
-        weightsManifest: [{ paths: ["weights.bin"], weights: weights.map(w => ({ ...w, dtype: "float32" })) }],
+        weightsManifest: [{ paths: [shardPath], weights: weights.map(w => ({ ...w, dtype: "float32" })) }],
     }
     return { json, bin }
 }
 
-export const tfjsCase = fc.record({ spec: tfjsSpec, json: jsonEdits, shard: byteEdits, editJson: fc.boolean() })
+/** Where the manifest says the shard is: mostly where it is, sometimes out of the folder. */
+const shardPath = sometimes(fc.constantFrom("../outside.bin", "link.bin", "/etc/passwd", "/dev/null", ".", "./weights.bin", "sub/../weights.bin", "model.json"), "weights.bin")
+
+export const tfjsCase = fc.record({ spec: tfjsSpec, json: jsonEdits, shard: byteEdits, shardPath, editJson: fc.boolean() })
 type TfjsCase = typeof tfjsCase extends fc.Arbitrary<infer T> ? T : never
 
 /** `dir` holds the model; link.bin in it points to outside.bin in its parent. */
@@ -98,7 +101,7 @@ function readsOnlyInside(dir: string, manifest: unknown): void {
 }
 
 export async function runTfjsCase(dir: string, c: TfjsCase): Promise<string> {
-    const { json, bin } = tfjsFiles(c.spec)
+    const { json, bin } = tfjsFiles(c.spec, c.shardPath)
     const text = c.editJson ? editedJson(json, c.json as JsonEdits) : JSON.stringify(json)
     const file = join(dir, "model.json")
     writeFileSync(file, text)
