@@ -50,20 +50,23 @@ export const cliCase = fc.oneof(
 )
 type CliCase = typeof cliCase extends fc.Arbitrary<infer T> ? T : never
 
-/** Runs main() with stdout and stderr captured. */
-async function runMain(argv: string[]): Promise<{ code: number; stderr: string[] }> {
+/** Runs main() in `dir` (a flag value can become an output path) with stdout and stderr captured. */
+async function runMain(dir: string, argv: string[]): Promise<{ code: number; stderr: string[] }> {
     const err: string[] = []
     const saved = { error: console.error, log: console.log, out: process.stdout.write, err: process.stderr.write }
     console.error = (...a: unknown[]) => void err.push(a.join(" "))
     console.log = () => {}
     process.stdout.write = (() => true) as typeof process.stdout.write
     process.stderr.write = ((s: string | Uint8Array) => (err.push(String(s)), true)) as typeof process.stderr.write
+    const cwd = process.cwd()
+    process.chdir(dir)
     try {
         const code = await main(["node", "dsrnn", ...argv])
         return { code, stderr: err.join("\n").split("\n").filter(l => l.trim()) }
     } catch (e) {
         throw new PropertyBroken(`main() threw: ${e instanceof Error ? e.stack : e}`)
     } finally {
+        process.chdir(cwd)
         Object.assign(console, { error: saved.error, log: saved.log })
         process.stdout.write = saved.out
         process.stderr.write = saved.err
@@ -97,7 +100,7 @@ export async function runCliCase(dir: string, c: CliCase): Promise<string> {
     // simulate without --reference would start the simulator: it goes first, where no inserted "--" can make it an argument
     const argv = c.line.command === "simulate" ? ["simulate", "--reference", model, "-i", paths["@csv"], "-o", out] : [c.line.command, model, "-o", out]
     for (const { at, token } of c.line.insert as { at: number; token: string }[]) argv.splice(2 + (at % (argv.length - 1)), 0, paths[token] ?? token)
-    const { code, stderr } = await runMain(argv)
+    const { code, stderr } = await runMain(dir, argv)
     if (code === 0) return "accepted"
     if (stderr[0]?.startsWith("dsrnn: ")) {
         if (stderr.length !== 1 || stderr[0].length > MESSAGE_LIMIT + 7) throw new PropertyBroken(`exit ${code} with ${JSON.stringify(stderr)}`)
