@@ -1,9 +1,12 @@
 /**
- * Fuzz target: .onnx bytes shaped like torch.onnx.export's, with edited ops,
+ * Fuzz target: .onnx bytes written by PyTorch or shaped like torch.onnx.export's, with edited ops,
  * attributes, inputs, tensors and versions, then truncated or with flipped
  * bytes. The importer runs on the bytes in-process.
  */
 import fc from "fast-check"
+import { readFileSync, readdirSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import onnxProto from "onnx-proto"
 import { importOnnxBytes } from "../../../src/import/onnx/import-onnx.ts"
 import { SCHEMAS } from "../../../src/import/onnx/schema.ts"
@@ -142,12 +145,20 @@ function applyModelEdit(m: Model, e: ModelEdit): void {
     }
 }
 
-export const onnxCase = fc.record({ base: torchLike, edits: someEdits(modelEdit), bytes: byteEdits })
+/** The files real PyTorch wrote (tools/scripts/gen-pytorch-fixtures.py). */
+const PYTORCH_DIR = fileURLToPath(new URL("../../fixtures/pytorch/", import.meta.url))
+const PYTORCH_FILES = readdirSync(PYTORCH_DIR).filter(f => f.endsWith(".onnx")).sort()
+
+export const onnxCase = fc.record({
+    base: fc.oneof({ weight: 3, arbitrary: torchLike }, { weight: 1, arbitrary: fc.constantFrom(...PYTORCH_FILES) }),
+    edits: someEdits(modelEdit),
+    bytes: byteEdits,
+})
 type OnnxCase = typeof onnxCase extends fc.Arbitrary<infer T> ? T : never
 
 /** The case's file bytes: built, edited as a model, re-encoded, edited as bytes. */
 export function onnxBytes(c: OnnxCase): Uint8Array {
-    const base = buildTorchLikeModel(c.base).bytes
+    const base = typeof c.base === "string" ? readFileSync(join(PYTORCH_DIR, c.base)) : buildTorchLikeModel(c.base).bytes
     const m = onnx.ModelProto.decode(base)
     for (const e of c.edits) applyModelEdit(m, e as ModelEdit)
     return editBytes(onnx.ModelProto.encode(m).finish(), c.bytes as ByteEdits)
