@@ -20,6 +20,8 @@ export interface AppOptions {
     stepAsync: boolean
     /** Save the model state to settings every N predictions and restore it at start (0 or absent: off). */
     saveEvery?: number
+    /** A sensor whose reading repeats this many times in a row is reported stuck and not stepped (0 or absent: off). */
+    stuckSamples?: number
     /**
      * Publish predictions on the "dsrnn predictor" custom service. Costs about
      * 5 KB of image: off by default for boards (appSource) until the image
@@ -110,6 +112,7 @@ function configSource(opts: AppOptions): string {
     threshold: ${opts.threshold},
     stepAsync: ${opts.stepAsync},
     steps: ${opts.steps},
+    stuckSamples: ${opts.stuckSamples ?? 0},
     saveEvery: ${opts.saveEvery ?? 0},${opts.saveEvery ? `
     saveState: saveState,
     restoreState: restoreState,` : ""}

@@ -92,6 +92,7 @@ function appOptions(cmd: Command, boardRequired: boolean): Command {
         .option("--period <ms>", "sample period", "1000")
         .option("--sync", "step in one go (Model.step) instead of suspending inside a step; refused if a step exceeds the board's slice budget")
         .option("--save-every <n>", "save the model state to settings every n predictions and restore it at start (0 = off)", "0")
+        .option("--stuck <n>", "report a sensor whose reading repeats n times in a row as stuck, and pause prediction until it changes (0 = off)", "0")
         .option("--no-publish", "do not publish predictions as registers of the dsrnn predictor service")
 }
 

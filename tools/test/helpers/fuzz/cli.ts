@@ -40,6 +40,7 @@ const appFlags = fc.record({
     period: usually("1000", "250", "1"),
     sync: fc.boolean(),
     saveEvery: fc.option(usually("0", "10"), { nil: undefined }),
+    stuck: fc.option(usually("0", "1", "30"), { nil: undefined }),
     publish: fc.boolean(),
     withNames: fc.boolean(),
 })
