@@ -16,7 +16,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type ExpectStatic, afterAll, beforeAll, describe, it } from "vitest"
 import { type CliResult, runCli } from "../helpers/cli.ts"
-import { buildTorchLikeModel } from "../helpers/onnx-graphs.ts"
+import { type IGraph, buildTorchLikeModel } from "../helpers/onnx-graphs.ts"
 import {
     saveTfjsModel,
     sequential,
@@ -365,6 +365,11 @@ describe.concurrent("dsrnn compile rejects bad TF.js models", () => {
     })
 })
 
+/** The good GRU ONNX model with its Gemm head node changed by `edit`. */
+function withEditedHead(edit: (gemm: NonNullable<IGraph["node"]>[number]) => void): Uint8Array {
+    return buildTorchLikeModel({ cell: "gru", inputSize: 2, hidden: 3, outputSize: 1, seed: 5, edit: g => edit(g.node!.find(n => n.opType === "Gemm")!) }).bytes
+}
+
 async function onnxFile(bytes: Uint8Array) {
     const dir = await freshDir()
     const model = join(dir, "model.onnx")
@@ -389,17 +394,7 @@ describe.concurrent("dsrnn compile rejects bad ONNX files", () => {
     })
 
     it("an unsupported op (Conv), exit 2", async ({ expect }) => {
-        const bytes = buildTorchLikeModel({
-            cell: "gru",
-            inputSize: 2,
-            hidden: 3,
-            outputSize: 1,
-            seed: 5,
-            edit: g => {
-                const gemm = g.node!.find(n => n.opType === "Gemm")!
-                Object.assign(gemm, { opType: "Conv", name: "conv1" })
-            },
-        }).bytes
+        const bytes = withEditedHead(gemm => Object.assign(gemm, { opType: "Conv", name: "conv1" }))
         const { dir, model } = await onnxFile(bytes)
         await compileFails(expect, dir, model, 2, ["'Conv'", "conv1"])
     })
@@ -702,18 +697,8 @@ describe.concurrent("found by feeding the CLI malformed files", () => {
     it("ONNX op types named after JavaScript object properties, exit 2", async ({ expect }) => {
         const ops = ["__proto__", "hasOwnProperty", "valueOf", "toString", "constructor"]
         await Promise.all(ops.map(async op => {
-            const bytes = buildTorchLikeModel({
-                cell: "gru",
-                inputSize: 2,
-                hidden: 3,
-                outputSize: 1,
-                seed: 5,
-                edit: g => {
-                    // the Gemm head becomes a one-input op passing the GRU's output through
-                    const gemm = g.node!.find(n => n.opType === "Gemm")!
-                    Object.assign(gemm, { opType: op, name: "head", input: gemm.input!.slice(0, 1), attribute: [] })
-                },
-            }).bytes
+            // the Gemm head becomes a one-input op passing the GRU's output through
+            const bytes = withEditedHead(gemm => Object.assign(gemm, { opType: op, name: "head", input: gemm.input!.slice(0, 1), attribute: [] }))
             const { dir, model } = await onnxFile(bytes)
             await compileFails(expect, dir, model, 2, [`unsupported ONNX op '${op}'`, "head"])
         }))
