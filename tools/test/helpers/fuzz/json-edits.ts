@@ -89,7 +89,10 @@ function walk(doc: unknown, limit = 5000): Node[] {
     return nodes
 }
 
-function applyEdit(doc: unknown, { kind, at, keyed, value }: JsonEdit): void {
+function applyEdit(doc: unknown, edit: JsonEdit): void {
+    const { kind, at, keyed } = edit
+    // a copy: fast-check hands out one object for a constant, and inserting it into itself would make a cycle
+    const value = structuredClone(edit.value)
     const all = walk(doc).slice(1)
     const nodes = keyed ? all.filter(n => typeof n.key === "string") : all
     if (!nodes.length) return
