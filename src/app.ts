@@ -1,5 +1,6 @@
 import * as ds from "@devicescript/core"
 import { SensorServer } from "@devicescript/server"
+import { AnomalyCheck } from "./anomaly"
 import { zeros } from "./layer"
 import { Model } from "./model"
 import { denormalize, normalize } from "./normalize"
@@ -206,12 +207,11 @@ export async function startApp(model: Model, config: AppConfig) {
     const x = zeros(model.inputSize)
     const raw = zeros(model.inputSize)
     const y = zeros(model.outputSize)
-    const last = zeros(model.outputSize)
+    const anomalies = new AnomalyCheck(config.targets, config.threshold)
     const exact = Buffer.alloc(8 * model.outputSize)
     const useAsync = config.stepAsync
     let t = 0
     let fault = ""
-    let havePrediction = false
     const saveEvery = config.saveState ? config.saveEvery || 0 : 0
     if (saveEvery > 0 && config.restoreState) await config.restoreState(model)
     if (sensors) await sensors.bind(config.features, 3000)
@@ -225,23 +225,14 @@ export async function startApp(model: Model, config: AppConfig) {
         } else {
             if (fault) console.log("dsrnn: resumed")
             fault = ""
-            let anomaly = 0
-            if (havePrediction && config.threshold > 0) {
-                for (let j = 0; j < model.outputSize; j++) {
-                    const k = config.targets[j]
-                    if (k >= 0 && Math.abs(last[j] - raw[k]) > config.threshold) anomaly = 1
-                }
-            }
+            const anomaly = anomalies.check(raw)
             for (let j = 0; j < x.length; j++) x[j] = raw[j]
             normalize(x, config.inputMean, config.inputStd)
             if (useAsync) await model.stepAsync(x, y)
             else model.step(x, y)
             denormalize(y, config.outputMean, config.outputStd)
-            for (let j = 0; j < y.length; j++) {
-                last[j] = y[j]
-                exact.setAt(8 * j, "f64", y[j])
-            }
-            havePrediction = true
+            anomalies.remember(y)
+            for (let j = 0; j < y.length; j++) exact.setAt(8 * j, "f64", y[j])
             console.log(`dsrnn: t=${t} y=[${y.join(",")}] anomaly=${anomaly} f64=${exact.toString("hex")}`)
             t++
             if (config.server) {

@@ -14,14 +14,14 @@ import { WORKSPACE_LIBRARY, Workspace } from "../run/workspace.ts"
 import { parseDecimal } from "../io/csv.ts"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { PROJECT_ROOT } from "../run/devs.ts"
+import { PACKAGE_ROOT } from "../run/paths.ts"
 
 /** The "dsrnn predictor" custom service the app publishes on; devs build reads services/*.md of the project. */
 export const PREDICTOR_SPEC_FILE = "services/dsrnnpredictor.md"
 
 /** Puts the custom service spec into a workspace, as the generated main.ts needs it. */
 export function writeServices(ws: Workspace) {
-    ws.write(PREDICTOR_SPEC_FILE, readFileSync(join(PROJECT_ROOT, PREDICTOR_SPEC_FILE), "utf8"))
+    ws.write(PREDICTOR_SPEC_FILE, readFileSync(join(PACKAGE_ROOT, PREDICTOR_SPEC_FILE), "utf8"))
 }
 
 /** The library directory as the generated main.ts (at the workspace root) imports it. */

@@ -8,8 +8,7 @@ import { Command, CommanderError } from "commander"
 import { bench, formatBench, writeBoardBench } from "../run/bench.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import { getBoard } from "../board/boards.ts"
-import { PROJECT_ROOT } from "../run/devs.ts"
-import { libraryImportFor } from "../emit/emit.ts"
+import { libraryImportFor, projectRoot } from "../run/paths.ts"
 import { registerBoardCommands } from "./board-commands.ts"
 import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
 import { type SpecializeMode, shouldSpecialize } from "../emit/specialized.ts"
@@ -110,8 +109,8 @@ function buildProgram(): Command {
             const specialize = shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize)
             if (opts.board) {
                 const board = getBoard(opts.board)
-                const dir = resolve(opts.out ?? join(PROJECT_ROOT, "src", `bench-${board.id}`))
-                const files = await writeBoardBench(model, opts.weights, specialize, dir, libraryImportFor(join(dir, "main.ts"), join(PROJECT_ROOT, "src")), board.imageBytes)
+                const dir = resolve(opts.out ?? join(projectRoot(), "src", `bench-${board.id}`))
+                const files = await writeBoardBench(model, opts.weights, specialize, dir, libraryImportFor(join(dir, "main.ts")), board.imageBytes)
                 console.log(`wrote ${files.dir}/main.ts: ${files.imageBytes} B of image of ${board.imageBytes} B${files.withNaive ? "" : " (naive baseline left out: both do not fit)"}`)
                 console.log(`run it on the board (DeviceScript firmware flashed once): npx devs devtools ${relative(process.cwd(), join(files.dir, "main.ts"))} --serial`)
                 console.log("its console prints: dsrnn bench: ours ... us/step, ... opcodes/MAC / naive ... us/step, speedup ...x")

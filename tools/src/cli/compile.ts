@@ -1,8 +1,8 @@
 /** `dsrnn compile`: import, quantize and emit a DeviceScript module. */
 import { join, resolve } from "node:path"
 import type { CanonicalModel } from "../model/canonical.ts"
-import { PROJECT_ROOT } from "../run/devs.ts"
-import { emitModule, libraryImportFor } from "../emit/emit.ts"
+import { emitModule } from "../emit/emit.ts"
+import { libraryImportFor } from "../run/paths.ts"
 import { writeOutputFile } from "../io/files.ts"
 import { type Encoding, packMatrix, quantizationError } from "../model/quantize.ts"
 
@@ -33,6 +33,6 @@ export function formatReport(report: TensorError[], encoding: Encoding): string 
 /** Writes the module; its import of the library is relative to where it lands. */
 export function compileToFile(model: CanonicalModel, encoding: Encoding, specialize: boolean, outFile: string, source: string): void {
     const out = resolve(outFile)
-    const code = emitModule(model, { encoding, specialize, libraryImport: libraryImportFor(out, join(PROJECT_ROOT, "src")), source })
+    const code = emitModule(model, { encoding, specialize, libraryImport: libraryImportFor(resolve(out)), source })
     writeOutputFile(outFile, code)
 }

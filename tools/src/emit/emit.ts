@@ -3,7 +3,6 @@
  * module that builds the model from the src/ library, weights as `hex`
  * literals so they stay in flash.
  */
-import { dirname, relative } from "node:path"
 import type { Activation, CanonicalModel, Layer } from "../model/canonical.ts"
 import { specializedProjection } from "./specialized.ts"
 import { UserError, clip } from "../model/errors.ts"
@@ -30,12 +29,6 @@ export interface EmitOptions {
     libraryImport: string
     /** Shown in the header comment. */
     source?: string
-}
-
-/** The import path of src/index from a module written to `outFile`. */
-export function libraryImportFor(outFile: string, srcDir: string): string {
-    const rel = relative(dirname(outFile), `${srcDir}/index`).replace(/\\/g, "/")
-    return rel.startsWith(".") ? rel : `./${rel}`
 }
 
 function hexLiteral(name: string, bytes: Uint8Array): string {
@@ -102,12 +95,12 @@ class ModuleWriter {
     }
 }
 
-/** DeviceScript source exporting `model` (and the normalization constants, if any). */
+/** DeviceScript source exporting `model`, the normalization constants (null when absent) and `scaling`. */
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const w = new ModuleWriter(opts.encoding, !!opts.specialize)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
     const classes = new Set(model.layers.map(l => CLASS[l.type]))
-    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", ...classes]
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", ...classes]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
     return [
@@ -121,6 +114,8 @@ export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
         norm("inputStd", model.inputNormalization?.std),
         norm("outputMean", model.outputNormalization?.mean),
         norm("outputStd", model.outputNormalization?.std),
+        "/** The scaling above in one object, for predict(model, scaling) and Forecaster. */",
+        "export const scaling: Scaling = { inputMean, inputStd, outputMean, outputStd }",
         "",
     ].join("\n")
 }

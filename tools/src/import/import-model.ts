@@ -6,7 +6,6 @@ import { readFileSync } from "node:fs"
 import { extname } from "node:path"
 import { CANONICAL_FORMAT, type CanonicalModel } from "../model/canonical.ts"
 import { UnsupportedError, UserError, clip } from "../model/errors.ts"
-import { importOnnx } from "./onnx/import-onnx.ts"
 import { importTfjs } from "./tfjs.ts"
 import { validateModel } from "../model/validate.ts"
 
@@ -37,7 +36,8 @@ export function importCanonical(path: string): CanonicalModel {
 
 export async function importModel(path: string): Promise<CanonicalModel> {
     const ext = extname(path).toLowerCase()
-    if (ext === ".onnx") return importOnnx(path)
+    // Loaded on demand: the protobuf decoder is most of the CLI's start-up time.
+    if (ext === ".onnx") return (await import("./onnx/import-onnx.ts")).importOnnx(path)
     if (ext !== ".json")
         throw new UnsupportedError(`${path}: unknown model format; give a TF.js model.json, an .onnx file or a dsrnn model .json`)
     const json = readJson(path)

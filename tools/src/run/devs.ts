@@ -2,12 +2,13 @@
 import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
 import { type AddressInfo, createServer } from "node:net"
-import { fileURLToPath } from "node:url"
+import { join } from "node:path"
+import { PACKAGE_ROOT, projectRoot } from "./paths.ts"
 
 const require = createRequire(import.meta.url)
 const CLI = require.resolve("@devicescript/cli/built/devicescript-cli.cjs")
-export const PROJECT_ROOT = new URL("../../..", import.meta.url).pathname
-const PORTS_PRELOAD = fileURLToPath(new URL("./devs-ports.cjs", import.meta.url))
+/** Shipped next to the dsrnn launcher, since the CLI also runs bundled from tools/dist/. */
+const PORTS_PRELOAD = join(PACKAGE_ROOT, "tools", "bin", "devs-ports.cjs")
 
 /**
  * devs devtools, vm, deploy and bundle talk over the fixed ports 8081-8083.
@@ -41,8 +42,8 @@ export function stripAnsi(s: string): string {
     return s.replace(/\x1b\[[0-9;]*m/g, "")
 }
 
-/** Runs `devs <args>` (in the project root unless `cwd` says otherwise); never throws on a non-zero exit. */
-export function devs(args: string[], onLine?: (line: string) => void, cwd = PROJECT_ROOT, ports?: string): Promise<DevsResult> {
+/** Runs `devs <args>` (in the user's project unless `cwd` says otherwise); never throws on a non-zero exit. */
+export function devs(args: string[], onLine?: (line: string) => void, cwd = projectRoot(), ports?: string): Promise<DevsResult> {
     return new Promise((resolve, reject) => {
         const { argv, env } = devsProcess(args, ports)
         const child = spawn(process.execPath, argv, { cwd, env })

@@ -13,7 +13,7 @@
 import { readFileSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import * as ort from "onnxruntime-node"
+import * as ort from "onnxruntime-web"
 import { describe, expect, it } from "vitest"
 import { importOnnx } from "../../src/import/onnx/import-onnx.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"

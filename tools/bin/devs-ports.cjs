@@ -1,4 +1,4 @@
-// Preloaded (node --require) into the devs CLI, whose devtools server, VM and
+// Preloaded (node --require) into the devs CLI by tools/src/run/devs.ts, whose devtools server, VM and
 // deploy client use the fixed ports 8081-8083. DSRNN_DEVS_PORTS="a,b,c" moves
 // 8081, 8082 and 8083 to free ports, so two simulated devices can run side by
 // side. Every listen and every outgoing connection on those ports is moved.
