@@ -687,11 +687,27 @@ describe.concurrent("found by feeding the CLI malformed files", () => {
         await compileFails(expect, dir, model, 1, ["units is [[[["])
     })
 
-    it("an array nested 100,000 deep as a dsrnn model's units, and as a cell of Wx", async ({ expect }) => {
-        const units = await canonicalFile(JSON.stringify(canonicalModel()).replace('"units":2', `"units":${nested(100_000)}`))
-        await compileFails(expect, units.dir, units.model, 1, ["layers[0] (rnn)", "units is [[[["])
-        const cell = await canonicalFile(JSON.stringify(canonicalModel()).replace("[0.5,-0.25]", `[0.5,${nested(100_000)}]`))
-        await compileFails(expect, cell.dir, cell.model, 1, ["layers[0] (rnn).Wx row 0", "value 1 is [[[["])
+    it("an array nested 100,000 deep as a dsrnn model's units, as a cell of Wx, or in a field dsrnn does not know", async ({ expect }) => {
+        const texts = [
+            JSON.stringify(canonicalModel()).replace('"units":2', `"units":${nested(100_000)}`),
+            JSON.stringify(canonicalModel()).replace("[0.5,-0.25]", `[0.5,${nested(100_000)}]`),
+            JSON.stringify({ ...canonicalModel(), comment: "@" }).replace('"@"', nested(100_000)),
+        ]
+        await Promise.all(
+            texts.map(async text => {
+                const { dir, model } = await canonicalFile(text)
+                await compileFails(expect, dir, model, 1, ["model: nests values more than 8 levels deep"])
+            })
+        )
+    })
+
+    it("a dsrnn model's units and a cell given as 50,000-element arrays", async ({ expect }) => {
+        const long = `[${new Array(50_000).fill(7).join(",")}]`
+        const units = await canonicalFile(JSON.stringify(canonicalModel()).replace('"units":2', `"units":${long}`))
+        const a = await compileFails(expect, units.dir, units.model, 1, ["layers[0] (rnn)", "units is [7,7,"])
+        const cell = await canonicalFile(JSON.stringify(canonicalModel()).replace("[0.5,-0.25]", `[0.5,${long}]`))
+        const b = await compileFails(expect, cell.dir, cell.model, 1, ["layers[0] (rnn).Wx row 0", "value 1 is [7,7,"])
+        for (const line of [a, b]) expect(line.length).toBeLessThan(200)
     })
 
     it("ONNX op types named after JavaScript object properties, exit 2", async ({ expect }) => {
