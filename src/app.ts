@@ -56,12 +56,28 @@ export interface AppConfig {
     server?: PredictorServer
     /** Called after each sample period, faulty or not; the simulated sensor feed advances its rows with it. */
     onSample?: () => void
+    /**
+     * A reading equal to the previous stuckSamples - 1 readings of the same
+     * input is a stuck sensor: reported, and not stepped until the value
+     * changes (0 or absent: off).
+     */
+    stuckSamples?: number
+    /** Where readings come from; the Jacdac sensor roles when absent. */
+    source?: SampleSource
+}
+
+/** Readings per feature: Jacdac roles on a board, anything else a program supplies. */
+export interface SampleSource {
+    /** Whether the sensor for `f` is there now. */
+    bound(f: Feature): boolean
+    /** One reading; NaN stands for "no value". */
+    read(f: Feature): Promise<number>
 }
 
 const NAMES = ["temperature", "humidity", "pressure", "accel_x", "accel_y", "accel_z"]
 
 /** The Jacdac client roles, created only for the sensors the model reads. */
-class Sensors {
+class Sensors implements SampleSource {
     temperature: ds.Temperature
     humidity: ds.Humidity
     pressure: ds.AirPressure
@@ -84,6 +100,10 @@ class Sensors {
             if (bound) return
             await ds.sleep(100)
         }
+    }
+
+    bound(f: Feature): boolean {
+        return this.role(f).isBound
     }
 
     role(f: Feature): ds.Role {
@@ -137,15 +157,35 @@ export class PredictorServer extends SensorServer {
     }
 }
 
+/** How many readings in a row each input has repeated, to detect a stuck sensor. */
+class Repeats {
+    last: number[]
+    count: number[]
+
+    constructor(n: number) {
+        this.last = zeros(n)
+        this.count = zeros(n)
+    }
+
+    /** Counts v for input j; returns how many readings in a row equal it. */
+    add(j: number, v: number): number {
+        this.count[j] = v === this.last[j] ? this.count[j] + 1 : 1
+        this.last[j] = v
+        return this.count[j]
+    }
+}
+
 /** Reads every input into x; returns "" or the description of the first fault. */
-async function sample(sensors: Sensors, config: AppConfig, x: number[]): Promise<string> {
+async function sample(source: SampleSource, config: AppConfig, repeats: Repeats, x: number[]): Promise<string> {
+    const stuck = config.stuckSamples || 0
     for (let j = 0; j < x.length; j++) {
         const f = config.features[j]
-        if (!sensors.role(f).isBound) return `${NAMES[f]} not bound`
-        const v = await sensors.read(f)
+        if (!source.bound(f)) return `${NAMES[f]} not bound`
+        const v = await source.read(f)
         if (isNaN(v)) return `${NAMES[f]} gave no value`
         if (v < config.min[j] || v > config.max[j])
             return `${NAMES[f]}=${v} outside [${config.min[j]}, ${config.max[j]}]`
+        if (stuck > 0 && repeats.add(j, v) >= stuck) return `${NAMES[f]} stuck at ${v} (${stuck} readings alike)`
         x[j] = v
     }
     return ""
@@ -156,12 +196,16 @@ async function sample(sensors: Sensors, config: AppConfig, x: number[]): Promise
  *   dsrnn: t=<step> y=[<y0>,<y1>,...] anomaly=<0|1> f64=<hex>
  * y is printed with the VM's ~7 significant digits; f64 is the exact outputs,
  * little-endian float64 in hex, for hosts that compare results.
- *   dsrnn: fault <description>     (prediction paused; the reading never reaches the state)
+ *   dsrnn: fault <description>     (prediction paused; the reading never reaches the state):
+ *                                  not bound, gave no value, outside [min, max], stuck at v
+ *                                  (printed once per fault, not per sample)
  *   dsrnn: resumed
  *   dsrnn: done                    (after config.steps predictions)
  */
 export async function startApp(model: Model, config: AppConfig) {
-    const sensors = new Sensors(config.features)
+    const sensors = config.source ? null : new Sensors(config.features)
+    const source: SampleSource = config.source || sensors
+    const repeats = new Repeats(model.inputSize)
     const x = zeros(model.inputSize)
     const raw = zeros(model.inputSize)
     const y = zeros(model.outputSize)
@@ -172,11 +216,11 @@ export async function startApp(model: Model, config: AppConfig) {
     let fault = ""
     const saveEvery = config.saveState ? config.saveEvery || 0 : 0
     if (saveEvery > 0 && config.restoreState) await config.restoreState(model)
-    await sensors.bind(config.features, 3000)
+    if (sensors) await sensors.bind(config.features, 3000)
     console.log(`dsrnn: start inputs=${model.inputSize} outputs=${model.outputSize} period=${config.periodMs}ms ${useAsync ? "stepAsync" : "step"}`)
     while (config.steps === 0 || t < config.steps) {
         const started = ds.millis()
-        const problem = await sample(sensors, config, raw)
+        const problem = await sample(source, config, repeats, raw)
         if (problem) {
             if (problem !== fault) console.log(`dsrnn: fault ${problem}`)
             fault = problem

@@ -7,10 +7,11 @@ import { type BoardProfile, getBoard } from "./boards.ts"
 import { type Budget, checkBudget, estimateBudget } from "./budget.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError, quote } from "../model/errors.ts"
 import { importModel } from "../import/import-model.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../run/workspace.ts"
+import { parseDecimal } from "../io/csv.ts"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { PACKAGE_ROOT } from "../run/paths.ts"
@@ -36,6 +37,8 @@ export interface AppFlags {
     sync?: boolean
     /** --save-every: persist the model state every N predictions (0 = off). */
     saveEvery?: string
+    /** --stuck: readings alike in a row that make a sensor stuck (0 = off). */
+    stuck?: string
     /** Publish predictions on the "dsrnn predictor" custom service (about 5 KB of image). */
     publish?: boolean
 }
@@ -48,8 +51,8 @@ export interface PreparedApp {
 }
 
 export function positiveNumber(value: string, flag: string, integer: boolean): number {
-    const v = Number(value)
-    if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) throw new UserError(`${flag} must be a non-negative ${integer ? "integer" : "number"}, got "${value}"`)
+    const v = parseDecimal(value.trim())
+    if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) throw new UserError(`${flag} must be a non-negative ${integer ? "integer" : "number"}, got ${quote(value)}`)
     return v
 }
 
@@ -69,7 +72,9 @@ export async function prepareApp(modelPath: string, flags: AppFlags, steps = 0):
     const periodMs = positiveNumber(flags.period, "--period", true)
     if (periodMs < 1) throw new UserError("--period must be at least 1 ms")
     const saveEvery = positiveNumber(flags.saveEvery ?? "0", "--save-every", true)
-    return { model, board, budget, app: { features, periodMs, targets, threshold, steps, stepAsync: budget.stepAsync, saveEvery, publish: flags.publish } }
+    const stuckSamples = positiveNumber(flags.stuck ?? "0", "--stuck", true)
+    if (stuckSamples === 1) throw new UserError("--stuck 1 would call every reading stuck; give at least 2 (or 0 for off)")
+    return { model, board, budget, app: { features, periodMs, targets, threshold, steps, stepAsync: budget.stepAsync, saveEvery, stuckSamples, publish: flags.publish } }
 }
 
 /** A workspace holding model.ts and the app's main.ts (`main` overrides the board app). */

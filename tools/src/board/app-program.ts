@@ -7,7 +7,7 @@
  */
 import type { CanonicalModel } from "../model/canonical.ts"
 import { FEATURES, type FeatureName } from "./boards.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError, quote } from "../model/errors.ts"
 
 export interface AppOptions {
     /** Feature per model input; from --sensors or the model's inputNames. */
@@ -20,6 +20,8 @@ export interface AppOptions {
     stepAsync: boolean
     /** Save the model state to settings every N predictions and restore it at start (0 or absent: off). */
     saveEvery?: number
+    /** A sensor whose reading repeats this many times in a row is reported stuck and not stepped (0 or absent: off). */
+    stuckSamples?: number
     /**
      * Publish predictions on the "dsrnn predictor" custom service. Costs about
      * 5 KB of image: off by default for boards (appSource) until the image
@@ -63,8 +65,8 @@ const ALIASES: Record<string, FeatureName> = {
 
 export function parseFeature(name: string, what: string): FeatureName {
     const key = name.trim().toLowerCase().replace(/[\s-]+/g, "_")
-    const f = (FEATURES as readonly string[]).includes(key) ? (key as FeatureName) : ALIASES[key]
-    if (!f) throw new UserError(`${what}: "${name}" is not a sensor feature; use one of ${FEATURES.join(", ")}`)
+    const f = (FEATURES as readonly string[]).includes(key) ? (key as FeatureName) : Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined
+    if (!f) throw new UserError(`${what}: ${quote(name)} is not a sensor feature; use one of ${FEATURES.join(", ")}`)
     return f
 }
 
@@ -93,7 +95,7 @@ export function resolveTargets(model: CanonicalModel, features: FeatureName[], p
     return names.map(n => {
         if (n.trim() === "-") return null
         const f = parseFeature(n, "--predicts")
-        if (!features.includes(f)) throw new UserError(`--predicts: "${n}" is not one of the model's inputs (${features.join(", ")}), so there is no next observation to compare with`)
+        if (!features.includes(f)) throw new UserError(`--predicts: ${quote(n)} is not one of the model's inputs (${features.join(", ")}), so there is no next observation to compare with`)
         return f
     })
 }
@@ -118,6 +120,7 @@ function configSource(opts: AppOptions): string {
     threshold: ${opts.threshold},
     stepAsync: ${opts.stepAsync},
     steps: ${opts.steps},
+    stuckSamples: ${opts.stuckSamples ?? 0},
     saveEvery: ${opts.saveEvery ?? 0},${opts.saveEvery ? `
     saveState: saveState,
     restoreState: restoreState,` : ""}

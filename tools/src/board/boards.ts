@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { PACKAGE_ROOT } from "../run/paths.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError, quote } from "../model/errors.ts"
 
 /** Sensor features the device app can read (src/app.ts `Feature`, same order). */
 export const FEATURES = ["temperature", "humidity", "pressure", "accel_x", "accel_y", "accel_z"] as const
@@ -61,6 +61,6 @@ export function loadBoards(file = BOARDS_FILE): BoardProfile[] {
 export function getBoard(id: string, file = BOARDS_FILE): BoardProfile {
     const boards = loadBoards(file)
     const board = boards.find(b => b.id === id)
-    if (!board) throw new UserError(`unknown board "${id}"; known boards: ${boards.map(b => b.id).join(", ")}`)
+    if (!board) throw new UserError(`unknown board ${quote(id)}; known boards: ${boards.map(b => b.id).join(", ")}`)
     return board
 }

@@ -1,24 +1,22 @@
 /**
  * `dsrnn deploy --simulator`: the path a USB board takes, with a simulated
- * device at the end. `devs devtools` serves the Jacdac bus on
- * ws://127.0.0.1:8081, `devs vm` joins it as a device, and `devs deploy`
+ * device at the end. `devs devtools` serves the Jacdac bus on a WebSocket
+ * (8081 in devs, moved to a free port here, so two deploys can run side by
+ * side), `devs vm` joins it as a device, and `devs deploy`
  * sends the built program over the bus to that device (the DeviceScript
  * manager service, as for a board behind `devs devtools --serial`). The VM
  * prints the app's console lines, which are the published predictions.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { createRequire } from "node:module"
 import { join } from "node:path"
 import { onTheWire, simulatorSource } from "./app-program.ts"
 import { type PreparedApp, buildApp, writeApp } from "./app-build.ts"
 import { readCsv } from "../io/csv.ts"
-import { stripAnsi } from "../run/devs.ts"
+import { devsProcess, freeDevsPorts, stripAnsi } from "../run/devs.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 
-const require = createRequire(import.meta.url)
-const CLI = require.resolve("@devicescript/cli/built/devicescript-cli.cjs")
 const LIBRARY = "./lib"
 
 /** One published prediction, parsed from `dsrnn: t=.. y=[..] anomaly=.. f64=..`. */
@@ -45,8 +43,9 @@ class DevsProcess {
     private watchers: { test: (l: string) => boolean; resolve: (l: string) => void }[] = []
     private exited = false
 
-    constructor(args: string[], cwd: string, private onLine: (line: string) => void) {
-        this.child = spawn(process.execPath, [CLI, ...args, "--no-colors"], { cwd, env: { ...process.env, NO_COLOR: "1" } })
+    constructor(args: string[], cwd: string, ports: string, private onLine: (line: string) => void) {
+        const { argv, env } = devsProcess(args, ports)
+        this.child = spawn(process.execPath, argv, { cwd, env })
         let pending = ""
         const take = (chunk: Buffer) => {
             pending += stripAnsi(chunk.toString())
@@ -115,16 +114,14 @@ export async function runOnSimulatedDevice(p: PreparedApp, encoding: Encoding, c
     const started: DevsProcess[] = []
     try {
         await buildApp(p, ws)
-        const devtools = new DevsProcess(["devtools"], ws.dir, onLog)
+        const ports = await freeDevsPorts()
+        const devtools = new DevsProcess(["devtools"], ws.dir, ports, onLog)
         started.push(devtools)
-        await devtools.waitFor(l => /tcpsocket/.test(l), 15_000, "starting devs devtools").catch(e => {
-            if (devtools.output.some(l => /EADDRINUSE|in use/.test(l))) throw new UserError("port 8081 is in use: stop the other `devs devtools` (or `devs bundle`) first")
-            throw e
-        })
-        const vm = new DevsProcess(["vm", "--stateless", "--device-id", randomBytes(8).toString("hex")], ws.dir, onLog)
+        await devtools.waitFor(l => /tcpsocket/.test(l), 15_000, "starting devs devtools")
+        const vm = new DevsProcess(["vm", "--stateless", "--device-id", randomBytes(8).toString("hex")], ws.dir, ports, onLog)
         started.push(vm)
         await vm.waitFor(l => /DeviceScript Simulator/.test(l), 15_000, "starting the simulated device")
-        const deploy = new DevsProcess(["deploy", join(".devicescript", "bin", "bytecode.devs")], ws.dir, onLog)
+        const deploy = new DevsProcess(["deploy", join(".devicescript", "bin", "bytecode.devs")], ws.dir, ports, onLog)
         started.push(deploy)
         const code = await deploy.exit()
         if (code !== 0) throw new UserError(`devs deploy failed (exit code ${code}): ${deploy.output.slice(-2).join(" | ")}`)

@@ -11,7 +11,7 @@ import { type AppFlags, type PreparedApp, buildApp, positiveNumber, prepareApp, 
 import type { BoardProfile } from "../board/boards.ts"
 import { formatBudget } from "../board/budget.ts"
 import { deploySimulator } from "../board/deploy.ts"
-import { devs } from "../run/devs.ts"
+import { devs, freeDevsPorts } from "../run/devs.ts"
 import { UserError } from "../model/errors.ts"
 import type { Workspace } from "../run/workspace.ts"
 
@@ -56,10 +56,10 @@ function stageFirmware(board: BoardProfile, ws: Workspace, firmware?: string): v
 export async function bundleApp(p: PreparedApp, ws: Workspace, out: string, firmware?: string): Promise<string> {
     stageFirmware(p.board, ws, firmware)
     const flashFile = join(ws.dir, "bundle" + extname(physicalFirmware(p.board)))
-    const { code, output } = await devs(["bundle", "main.ts", "--board", p.board.id, "--flash-file", flashFile], undefined, ws.dir)
+    // devs bundle starts its own devtools server: on free ports, so bundles and deploys can run side by side
+    const { code, output } = await devs(["bundle", "main.ts", "--board", p.board.id, "--flash-file", flashFile], undefined, ws.dir, await freeDevsPorts())
     if (code !== 0 || !existsSync(flashFile)) {
         const last = output.trim().split("\n").filter(l => l.trim()).slice(-1)[0] ?? ""
-        if (/EADDRINUSE|8081/.test(output)) throw new UserError("devs bundle needs port 8081, which is in use (is `devs devtools` running?)")
         throw new UserError(`devs bundle failed: ${last}`)
     }
     const dest = resolve(out)
@@ -92,6 +92,7 @@ function appOptions(cmd: Command, boardRequired: boolean): Command {
         .option("--period <ms>", "sample period", "1000")
         .option("--sync", "step in one go (Model.step) instead of suspending inside a step; refused if a step exceeds the board's slice budget")
         .option("--save-every <n>", "save the model state to settings every n predictions and restore it at start (0 = off)", "0")
+        .option("--stuck <n>", "report a sensor whose reading repeats n times in a row as stuck, and pause prediction until it changes (0 = off)", "0")
         .option("--no-publish", "do not publish predictions as registers of the dsrnn predictor service")
 }
 

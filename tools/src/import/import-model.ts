@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs"
 import { extname } from "node:path"
 import { CANONICAL_FORMAT, type CanonicalModel } from "../model/canonical.ts"
-import { UnsupportedError, UserError } from "../model/errors.ts"
+import { UnsupportedError, UserError, clip } from "../model/errors.ts"
 import { importTfjs } from "./tfjs.ts"
 import { validateModel } from "../model/validate.ts"
 
@@ -19,7 +19,7 @@ function readJson(path: string): unknown {
     try {
         return JSON.parse(text)
     } catch (e) {
-        throw new UserError(`${path}: not valid JSON (${(e as Error).message})`)
+        throw new UserError(`${path}: not valid JSON (${clip((e as Error).message, 120)})`)
     }
 }
 
@@ -29,7 +29,7 @@ export function importCanonical(path: string): CanonicalModel {
     try {
         return validateModel(json)
     } catch (e) {
-        if (e instanceof UserError) e.message = `${path}: ${e.message}`
+        if (e instanceof UserError) e.within(path)
         throw e
     }
 }

@@ -8,8 +8,8 @@
  * per output unit, so every kernel is transposed. Gate blocks keep the Keras
  * order, which is also the canonical one.
  */
-import { readFile } from "node:fs/promises"
-import { dirname, resolve } from "node:path"
+import { readFile, realpath, stat } from "node:fs/promises"
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path"
 import {
     type Activation,
     CANONICAL_FORMAT,
@@ -19,8 +19,8 @@ import {
     type Layer,
     type RecurrentLayer,
 } from "../model/canonical.ts"
-import { UnsupportedError, UserError } from "../model/errors.ts"
-import { validateModel } from "../model/validate.ts"
+import { UnsupportedError, UserError, clip, quote } from "../model/errors.ts"
+import { cleanName, validateModel } from "../model/validate.ts"
 
 interface WeightSpec {
     name: string
@@ -48,6 +48,8 @@ interface LayerContext {
     config: Config
     /** The layer's weights by role: "kernel", "recurrent_kernel", "bias". */
     weights: Map<string, StoredWeight>
+    /** Names of the manifest weights read so far, over all layers. */
+    used: Set<string>
     kerasVersion: string
 }
 
@@ -88,7 +90,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Error texts from fs and JSON.parse, flattened so the CLI prints one line. */
 function reason(e: unknown): string {
-    return String(e instanceof Error ? e.message : e).replace(/\s*\n\s*/g, " ")
+    return clip(String(e instanceof Error ? e.message : e), 120)
 }
 
 async function readJson(file: string): Promise<Record<string, unknown>> {
@@ -126,7 +128,7 @@ function sequentialLayers(
         : topology
     if (model.class_name !== "Sequential")
         throw new UnsupportedError(
-            `${file}: model class ${model.class_name} is not supported; only Sequential models are`
+            `${file}: model class ${quote(model.class_name)} is not supported; only Sequential models are`
         )
     // Keras before 2.2.3 wrote the layer list as the config itself.
     const config = model.config
@@ -148,20 +150,31 @@ function sequentialLayers(
                 `${file}: layer ${i} lacks class_name, config or name`
             )
     })
+    const names = layers.map(l => l.config.name as string)
+    const twice = names.find((n, i) => names.indexOf(n) !== i)
+    // the second layer would read the first one's weights
+    if (twice !== undefined)
+        throw new UserError(`${file}: two layers are named "${clip(twice)}"`)
     const name = isObject(config) ? config.name : undefined
     return {
-        name: typeof name === "string" ? name : undefined,
+        name: typeof name === "string" ? cleanName(name) : undefined,
         layers: layers as KerasLayer[],
-        kerasVersion: String(topology.keras_version ?? ""),
+        kerasVersion:
+            typeof topology.keras_version === "string"
+                ? topology.keras_version
+                : "",
     }
 }
 
 function byteSize(file: string, spec: WeightSpec): number {
     const dtype = spec.quantization?.dtype ?? spec.dtype ?? "float32"
-    const bytes = DTYPE_BYTES[dtype]
+    const bytes =
+        typeof dtype === "string" && Object.hasOwn(DTYPE_BYTES, dtype)
+            ? DTYPE_BYTES[dtype]
+            : undefined
     if (!bytes)
         throw new UnsupportedError(
-            `${file}: weight "${spec.name}" has dtype ${dtype}, which dsrnn cannot read`
+            `${file}: weight "${clip(spec.name)}" has dtype ${quote(dtype)}, which dsrnn cannot read`
         )
     return spec.shape.reduce((a, b) => a * b, 1) * bytes
 }
@@ -173,6 +186,60 @@ function isWeightSpec(v: unknown): v is WeightSpec {
         Array.isArray(v.shape) &&
         v.shape.every(d => Number.isInteger(d) && d >= 0)
     )
+}
+
+/**
+ * The shard files of one manifest group, checked before anything is read: a
+ * model file may only read regular files inside its own folder (symbolic
+ * links are followed first), and together they must hold `expected` bytes.
+ */
+async function readShards(
+    file: string,
+    paths: string[],
+    expected: number
+): Promise<Buffer> {
+    const folder = await realpath(dirname(resolve(file)))
+    const shown = clip(paths.join(", "), 80)
+    const real: string[] = []
+    let total = 0
+    for (const p of paths) {
+        const what = `${file}: weight shard ${quote(p)}`
+        if (isAbsolute(p))
+            throw new UserError(
+                `${what} is an absolute path; a model only reads shards in its own folder`
+            )
+        let target: string
+        try {
+            target = await realpath(resolve(dirname(file), p))
+        } catch (e) {
+            throw new UserError(`${what} cannot be read (${errorCode(e)})`)
+        }
+        const rel = relative(folder, target)
+        if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+            throw new UserError(
+                `${what} is outside the model's folder; a model only reads shards in its own folder`
+            )
+        const info = await stat(target)
+        if (!info.isFile())
+            throw new UserError(`${what} is not a regular file`)
+        real.push(target)
+        total += info.size
+    }
+    if (total !== expected)
+        throw new UserError(
+            `${file}: weight shards ${shown} hold ${total} bytes, but the weightsManifest describes ${expected}`
+        )
+    try {
+        return Buffer.concat(await Promise.all(real.map(p => readFile(p))))
+    } catch (e) {
+        throw new UserError(
+            `${file}: cannot read weight shards ${shown} (${errorCode(e)})`
+        )
+    }
+}
+
+function errorCode(e: unknown): string {
+    return (e as NodeJS.ErrnoException).code ?? reason(e)
 }
 
 /** Each manifest group's shards are one byte stream holding its weights in order. */
@@ -192,29 +259,16 @@ async function loadWeights(
             !group.weights.every(isWeightSpec)
         )
             throw new UserError(`${file}: weightsManifest[${g}] is malformed`)
-        const paths = group.paths as string[]
-        const shards = await Promise.all(
-            paths.map(async p => {
-                const shard = resolve(dirname(file), p)
-                try {
-                    return await readFile(shard)
-                } catch (e) {
-                    throw new UserError(
-                        `${file}: cannot read weight shard ${p} (${reason(e)})`
-                    )
-                }
-            })
-        )
-        const data = Buffer.concat(shards)
         const specs = group.weights as WeightSpec[]
         const sizes = specs.map(s => byteSize(file, s))
         const expected = sizes.reduce((a, b) => a + b, 0)
-        if (data.length !== expected)
-            throw new UserError(
-                `${file}: weight shards ${paths.join(", ")} hold ${data.length} bytes, but the weightsManifest describes ${expected}`
-            )
+        const data = await readShards(file, group.paths as string[], expected)
         let offset = 0
         specs.forEach((spec, i) => {
+            if (weights.has(spec.name))
+                throw new UserError(
+                    `${file}: weight "${clip(spec.name)}" appears twice in the weightsManifest`
+                )
             const bytes = data.subarray(offset, offset + sizes[i])
             weights.set(spec.name, { spec, bytes })
             offset += sizes[i]
@@ -256,21 +310,22 @@ function tensor(
             `${ctx.where}: its weight "${role}" is missing from the weightsManifest`
         )
     const { spec } = w
-    const what = `${ctx.where}: weight "${spec.name}"`
+    ctx.used.add(spec.name)
+    const what = `${ctx.where}: weight "${clip(spec.name)}"`
     if (spec.quantization)
         throw new UnsupportedError(
-            `${what} is quantized to ${spec.quantization.dtype}; dsrnn reads float32 weights (convert without --quantize_*)`
+            `${what} is quantized to ${quote(spec.quantization.dtype)}; dsrnn reads float32 weights (convert without --quantize_*)`
         )
     if ((spec.dtype ?? "float32") !== "float32")
         throw new UnsupportedError(
-            `${what} has dtype ${spec.dtype}; dsrnn reads float32 weights only`
+            `${what} has dtype ${quote(spec.dtype)}; dsrnn reads float32 weights only`
         )
     if (
         spec.shape.length !== shape.length ||
         spec.shape.some((d, i) => shape[i] !== undefined && d !== shape[i])
     )
         throw new UserError(
-            `${what} has shape [${spec.shape}], expected [${shape.map(d => d ?? "?")}]`
+            `${what} has shape ${quote(spec.shape)}, expected [${shape.map(d => d ?? "?")}]`
         )
     const view = new DataView(
         w.bytes.buffer,
@@ -302,7 +357,7 @@ function transpose(
 function units(ctx: LayerContext): number {
     const n = ctx.config.units
     if (!Number.isInteger(n) || (n as number) < 1)
-        throw new UserError(`${ctx.where}: units is ${JSON.stringify(n)}`)
+        throw new UserError(`${ctx.where}: units is ${quote(n)}`)
     return n as number
 }
 
@@ -313,7 +368,7 @@ function activation(ctx: LayerContext, key: string): Activation {
     const act = typeof name === "string" ? ACTIVATIONS.get(name) : undefined
     if (!act)
         throw new UnsupportedError(
-            `${ctx.where}: ${key} ${JSON.stringify(name)} is not supported (supported: ${[...new Set(ACTIVATIONS.values())].join(", ")})`
+            `${ctx.where}: ${key} ${quote(name)} is not supported (supported: ${[...new Set(ACTIVATIONS.values())].join(", ")})`
         )
     // Keras 3 redefined hard_sigmoid as relu6(x + 3) / 6; the device has the
     // Keras 2 / TF.js 0.2 x + 0.5 and would silently compute something else.
@@ -405,7 +460,7 @@ function declaredInputSize(
     const features = Array.isArray(shape) ? shape[shape.length - 1] : undefined
     if (!Number.isInteger(features) || features < 1)
         throw new UserError(
-            `${file}: layer "${c!.name}" has input shape ${JSON.stringify(shape)} without a feature count`
+            `${file}: layer "${clip(c!.name as string)}" has input shape ${quote(shape)} without a feature count`
         )
     return features
 }
@@ -421,13 +476,15 @@ export async function importTfjs(
     // A recurrent layer that returns only its last output cannot feed another one.
     let lastOnly: string | undefined
     const out: Layer[] = []
+    const used = new Set<string>()
     for (const { class_name: cls, config } of layers) {
-        const where = `${file}: layer "${config.name}" (${cls})`
+        const where = `${file}: layer "${clip(config.name as string)}" (${clip(cls)})`
         if (IGNORED.has(cls)) continue
         const ctx: LayerContext = {
             where,
             config,
             weights: weightsOf(weights, config.name as string),
+            used,
             kerasVersion,
         }
         let layer: Layer
@@ -443,7 +500,7 @@ export async function importTfjs(
             layer = convertDense(ctx, size)
         } else {
             throw new UnsupportedError(
-                `${where}: layer class ${cls} is not supported (dsrnn imports SimpleRNN, LSTM, GRU and Dense, and skips ${[...IGNORED].join(", ")})`
+                `${where}: this layer class is not supported (dsrnn imports SimpleRNN, LSTM, GRU and Dense, and skips ${[...IGNORED].join(", ")})`
             )
         }
         out.push(layer)
@@ -452,6 +509,13 @@ export async function importTfjs(
     if (out.length === 0 || size === undefined)
         throw new UserError(
             `${file}: the model has no SimpleRNN, LSTM, GRU or Dense layer`
+        )
+    // TF.js refuses such a file too: a weight no layer reads means the
+    // manifest and the topology disagree (e.g. use_bias: false with a bias)
+    const unused = [...weights.keys()].find(n => !used.has(n))
+    if (unused !== undefined)
+        throw new UserError(
+            `${file}: weight "${clip(unused)}" is in the weightsManifest, but no layer reads it (a layer with use_bias: false, or one that is not in the model)`
         )
     return validateModel({
         format: CANONICAL_FORMAT,

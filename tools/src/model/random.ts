@@ -19,16 +19,22 @@ export function randomMatrix(rand: () => number, rows: number, cols: number, sca
 
 /** LSTM(units) + Dense(1) with seeded weights in +-1: the shape the benchmarks and size probes use. */
 export function randomLstmModel(inputs: number, units: number, seed: number): CanonicalModel {
+    return randomRecurrentModel("lstm", inputs, units, seed)
+}
+
+/** One recurrent layer (LSTM, or GRU with reset-after as PyTorch has it) + Dense(1), seeded weights in +-scale. */
+export function randomRecurrentModel(cell: "lstm" | "gru", inputs: number, units: number, seed: number, scale = 1): CanonicalModel {
     const r = seededRandom(seed)
-    const rows = 4 * units
+    const rows = (cell === "lstm" ? 4 : 3) * units
+    const weights = { inputSize: inputs, units, activation: "tanh" as const, recurrentActivation: "sigmoid" as const, Wx: randomMatrix(r, rows, inputs, scale), Wh: randomMatrix(r, rows, units, scale), bx: randomMatrix(r, 1, rows, scale)[0], bh: randomMatrix(r, 1, rows, scale)[0] }
     return {
         format: "dsrnn-model",
         version: 1,
         inputSize: inputs,
         outputSize: 1,
         layers: [
-            { type: "lstm", inputSize: inputs, units, activation: "tanh", recurrentActivation: "sigmoid", Wx: randomMatrix(r, rows, inputs, 1), Wh: randomMatrix(r, rows, units, 1), bx: randomMatrix(r, 1, rows, 1)[0], bh: randomMatrix(r, 1, rows, 1)[0] },
-            { type: "dense", inputSize: units, units: 1, activation: "linear", W: randomMatrix(r, 1, units, 1), b: [0.1] },
+            cell === "lstm" ? { type: "lstm", ...weights } : { type: "gru", ...weights, resetAfter: true },
+            { type: "dense", inputSize: units, units: 1, activation: "linear", W: randomMatrix(r, 1, units, scale), b: [0.1] },
         ],
     }
 }

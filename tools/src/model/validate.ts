@@ -5,7 +5,16 @@
  * with a wrong number.
  */
 import { type Activation, CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Layer, type Matrix, gateCount } from "./canonical.ts"
-import { UnsupportedError, UserError } from "./errors.ts"
+import { UnsupportedError, UserError, quote } from "./errors.ts"
+
+const MAX_NAME_CHARS = 100
+/**
+ * How deep a model's JSON may nest: its own data goes 5 levels deep
+ * (layers[i].Wx[r][c]). A field nested 100,000 deep would overflow the stack
+ * of every later structuredClone or JSON.stringify.
+ */
+const MAX_DEPTH = 8
+const LAYER_TYPES: readonly string[] = ["rnn", "lstm", "gru", "dense"]
 
 const ACTIVATIONS: readonly Activation[] = ["linear", "relu", "sigmoid", "hard_sigmoid", "tanh", "softmax"]
 
@@ -18,7 +27,7 @@ function checkVector(where: string, v: unknown, length: number): void {
     if (v.length !== length) fail(where, `has ${v.length} values, expected ${length}`)
     v.forEach((x, i) => {
         // the device stores weights as float32: 1e39 is finite here but Infinity there
-        if (typeof x !== "number" || !Number.isFinite(Math.fround(x))) fail(where, `value ${i} is ${x}, not a finite float32 number`)
+        if (typeof x !== "number" || !Number.isFinite(Math.fround(x))) fail(where, `value ${i} is ${quote(x)}, not a finite float32 number`)
     })
 }
 
@@ -30,21 +39,21 @@ function checkMatrix(where: string, m: Matrix, rows: number, cols: number): void
 
 function checkActivation(where: string, a: unknown): void {
     if (!ACTIVATIONS.includes(a as Activation))
-        throw new UnsupportedError(`${where}: activation "${a}" is not supported (supported: ${ACTIVATIONS.join(", ")})`)
+        throw new UnsupportedError(`${where}: activation ${quote(a)} is not supported (supported: ${ACTIVATIONS.join(", ")})`)
 }
 
 function checkLayer(l: Layer, i: number, inputSize: number): void {
-    if (!l || typeof l !== "object") fail(`layers[${i}]`, "is not a layer object")
-    const where = `layers[${i}] (${l.type})`
-    if (!Number.isInteger(l.units) || l.units < 1) fail(where, `units is ${l.units}`)
-    if (l.inputSize !== inputSize) fail(where, `takes ${l.inputSize} inputs, but receives ${inputSize}`)
+    if (!l || typeof l !== "object" || Array.isArray(l)) fail(`layers[${i}]`, "is not a layer object")
+    const where = `layers[${i}] (${LAYER_TYPES.includes(l.type) ? l.type : quote(l.type, 20)})`
+    if (!Number.isInteger(l.units) || l.units < 1) fail(where, `units is ${quote(l.units)}`)
+    if (l.inputSize !== inputSize) fail(where, `takes ${quote(l.inputSize)} inputs, but receives ${inputSize}`)
     checkActivation(`${where}.activation`, l.activation)
     if (l.type === "dense") {
         checkMatrix(`${where}.W`, l.W, l.units, inputSize)
         checkVector(`${where}.b`, l.b, l.units)
         return
     }
-    if (!["rnn", "lstm", "gru"].includes(l.type)) throw new UnsupportedError(`${where}: layer type is not supported`)
+    if (l.type !== "rnn" && l.type !== "lstm" && l.type !== "gru") throw new UnsupportedError(`${where}: layer type is not supported`)
     if (l.type !== "rnn") {
         if (l.recurrentActivation === undefined) fail(where, "recurrentActivation is missing")
         checkActivation(`${where}.recurrentActivation`, l.recurrentActivation)
@@ -57,17 +66,48 @@ function checkLayer(l: Layer, i: number, inputSize: number): void {
     checkVector(`${where}.bh`, l.bh, rows)
 }
 
+/** Names reach messages, generated code comments and the board app's sensor mapping: short single-line text only. */
+function checkName(where: string, name: unknown): void {
+    if (typeof name !== "string") fail(where, `is ${quote(name)}, not a string`)
+    if (name.length > MAX_NAME_CHARS || /[\u0000-\u001f\u007f\u2028\u2029]/.test(name))
+        fail(where, `${quote(name)} is not a name of at most ${MAX_NAME_CHARS} characters on one line`)
+}
+
+/** A name taken from a file name or a foreign format's label, made to pass checkName. */
+export function cleanName(name: string): string {
+    return name.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, " ").slice(0, MAX_NAME_CHARS)
+}
+
+/** Walks the whole model without recursion. */
+function checkDepth(model: unknown): void {
+    const pending: [unknown, number][] = [[model, 0]]
+    while (pending.length) {
+        const [v, depth] = pending.pop()!
+        if (!v || typeof v !== "object") continue
+        if (depth >= MAX_DEPTH) fail("model", `nests values more than ${MAX_DEPTH} levels deep`)
+        for (const x of Object.values(v)) pending.push([x, depth + 1])
+    }
+}
+
 export function validateModel(model: CanonicalModel): CanonicalModel {
-    if (model.format !== CANONICAL_FORMAT) fail("model", `format is "${model.format}", expected "${CANONICAL_FORMAT}"`)
-    if (model.version !== CANONICAL_VERSION) fail("model", `version ${model.version} is not supported (this dsrnn reads version ${CANONICAL_VERSION})`)
+    if (!model || typeof model !== "object" || Array.isArray(model)) fail("model", "is not a JSON object")
+    checkDepth(model)
+    if (model.format !== CANONICAL_FORMAT) fail("model", `format is ${quote(model.format)}, expected "${CANONICAL_FORMAT}"`)
+    if (model.version !== CANONICAL_VERSION) fail("model", `version ${quote(model.version)} is not supported (this dsrnn reads version ${CANONICAL_VERSION})`)
+    if (model.name !== undefined) checkName("model name", model.name)
     if (!Array.isArray(model.layers) || model.layers.length === 0) fail("model", "has no layers")
-    if (!Number.isInteger(model.inputSize) || model.inputSize < 1) fail("model", `inputSize is ${model.inputSize}`)
+    if (!Number.isInteger(model.inputSize) || model.inputSize < 1) fail("model", `inputSize is ${quote(model.inputSize)}`)
     let size = model.inputSize
     model.layers.forEach((l, i) => {
         checkLayer(l, i, size)
         size = l.units
     })
-    if (model.outputSize !== size) fail("model", `outputSize is ${model.outputSize}, but the last layer gives ${size}`)
+    if (model.outputSize !== size) fail("model", `outputSize is ${quote(model.outputSize)}, but the last layer gives ${size}`)
+    if (model.inputNames !== undefined) {
+        if (!Array.isArray(model.inputNames) || model.inputNames.length !== model.inputSize)
+            fail("model", `inputNames is ${quote(model.inputNames)}, expected ${model.inputSize} names, one per input`)
+        model.inputNames.forEach((n, j) => checkName(`inputNames[${j}]`, n))
+    }
     for (const [key, n] of [["inputNormalization", model.inputSize], ["outputNormalization", model.outputSize]] as const) {
         const norm = model[key]
         if (!norm) continue

@@ -147,7 +147,16 @@ export async function writeBoardBench(model: CanonicalModel, encoding: Encoding,
 /** A program that holds HOG bytes, then asks for more than is left: the VM's OOM report gives the live heap. */
 function heapProgram(importLine: string, use: string): string {
     return `${importLine}
-const hog = Buffer.alloc(20000)
+${heapProbe(use)}`
+}
+
+/**
+ * The end of a program whose live heap runProgram should report: it holds
+ * 20,000 bytes, then asks for 57,000 more, which no 64 KB heap has left. `use`
+ * keeps the program's own objects alive up to that point.
+ */
+export function heapProbe(use = ""): string {
+    return `const hog = Buffer.alloc(20000)
 const more = Buffer.alloc(57000)
 console.log("" + hog.length + more.length${use})
 `

@@ -1,10 +1,36 @@
 /** Runs the DeviceScript CLI (the real VM in WASM) and reads what it prints. */
 import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
-import { projectRoot } from "./paths.ts"
+import { type AddressInfo, createServer } from "node:net"
+import { join } from "node:path"
+import { PACKAGE_ROOT, projectRoot } from "./paths.ts"
 
 const require = createRequire(import.meta.url)
 const CLI = require.resolve("@devicescript/cli/built/devicescript-cli.cjs")
+/** Shipped next to the dsrnn launcher, since the CLI also runs bundled from tools/dist/. */
+const PORTS_PRELOAD = join(PACKAGE_ROOT, "tools", "bin", "devs-ports.cjs")
+
+/**
+ * devs devtools, vm, deploy and bundle talk over the fixed ports 8081-8083.
+ * These are three free ports to use instead (devs-ports.cjs moves them), so
+ * two simulated devices or bundles can run side by side.
+ */
+export async function freeDevsPorts(): Promise<string> {
+    const servers = [0, 1, 2].map(() => createServer())
+    try {
+        const ports = await Promise.all(servers.map(s => new Promise<number>((resolve, reject) => s.once("error", reject).listen(0, "127.0.0.1", () => resolve((s.address() as AddressInfo).port)))))
+        return ports.join(",")
+    } finally {
+        for (const s of servers) s.close()
+    }
+}
+
+/** node's arguments and environment for `devs <args>`, its fixed ports moved to `ports` (from freeDevsPorts) when given. */
+export function devsProcess(args: string[], ports?: string): { argv: string[]; env: NodeJS.ProcessEnv } {
+    const env = { ...process.env, NO_COLOR: "1" }
+    if (!ports) return { argv: [CLI, ...args, "--no-colors"], env }
+    return { argv: ["--require", PORTS_PRELOAD, CLI, ...args, "--no-colors"], env: { ...env, DSRNN_DEVS_PORTS: ports } }
+}
 
 export interface DevsResult {
     code: number
@@ -17,12 +43,10 @@ export function stripAnsi(s: string): string {
 }
 
 /** Runs `devs <args>` (in the user's project unless `cwd` says otherwise); never throws on a non-zero exit. */
-export function devs(args: string[], onLine?: (line: string) => void, cwd = projectRoot()): Promise<DevsResult> {
+export function devs(args: string[], onLine?: (line: string) => void, cwd = projectRoot(), ports?: string): Promise<DevsResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...args, "--no-colors"], {
-            cwd,
-            env: { ...process.env, NO_COLOR: "1" },
-        })
+        const { argv, env } = devsProcess(args, ports)
+        const child = spawn(process.execPath, argv, { cwd, env })
         let output = ""
         let pending = ""
         const take = (chunk: Buffer) => {

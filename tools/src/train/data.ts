@@ -11,10 +11,9 @@
  */
 import { readFileSync } from "node:fs"
 import { parse } from "csv-parse/sync"
+import { parseDecimal } from "../io/csv.ts"
 import { UserError } from "../model/errors.ts"
 
-/** Plain decimal numbers as sensors log them: 12, -3.5, .5, 1e-3. */
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 const NAN_WORDS = new Set(["nan", "na", "n/a", "null", "none", "-"])
 /** A cell that looks like a date or time: 2010-01-01, 2010-01-01T01:00:00, 12:30, 1/2/2020. */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$|^\d{1,2}:\d{2}(:\d{2})?$|^\d{1,2}\/\d{1,2}\/\d{2,4}/
@@ -45,7 +44,8 @@ type Cell = number | "empty" | "nan" | "text"
 
 function classify(cell: string): Cell {
     if (cell === "") return "empty"
-    if (NUMBER.test(cell)) return Number(cell)
+    const value = parseDecimal(cell)
+    if (!Number.isNaN(value)) return value
     if (NAN_WORDS.has(cell.toLowerCase())) return "nan"
     return "text"
 }

@@ -3,36 +3,15 @@
  * out-of-range reading pauses prediction and never reaches the state; a role
  * with no sensor behind it is reported.
  */
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { type AppOptions, appSource, simulatorSource } from "../../src/board/app-program.ts"
-import { emitModule } from "../../src/emit/emit.ts"
-import { importCanonical } from "../../src/import/import-model.ts"
 import { simulate } from "../../src/run/simulate.ts"
-import { runProgram } from "../../src/run/vm.ts"
-import { WORKSPACE_LIBRARY, Workspace } from "../../src/run/workspace.ts"
 import { parsePrediction } from "../../src/board/deploy.ts"
-import { writeServices } from "../../src/board/app-build.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
-import type { Encoding } from "../../src/model/quantize.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
+import { runWithWeatherModel as run, weatherModel as model } from "../helpers/app-vm.ts"
 
-const model = importCanonical(join(fileURLToPath(new URL("../../data/", import.meta.url)), "weather-lstm.json"))
 const options: AppOptions = { features: ["temperature", "humidity", "pressure"], periodMs: 800, targets: [null], threshold: 0, steps: 2, stepAsync: false }
-
-async function run(main: string, done: (l: string) => boolean, m: CanonicalModel = model, encoding: Encoding = "i8"): Promise<string[]> {
-    const ws = new Workspace()
-    try {
-        writeServices(ws)
-        ws.write("model.ts", emitModule(m, { encoding, libraryImport: WORKSPACE_LIBRARY }))
-        ws.write("main.ts", main)
-        const { binary } = await ws.build("main.ts")
-        return (await runProgram(binary, { timeoutMs: 30_000, done })).lines
-    } finally {
-        ws.dispose()
-    }
-}
 
 describe("device app", () => {
     it("skips an out-of-range reading: the state continues as if the row never came", async () => {
@@ -50,7 +29,7 @@ describe("device app", () => {
     it("a residual model's app adds the current reading back, as the float64 reference does", async () => {
         const good = [[13.580078125, 70.900390625, 1013.5], [13.330078125, 72.5, 1013.2998046875]]
         const residual: CanonicalModel = { ...model, residual: [0] }
-        const lines = await run(simulatorSource(options, "./lib", good), l => l === "dsrnn: done", residual, "f32")
+        const lines = await run(simulatorSource(options, "./lib", good), l => l === "dsrnn: done", 30_000, residual, "f32")
         const ys = lines.map(parsePrediction).filter(p => p !== null).map(p => p!.y[0])
         const expected = new ReferenceModel(residual).run(good).map(y => y[0])
         expect(ys).toHaveLength(2)
@@ -99,58 +78,6 @@ console.log("same " + (a.toString("hex") === b.toString("hex")) + " " + a.toStri
         const last = lines[lines.length - 1]
         expect(last.startsWith("same true "), last).toBe(true)
         expect(last).not.toBe("same true 0000000000000000")
-    })
-
-    it("saves the state to settings and restores it; refuses a foreign or corrupted one", async () => {
-        // one program: step 3 rows, save, step 2 more (the reference), restore, step the same 2 again
-        const main = `import * as ds from "@devicescript/core"
-import { writeSetting } from "@devicescript/settings"
-import { restoreState, saveState } from "./lib/state-store"
-import { model } from "./model"
-
-const x = [0.5, -0.25, 1]
-const y = [0]
-const out = Buffer.alloc(8)
-function step(tag: string, t: number) {
-    x[0] = 0.5 + 0.1 * t
-    model.step(x, y)
-    out.setAt(0, "f64", y[0])
-    console.log(tag + " " + t + " " + out.toString("hex"))
-}
-for (let t = 0; t < 3; t++) step("warm", t)
-await saveState(model)
-for (let t = 3; t < 5; t++) step("ref", t)
-model.reset()
-console.log("restored " + (await restoreState(model)))
-for (let t = 3; t < 5; t++) step("again", t)
-model.reset()
-step("zero", 3)
-// a state saved by another model (different size), then a corrupted chunk
-await saveState(model)
-await writeSetting("dsrnn.state", [model.stateSize + 1, model.macs, 1, 0])
-for (let t = 0; t < 2; t++) step("warm2", t)
-console.log("foreign " + (await restoreState(model)))
-step("after-foreign", 3)
-for (let t = 0; t < 2; t++) step("warm3", t)
-await saveState(model)
-await writeSetting("dsrnn.s0", "${"00".repeat(96)}")
-console.log("corrupt " + (await restoreState(model)))
-step("after-corrupt", 3)
-console.log("end")
-`
-        const lines = await run(main, l => l === "end")
-        const values = (tag: string) => lines.filter(l => l.startsWith(tag + " ")).map(l => l.split(" ")[2])
-        expect(values("ref")).toHaveLength(2)
-        expect(lines).toContain("restored true")
-        expect(values("again")).toEqual(values("ref"))
-        expect(values("zero")).toHaveLength(1)
-        expect(values("zero")[0]).not.toBe(values("ref")[0])
-        expect(lines).toContain("foreign false")
-        expect(lines.some(l => l.startsWith("dsrnn: state rejected (saved by another model"))).toBe(true)
-        expect(values("after-foreign")).toEqual(values("zero"))
-        expect(lines).toContain("corrupt false")
-        expect(lines).toContain("dsrnn: state rejected (checksum mismatch)")
-        expect(values("after-corrupt")).toEqual(values("zero"))
     })
 
     it("reports a sensor that is not there", async () => {

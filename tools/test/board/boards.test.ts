@@ -144,16 +144,19 @@ describe("dsrnn build / bundle / flash", () => {
         })
     })
 
-    it("bundles the app with a firmware file given on the command line", async () => {
+    it("bundles the app with a firmware file given on the command line, two bundles side by side", async () => {
         // A blank ESP32-C3 image: devs bundle only pads it and writes the program at the settings offset.
         const firmware = join(dir, "firmware.bin")
         await writeFile(firmware, Buffer.alloc(65_536))
-        const out = join(dir, "bundle.bin")
-        const r = await runCli(["bundle", WEATHER, "--board", "esp32c3_bare", "--firmware", firmware, "--out", out], dir)
+        // devs bundle serves devtools on fixed ports itself; dsrnn moves them, so both succeed
+        const [out, other] = [join(dir, "bundle.bin"), join(dir, "other.bin")]
+        const [r, s] = await Promise.all([out, other].map(o => runCli(["bundle", WEATHER, "--board", "esp32c3_bare", "--firmware", firmware, "--out", o], dir)))
+        expect(s.code, s.stderr).toBe(0)
         expect(r.code, r.stderr).toBe(0)
         expect(r.stdout.trim().split("\n").pop()).toBe(out)
         expect(existsSync(out)).toBe(true)
         const image = readFileSync(out)
+        expect(readFileSync(other).equals(image)).toBe(true)
         const FSTOR = 0x1c0000 // esp32c3 settings/program area
         expect(image.length).toBeGreaterThan(FSTOR)
         expect(image.subarray(FSTOR, FSTOR + 64).some(b => b !== 0xff)).toBe(true)

@@ -3,7 +3,8 @@
  * devtools and a VM, deploys the app over the devtools protocol, replays CSV
  * rows through simulated sensor servers and prints the predictions. They must
  * equal `simulate()` on the same rows as the sensors deliver them (Jacdac
- * fixed point), with the same i8 encoding. Uses port 8081.
+ * fixed point), with the same i8 encoding. Two deploys run side by side:
+ * each moves devs' fixed ports (8081-8083) to free ones, so neither is refused.
  */
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -19,14 +20,15 @@ const STEPS = 4
 
 
 describe("dsrnn deploy --simulator", () => {
-    it("prints one prediction per step, equal to simulate() on the same readings", async () => {
+    it("two deploys side by side each print one prediction per step, equal to simulate() on the same readings", async () => {
         const model = importCanonical(join(DATA, "weather-lstm.json"))
         const features = ["temperature", "humidity", "pressure"] as const
         const rows = readCsv(join(DATA, "weather.csv")).rows.slice(0, STEPS).map(r => r.map((v, j) => onTheWire(v, features[j])))
-        const [r, expected] = await Promise.all([
-            runCli(["deploy", join(DATA, "weather-lstm.json"), "--simulator", "--input", join(DATA, "weather.csv"), "--steps", String(STEPS), "--period", "800", "--predicts", "temperature", "--anomaly", "1.5"]),
-            simulate(model, rows, { encoding: "i8" }),
-        ])
+        const deploy = () => runCli(["deploy", join(DATA, "weather-lstm.json"), "--simulator", "--input", join(DATA, "weather.csv"), "--steps", String(STEPS), "--period", "800", "--predicts", "temperature", "--anomaly", "1.5"])
+        const [a, b, expected] = await Promise.all([deploy(), deploy(), simulate(model, rows, { encoding: "i8" })])
+        expect(b.code, b.stderr).toBe(0)
+        expect(b.stdout).toBe(a.stdout)
+        const r = a
         expect(r.code, r.stderr).toBe(0)
         const lines = r.stdout.trim().split("\n")
         expect(lines).toHaveLength(STEPS)

@@ -11,12 +11,12 @@
  */
 import * as tf from "@tensorflow/tfjs"
 import { existsSync } from "node:fs"
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type ExpectStatic, afterAll, beforeAll, describe, it } from "vitest"
 import { type CliResult, runCli } from "../helpers/cli.ts"
-import { buildTorchLikeModel } from "../helpers/onnx-graphs.ts"
+import { type IGraph, buildTorchLikeModel } from "../helpers/onnx-graphs.ts"
 import {
     saveTfjsModel,
     sequential,
@@ -40,6 +40,9 @@ function expectNoStack(expect: ExpectStatic, r: CliResult): void {
         expect(text, describeRun(r)).not.toMatch(/^\s+at \S/m)
 }
 
+/** The longest error message the CLI may print (without its "dsrnn: " prefix). */
+const MESSAGE_LIMIT = 300
+
 interface Expected {
     code: 1 | 2
     /** Substrings the message must contain: the file, layer, column, line... */
@@ -61,6 +64,7 @@ function expectUserError(
     const lines = stderrLines(r)
     expect(lines, info).toHaveLength(1)
     expect(lines[0], info).toMatch(/^dsrnn: \S/)
+    expect(lines[0].length - "dsrnn: ".length, info).toBeLessThanOrEqual(MESSAGE_LIMIT)
     for (const k of keywords) expect(lines[0], info).toContain(k)
     expect(r.stdout.trim(), info).toBe("")
     for (const f of notWritten) expect(existsSync(f), `${f} exists`).toBe(false)
@@ -361,13 +365,19 @@ describe.concurrent("dsrnn compile rejects bad TF.js models", () => {
     })
 })
 
+/** The good GRU ONNX model with its Gemm head node changed by `edit`. */
+function withEditedHead(edit: (gemm: NonNullable<IGraph["node"]>[number]) => void): Uint8Array {
+    return buildTorchLikeModel({ cell: "gru", inputSize: 2, hidden: 3, outputSize: 1, seed: 5, edit: g => edit(g.node!.find(n => n.opType === "Gemm")!) }).bytes
+}
+
+async function onnxFile(bytes: Uint8Array) {
+    const dir = await freshDir()
+    const model = join(dir, "model.onnx")
+    await writeFile(model, bytes)
+    return { dir, model }
+}
+
 describe.concurrent("dsrnn compile rejects bad ONNX files", () => {
-    async function onnxFile(bytes: Uint8Array) {
-        const dir = await freshDir()
-        const model = join(dir, "model.onnx")
-        await writeFile(model, bytes)
-        return { dir, model }
-    }
 
     it("a truncated .onnx", async ({ expect }) => {
         const { dir, model } = await onnxFile(
@@ -384,17 +394,7 @@ describe.concurrent("dsrnn compile rejects bad ONNX files", () => {
     })
 
     it("an unsupported op (Conv), exit 2", async ({ expect }) => {
-        const bytes = buildTorchLikeModel({
-            cell: "gru",
-            inputSize: 2,
-            hidden: 3,
-            outputSize: 1,
-            seed: 5,
-            edit: g => {
-                const gemm = g.node!.find(n => n.opType === "Gemm")!
-                Object.assign(gemm, { opType: "Conv", name: "conv1" })
-            },
-        }).bytes
+        const bytes = withEditedHead(gemm => Object.assign(gemm, { opType: "Conv", name: "conv1" }))
         const { dir, model } = await onnxFile(bytes)
         await compileFails(expect, dir, model, 2, ["'Conv'", "conv1"])
     })
@@ -487,25 +487,25 @@ describe.concurrent("dsrnn compile rejects bad canonical models", () => {
     })
 })
 
-describe.concurrent("dsrnn simulate rejects bad CSV input", () => {
-    /** Runs simulate on the good model with `csv` (text, or a path when null). */
-    async function simulateFails(
-        expect: ExpectStatic,
-        csv: string | null,
-        keywords: string[]
-    ): Promise<string> {
-        const dir = await freshDir()
-        const input = join(dir, "in.csv")
-        if (csv !== null) await writeFile(input, csv)
-        const out = join(dir, "out.csv")
-        const r = await runCli(["simulate", goodModel, "-i", input, "-o", out])
-        return expectUserError(expect, r, {
-            code: 1,
-            keywords: [input, ...keywords],
-            notWritten: [out],
-        })
-    }
+/** Runs simulate on the good model with `csv` (text, or a path when null). */
+async function simulateFails(
+    expect: ExpectStatic,
+    csv: string | null,
+    keywords: string[]
+): Promise<string> {
+    const dir = await freshDir()
+    const input = join(dir, "in.csv")
+    if (csv !== null) await writeFile(input, csv)
+    const out = join(dir, "out.csv")
+    const r = await runCli(["simulate", goodModel, "-i", input, "-o", out])
+    return expectUserError(expect, r, {
+        code: 1,
+        keywords: [input, ...keywords],
+        notWritten: [out],
+    })
+}
 
+describe.concurrent("dsrnn simulate rejects bad CSV input", () => {
     it("a header with the wrong column count", async ({ expect }) => {
         await simulateFails(expect, "a,b,c\n1,2,3\n", [
             "3 columns",
@@ -721,5 +721,106 @@ describe.concurrent("dsrnn train and evaluate refuse bad data in one line", () =
         const { csv } = await readings(50)
         const r = await runCli(["evaluate", goodModel, "--data", csv, "--no-device"])
         expectUserError(expect, r, { code: 1, keywords: ["no inputNames", "--inputs"], notWritten: [] })
+    })
+})
+
+/**
+ * What feeding the CLI about 250 malformed files found (issue 12): each of
+ * these once gave a stack trace, an exit 0 with a model written, a file read
+ * outside the model's folder, or a message of kilobytes.
+ */
+describe.concurrent("found by feeding the CLI malformed files", () => {
+    /** `[[[...1...]]]`, nested `depth` deep, as JSON text. */
+    const nested = (depth: number) => "[".repeat(depth) + "1" + "]".repeat(depth)
+
+    it("an array nested 100,000 deep as a TF.js layer's units", async ({ expect }) => {
+        const json = tfjsJson.replace(/"units":2/, `"units":${nested(100_000)}`)
+        expect(json).not.toBe(tfjsJson)
+        const { dir, model } = await writeTfjs(json, tfjsWeights)
+        await compileFails(expect, dir, model, 1, ["units is [[[["])
+    })
+
+    it("an array nested 100,000 deep as a dsrnn model's units, as a cell of Wx, or in a field dsrnn does not know", async ({ expect }) => {
+        const texts = [
+            JSON.stringify(canonicalModel()).replace('"units":2', `"units":${nested(100_000)}`),
+            JSON.stringify(canonicalModel()).replace("[0.5,-0.25]", `[0.5,${nested(100_000)}]`),
+            JSON.stringify({ ...canonicalModel(), comment: "@" }).replace('"@"', nested(100_000)),
+        ]
+        await Promise.all(
+            texts.map(async text => {
+                const { dir, model } = await canonicalFile(text)
+                await compileFails(expect, dir, model, 1, ["model: nests values more than 8 levels deep"])
+            })
+        )
+    })
+
+    it("a dsrnn model's units and a cell given as 50,000-element arrays", async ({ expect }) => {
+        const long = `[${new Array(50_000).fill(7).join(",")}]`
+        const units = await canonicalFile(JSON.stringify(canonicalModel()).replace('"units":2', `"units":${long}`))
+        const a = await compileFails(expect, units.dir, units.model, 1, ["layers[0] (rnn)", "units is [7,7,"])
+        const cell = await canonicalFile(JSON.stringify(canonicalModel()).replace("[0.5,-0.25]", `[0.5,${long}]`))
+        const b = await compileFails(expect, cell.dir, cell.model, 1, ["layers[0] (rnn).Wx row 0", "value 1 is [7,7,"])
+        for (const line of [a, b]) expect(line.length).toBeLessThan(200)
+    })
+
+    it("ONNX op types named after JavaScript object properties, exit 2", async ({ expect }) => {
+        const ops = ["__proto__", "hasOwnProperty", "valueOf", "toString", "constructor"]
+        await Promise.all(ops.map(async op => {
+            // the Gemm head becomes a one-input op passing the GRU's output through
+            const bytes = withEditedHead(gemm => Object.assign(gemm, { opType: op, name: "head", input: gemm.input!.slice(0, 1), attribute: [] }))
+            const { dir, model } = await onnxFile(bytes)
+            await compileFails(expect, dir, model, 2, [`unsupported ONNX op '${op}'`, "head"])
+        }))
+    })
+
+    it("inputNames that are not strings, in dsrnn build", async ({ expect }) => {
+        const cases = [[1, 2], [null, null], "ab", { length: 2 }, ["temperature"], ["temperature", "a\nb"]]
+        await Promise.all(cases.map(async names => {
+            const { dir, model } = await canonicalFile(m => {
+                m.inputNames = names
+            })
+            const r = await runCli(["build", model, "--board", "pico"], dir)
+            expectUserError(expect, r, { code: 1, keywords: [model, "inputNames"], notWritten: [] })
+        }))
+    })
+
+    it("weight shards outside the model's folder: ../, absolute paths, devices, symbolic links", async ({ expect }) => {
+        const outside = await freshDir()
+        await writeFile(join(outside, "weights.bin"), tfjsWeights)
+        const withPath = (p: string) => tfjsJson.replace('"paths":["weights.bin"]', `"paths":${JSON.stringify([p])}`)
+        const cases: [string, string][] = [
+            [`../${outside.split("/").pop()}/weights.bin`, "outside the model's folder"],
+            [join(outside, "weights.bin"), "absolute path"],
+            ["/etc/passwd", "absolute path"],
+            ["/dev/null", "absolute path"],
+            ["link.bin", "outside the model's folder"],
+            [".", "outside the model's folder"],
+        ]
+        await Promise.all(cases.map(async ([path, why]) => {
+            expect(withPath(path)).not.toBe(tfjsJson)
+            const { dir, model } = await writeTfjs(withPath(path), null)
+            await symlink(join(outside, "weights.bin"), join(dir, "link.bin"))
+            const line = await compileFails(expect, dir, model, 1, [why])
+            expect(line).not.toMatch(/hold \d+ bytes/)
+        }))
+    })
+
+    it("a symbolic link inside the model's folder to a shard in it is read", async ({ expect }) => {
+        const { dir, model } = await writeTfjs(tfjsJson.replace('"paths":["weights.bin"]', '"paths":["link.bin"]'), tfjsWeights)
+        await symlink(join(dir, "weights.bin"), join(dir, "link.bin"))
+        const r = await runCli(["compile", model, "-o", join(dir, "m.ts")])
+        expect(r.status, describeRun(r)).toBe(0)
+    })
+
+    it("echoes at most a few dozen characters of a value: 50,000 units, a 5,000-character cell or name", async ({ expect }) => {
+        const units = `[${new Array(50_000).fill(7).join(",")}]`
+        const big = await writeTfjs(tfjsJson.replace(/"units":2/, `"units":${units}`), tfjsWeights)
+        const a = await compileFails(expect, big.dir, big.model, 1, ["units is [7,7,"])
+        const cell = "9".repeat(2500) + "x" + "9".repeat(2500)
+        const b = await simulateFails(expect, `a,b\n1,${cell}\n`, ["line 2, column 2", '"9999'])
+        const name = "n".repeat(5000)
+        const layer = await writeTfjs(tfjsJson.replaceAll("dense_Dense1", name).replace('"activation":"linear"', '"activation":"elu"'), tfjsWeights)
+        const c = await compileFails(expect, layer.dir, layer.model, 2, ["nnnn", '"elu"'])
+        for (const line of [a, b, c]) expect(line.length).toBeLessThan(250)
     })
 })

@@ -6,7 +6,7 @@
  */
 
 import onnxProto from "onnx-proto"
-import { UnsupportedError, UserError } from "../../model/errors.ts"
+import { UnsupportedError, UserError, clip, quote } from "../../model/errors.ts"
 import { type Known, known } from "./values.ts"
 
 export const { onnx } = onnxProto
@@ -53,7 +53,7 @@ export function defaultOpset(model: onnxProto.onnx.IModelProto): number {
 
 /** How messages name a node: its name, or failing that its first output. */
 export function nodeLabel(node: NodeProto): string {
-    return node.name || node.output?.[0] || "(unnamed)"
+    return clip(node.name || node.output?.[0] || "(unnamed)", 60)
 }
 
 const { DataType } = onnx.TensorProto
@@ -80,14 +80,14 @@ function checkCount(length: number, count: number, name: string): void {
 
 /** Decodes FLOAT, INT32 and INT64 tensors; weights must be finite. */
 export function decodeTensor(t: TensorProto, fallbackName: string): Known {
-    const name = t.name || fallbackName
+    const name = clip(t.name || fallbackName)
     if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)
         throw new UnsupportedError(
             `tensor '${name}' keeps its data in an external file; export the model as a single .onnx file`
         )
     const dims = (t.dims ?? []).map(int64)
     if (dims.some(d => !Number.isInteger(d) || d < 0))
-        throw new UserError(`tensor '${name}' has invalid dims [${dims}]`)
+        throw new UserError(`tensor '${name}' has invalid dims ${quote(dims)}`)
     const count = dims.reduce((a, b) => a * b, 1)
     const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined
     let data: number[]

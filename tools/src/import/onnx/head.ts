@@ -6,7 +6,7 @@
  */
 
 import type { Activation, DenseLayer, Matrix } from "../../model/canonical.ts"
-import { UnsupportedError, UserError } from "../../model/errors.ts"
+import { UnsupportedError, UserError, quote } from "../../model/errors.ts"
 import { featureLast, withWidth } from "./stream.ts"
 import {
     type BinaryOp,
@@ -87,7 +87,7 @@ export function gemm(
     if (s.axes.length !== 2)
         throw new UnsupportedError(`Gemm on data of rank ${s.axes.length}`)
     if (B.dims.length !== 2)
-        throw new UserError(`Gemm weight has shape [${B.dims}]`)
+        throw new UserError(`Gemm weight has shape ${quote(B.dims)}`)
     const [k, n] = transB ? [B.dims[1], B.dims[0]] : B.dims
     if (k !== s.width)
         throw new UserError(
@@ -111,7 +111,7 @@ function perFeature(c: Known, width: number, rank: number): number[] {
     if (perRow && values.length === 1) return new Array(width).fill(values[0])
     if (perRow && c.dims[c.dims.length - 1] === width) return values
     throw new UnsupportedError(
-        `a constant of shape [${c.dims}] that does not act per feature`
+        `a constant of shape ${quote(c.dims)} that does not act per feature`
     )
 }
 

@@ -16,8 +16,8 @@ import {
     CANONICAL_VERSION,
     type CanonicalModel,
 } from "../../model/canonical.ts"
-import { UnsupportedError, UserError } from "../../model/errors.ts"
-import { validateModel } from "../../model/validate.ts"
+import { UnsupportedError, UserError, clip } from "../../model/errors.ts"
+import { cleanName, validateModel } from "../../model/validate.ts"
 import {
     Attributes,
     type GraphProto,
@@ -30,6 +30,7 @@ import {
     onnx,
 } from "./file.ts"
 import { OPS } from "./ops.ts"
+import { checkNode, checkVersions, schemaOf } from "./schema.ts"
 import { inputStream } from "./stream.ts"
 import { type Dim, type Stream, type Value, freshDim } from "./values.ts"
 
@@ -40,9 +41,9 @@ function graphInput(graph: GraphProto, name: string): Stream {
     const info = graph.input!.find(i => i.name === name)!
     const tensorType = info.type?.tensorType
     if (!tensorType?.shape)
-        throw new UnsupportedError(`graph input '${name}' has no tensor shape`)
+        throw new UnsupportedError(`graph input '${clip(name)}' has no tensor shape`)
     if (tensorType.elemType !== onnx.TensorProto.DataType.FLOAT)
-        throw new UnsupportedError(`graph input '${name}' is not float32`)
+        throw new UnsupportedError(`graph input '${clip(name)}' is not float32`)
     const dims: Dim[] = (tensorType.shape.dim ?? []).map(d =>
         d.dimValue != null && int64(d.dimValue) > 0
             ? int64(d.dimValue)
@@ -59,7 +60,7 @@ function graphInput(graph: GraphProto, name: string): Stream {
         width = w ? decodeTensor(w, "W").dims[2] : undefined
         if (typeof width !== "number")
             throw new UnsupportedError(
-                `graph input '${name}' has no fixed number of features`
+                `graph input '${clip(name)}' has no fixed number of features`
             )
     }
     return inputStream(dims, width)
@@ -80,7 +81,7 @@ function evaluateOutput(graph: GraphProto, opset: number): Value {
     for (const extra of dataInputs.slice(1))
         values.set(extra, {
             kind: "opaque",
-            why: `graph input '${extra}' (only one input, the sequence of feature rows, is supported)`,
+            why: `graph input '${clip(extra)}' (only one input, the sequence of feature rows, is supported)`,
         })
 
     const nodes = graph.node ?? []
@@ -106,32 +107,34 @@ function evaluateOutput(graph: GraphProto, opset: number): Value {
         }
         if (producer.has(name))
             throw new UserError(
-                `value '${name}' is used before the node that produces it (nodes must be in topological order)`
+                `value '${clip(name)}' is used before the node that produces it (nodes must be in topological order)`
             )
-        throw new UserError(`value '${name}' is used but never produced`)
+        throw new UserError(`value '${clip(name)}' is used but never produced`)
     }
 
     nodes.forEach((node, i) => {
         if (!needed.has(i)) return
         const label = nodeLabel(node)
         const op = node.opType ?? ""
-        const impl =
-            !node.domain || node.domain === "ai.onnx" ? OPS[op] : undefined
-        if (!impl)
+        const schema =
+            !node.domain || node.domain === "ai.onnx" ? schemaOf(op) : undefined
+        // own properties only: an op named `constructor` or `__proto__` is no op
+        if (!schema || !Object.hasOwn(OPS, op))
             throw new UnsupportedError(
-                `unsupported ONNX op '${node.domain ? `${node.domain}.` : ""}${op}' (node '${label}')`
+                `unsupported ONNX op '${clip(`${node.domain ? `${node.domain}.` : ""}${op}`)}' (node '${label}')`
             )
+        const impl = OPS[op]
         let outs: Value[]
         try {
+            checkNode(node, schema, opset)
             const inputs = (node.input ?? []).map(name =>
                 name ? lookup(name) : undefined
             )
             outs = impl(inputs, { attrs: new Attributes(node), opset, label })
         } catch (e) {
             if (e instanceof UnsupportedError)
-                e.message = `node '${label}' (${op}) is not supported: ${e.message}`
-            else if (e instanceof UserError)
-                e.message = `node '${label}' (${op}): ${e.message}`
+                e.within(`node '${label}' (${op}) is not supported`)
+            else if (e instanceof UserError) e.within(`node '${label}' (${op})`)
             throw e
         }
         node.output?.forEach((name, k) => {
@@ -180,10 +183,11 @@ function importFrom(
 ): CanonicalModel {
     try {
         const model = decodeModel(bytes)
-        return toModel(evaluateOutput(model.graph!, defaultOpset(model)), name)
+        const opset = defaultOpset(model)
+        checkVersions(int64(model.irVersion ?? 0), opset)
+        return toModel(evaluateOutput(model.graph!, opset), cleanName(name))
     } catch (e) {
-        if (e instanceof UserError)
-            e.message = oneLine(`${source}: ${e.message}`)
+        if (e instanceof UserError) e.message = oneLine(e.within(source).message)
         throw e
     }
 }

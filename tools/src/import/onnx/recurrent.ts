@@ -7,7 +7,7 @@
  */
 
 import type { Activation, Layer, Matrix } from "../../model/canonical.ts"
-import { UnsupportedError, UserError } from "../../model/errors.ts"
+import { UnsupportedError, UserError, clip, quote } from "../../model/errors.ts"
 import type { Attributes } from "./file.ts"
 import { featureLast } from "./stream.ts"
 import {
@@ -67,7 +67,7 @@ function activations(op: RecurrentOp, attrs: Attributes): Activation[] {
             }
             default:
                 throw new UnsupportedError(
-                    `activation '${name}' (supported: Sigmoid, Tanh, Relu, HardSigmoid)`
+                    `activation '${clip(name)}' (supported: Sigmoid, Tanh, Relu, HardSigmoid)`
                 )
         }
     })
@@ -94,7 +94,7 @@ function checkDims(t: Known, expected: number[], what: string): void {
         t.dims.some((d, i) => d !== expected[i])
     )
         throw new UserError(
-            `${what} has shape [${t.dims}], expected [${expected}]`
+            `${what} has shape ${quote(t.dims)}, expected ${quote(expected)}`
         )
 }
 
@@ -128,7 +128,7 @@ export function recurrentNode(
     const direction = attrs.string("direction", "forward")
     if (direction !== "forward")
         throw new UnsupportedError(
-            `direction '${direction}' (only forward layers can stream)`
+            `direction '${clip(direction)}' (only forward layers can stream)`
         )
     if (attrs.has("clip")) throw new UnsupportedError("the clip attribute")
     if (op === "LSTM" && attrs.int("input_forget", 0) !== 0)
@@ -155,7 +155,7 @@ export function recurrentNode(
     const R = knownInput(inputs[2], "input R")
     if (R.dims.length !== 3)
         throw new UserError(
-            `input R has shape [${R.dims}], expected [1, ${gates} * hidden, hidden]`
+            `input R has shape ${quote(R.dims)}, expected [1, ${gates} * hidden, hidden]`
         )
     const units = attrs.int("hidden_size", R.dims[2])
     checkDims(W, [1, gates * units, x.width], "input W")

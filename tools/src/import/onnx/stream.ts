@@ -5,7 +5,7 @@
  * the features of different steps or batch entries.
  */
 
-import { UnsupportedError, UserError } from "../../model/errors.ts"
+import { UnsupportedError, UserError, quote } from "../../model/errors.ts"
 import {
     type Axis,
     type Dim,
@@ -168,7 +168,7 @@ export function streamReshape(
     )
     if (dims[dims.length - 1] !== s.width)
         throw new UnsupportedError(
-            `Reshape to [${dims}] mixes the ${s.width} features with other axes`
+            `Reshape to ${quote(dims)} mixes the ${s.width} features with other axes`
         )
     const lead = s.axes.slice(0, -1).filter(a => a.size !== 1)
     let next = 0

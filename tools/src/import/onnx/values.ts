@@ -8,7 +8,7 @@
  */
 
 import type { Layer } from "../../model/canonical.ts"
-import { UnsupportedError, UserError } from "../../model/errors.ts"
+import { UnsupportedError, UserError, quote } from "../../model/errors.ts"
 
 /** A size or shape entry: a number, or a name standing for a size known only at run time. */
 export type Dim = number | string
@@ -107,7 +107,7 @@ function materialize(v: Const): Const {
         return v
     const dims = v.dims as number[]
     if (count(dims) > MAX_CONSTANT)
-        throw new UserError(`constant of shape [${dims}] is too large`)
+        throw new UserError(`constant of shape ${quote(dims)} is too large`)
     return known(dims, new Array(count(dims)).fill(v.value), v.int)
 }
 
@@ -130,7 +130,7 @@ function reindex(
     if (v.kind === "fill") return materialize({ ...v, dims })
     const outDims = dims.map(d => numeric(d, "shape"))
     if (count(outDims) > MAX_CONSTANT)
-        throw new UserError(`constant of shape [${outDims}] is too large`)
+        throw new UserError(`constant of shape ${quote(outDims)} is too large`)
     const inStrides = strides(v.dims)
     const data: Dim[] = []
     const idx = new Array<number>(outDims.length).fill(0)
@@ -152,7 +152,7 @@ export function transposeDims<T>(items: T[], perm: number[] | undefined): T[] {
         [...p].sort((a, b) => a - b).some((x, i) => x !== i)
     )
         throw new UserError(
-            `perm [${p}] is not a permutation of ${items.length} axes`
+            `perm ${quote(p)} is not a permutation of ${items.length} axes`
         )
     return p.map(i => items[i])
 }
@@ -309,7 +309,7 @@ export function unsqueezeDims<T>(items: T[], axes: number[], one: T): T[] {
     const rank = items.length + axes.length
     const at = new Set(axes.map(x => normAxis(x, rank)))
     if (at.size !== axes.length)
-        throw new UserError(`Unsqueeze axes [${axes}] repeat an axis`)
+        throw new UserError(`Unsqueeze axes ${quote(axes)} repeat an axis`)
     const out: T[] = []
     let next = 0
     for (let i = 0; i < rank; i++) out.push(at.has(i) ? one : items[next++])
@@ -400,7 +400,7 @@ export function reshapeDims(
     if (
         out.some(d => typeof d === "number" && (d < -1 || !Number.isInteger(d)))
     )
-        throw new UserError(`Reshape target [${shape}] is invalid`)
+        throw new UserError(`Reshape target ${quote(shape)} is invalid`)
     if (wild.length === 1)
         out[wild[0]] = divide(
             product(input),
@@ -409,7 +409,7 @@ export function reshapeDims(
     const [a, b] = [product(input), product(out)]
     if (a.syms.length === 0 && b.syms.length === 0 && a.n !== b.n)
         throw new UserError(
-            `Reshape of [${input}] (${a.n} values) to [${out}] (${b.n} values)`
+            `Reshape of ${quote(input)} (${a.n} values) to ${quote(out)} (${b.n} values)`
         )
     return out
 }
@@ -433,7 +433,7 @@ function broadcastDims(a: Dim[], b: Dim[]): Dim[] {
         if (x === 1) return y
         if (y === 1 || x === y) return x
         if (typeof x === "number" && typeof y === "number")
-            throw new UserError(`shapes [${a}] and [${b}] do not broadcast`)
+            throw new UserError(`shapes ${quote(a)} and ${quote(b)} do not broadcast`)
         return typeof x === "number" ? x : y
     })
 }

@@ -1,0 +1,32 @@
+/** Runs a main.ts next to a model (the weather LSTM in i8 by default) in the in-process VM, with the app's custom service in the workspace. */
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { writeServices } from "../../src/board/app-build.ts"
+import { emitModule } from "../../src/emit/emit.ts"
+import { importCanonical } from "../../src/import/import-model.ts"
+import type { CanonicalModel } from "../../src/model/canonical.ts"
+import type { Encoding } from "../../src/model/quantize.ts"
+import { runProgram } from "../../src/run/vm.ts"
+import { WORKSPACE_LIBRARY, Workspace } from "../../src/run/workspace.ts"
+
+export const weatherModel = importCanonical(join(fileURLToPath(new URL("../../data/", import.meta.url)), "weather-lstm.json"))
+
+/** The lines `main` prints until `done` says so. */
+export async function runWithWeatherModel(
+    main: string,
+    done: (l: string) => boolean,
+    timeoutMs = 30_000,
+    model: CanonicalModel = weatherModel,
+    encoding: Encoding = "i8"
+): Promise<string[]> {
+    const ws = new Workspace()
+    try {
+        writeServices(ws)
+        ws.write("model.ts", emitModule(model, { encoding, libraryImport: WORKSPACE_LIBRARY }))
+        ws.write("main.ts", main)
+        const { binary } = await ws.build("main.ts")
+        return (await runProgram(binary, { timeoutMs, done })).lines
+    } finally {
+        ws.dispose()
+    }
+}
