@@ -7,8 +7,8 @@
  */
 import type { CanonicalModel } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
-import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
+import { VALUE_SENDER, readValues } from "./value-lines.ts"
 import { runProgram } from "./vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
 
@@ -20,17 +20,19 @@ export interface SimulateOptions {
     specialize?: boolean
     /** Called after every chunk with the rows done so far. */
     onProgress?: (done: number, total: number) => void
+    /** At most this many rows per chunk (default: as many as fit CHUNK_BYTES). */
+    chunkRows?: number
+}
+
+/** Numbers snapshot() writes: h (and c for an LSTM) of every recurrent layer. */
+export function stateSize(model: CanonicalModel): number {
+    return model.layers.reduce((n, l) => n + (l.type === "lstm" ? 2 * l.units : l.type === "dense" ? 0 : l.units), 0)
 }
 
 function f64Bytes(values: number[]): Buffer {
     const buf = Buffer.alloc(8 * values.length)
     values.forEach((v, i) => buf.writeDoubleLE(v, 8 * i))
     return buf
-}
-
-function readF64(hex: string): number[] {
-    const buf = Buffer.from(hex, "hex")
-    return Array.from({ length: buf.length / 8 }, (_, i) => buf.readDoubleLE(8 * i))
 }
 
 function runnerSource(inputHex: string, rows: number, stateHex: string | null): string {
@@ -41,11 +43,12 @@ import { inputMean, inputStd, model, outputMean, outputStd } from "./model"
 const INPUT = hex\`${inputHex}\`
 const ROWS = ${rows}
 
+${VALUE_SENDER}
+
 async function main() {
     ${stateHex ? `model.restore(hex\`${stateHex}\`)` : "// zero state"}
     const x = zeros(model.inputSize)
     const y = zeros(model.outputSize)
-    const out = Buffer.alloc(8 * model.outputSize)
     const useAsync = model.macs > STEP_MAC_LIMIT
     for (let t = 0; t < ROWS; t++) {
         for (let j = 0; j < model.inputSize; j++) x[j] = INPUT.getAt(8 * (t * model.inputSize + j), "f64")
@@ -53,13 +56,14 @@ async function main() {
         if (useAsync) await model.stepAsync(x, y)
         else model.step(x, y)
         denormalize(y, outputMean, outputStd)
-        for (let j = 0; j < model.outputSize; j++) out.setAt(8 * j, "f64", y[j])
-        console.log("Y " + out.toString("hex"))
+        for (let j = 0; j < model.outputSize; j++) sendValue("Y", y[j])
         await ds.sleep(0)
     }
+    endValues("Y")
     const state = Buffer.alloc(8 * model.stateSize)
     model.snapshot(state)
-    console.log("S " + state.toString("hex"))
+    for (let k = 0; k < model.stateSize; k++) sendValue("S", state.getAt(8 * k, "f64"))
+    endValues("S")
     console.log("DONE")
 }
 await main()
@@ -68,7 +72,8 @@ await main()
 
 /** Output rows the VM computes for `rows`, one per input row. */
 export async function simulate(model: CanonicalModel, rows: number[][], opts: SimulateOptions): Promise<number[][]> {
-    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / (8 * model.inputSize)))
+    const perChunk = Math.max(1, Math.min(opts.chunkRows ?? Infinity, Math.floor(CHUNK_BYTES / (8 * model.inputSize))))
+    const states = stateSize(model)
     const ws = new Workspace()
     const outputs: number[][] = []
     try {
@@ -79,11 +84,9 @@ export async function simulate(model: CanonicalModel, rows: number[][], opts: Si
             ws.write("main.ts", runnerSource(f64Bytes(chunk.flat()).toString("hex"), chunk.length, state))
             const { binary } = await ws.build("main.ts")
             const { lines } = await runProgram(binary, { timeoutMs: 60_000 + 50 * chunk.length, done: l => l === "DONE" })
-            const ys = lines.filter(l => l.startsWith("Y ")).map(l => readF64(l.slice(2)))
-            if (ys.length !== chunk.length)
-                throw new UserError(`the simulator produced ${ys.length} outputs for ${chunk.length} rows: ${lines.slice(-3).join(" | ")}`)
-            outputs.push(...ys)
-            state = lines.find(l => l.startsWith("S "))?.slice(2) ?? null
+            const ys = readValues(lines, "Y", chunk.length * model.outputSize)
+            for (let t = 0; t < chunk.length; t++) outputs.push(ys.slice(t * model.outputSize, (t + 1) * model.outputSize))
+            state = f64Bytes(readValues(lines, "S", states)).toString("hex")
             opts.onProgress?.(outputs.length, rows.length)
         }
     } finally {
