@@ -11,6 +11,7 @@ import { getBoard } from "../board/boards.ts"
 import { PROJECT_ROOT } from "../run/devs.ts"
 import { libraryImportFor } from "../emit/emit.ts"
 import { registerBoardCommands } from "./board-commands.ts"
+import { progressBar } from "./progress.ts"
 import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
 import { type SpecializeMode, shouldSpecialize } from "../emit/specialized.ts"
 import { readCsv, writeOutputCsv } from "../io/csv.ts"
@@ -80,14 +81,12 @@ function buildProgram(): Command {
                 console.log(`wrote ${rows.length} float64 reference rows to ${opts.output}`)
                 return
             }
-            const started = Date.now()
+            const progress = progressBar("simulating", "rows", rows.length)
             const outputs = await simulate(model, rows, {
                 encoding: opts.weights,
                 specialize: shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize),
-                onProgress: (done, total) => {
-                    if (done < total) console.error(`simulated ${done}/${total} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`)
-                },
-            })
+                onProgress: done => progress.update(done),
+            }).finally(() => progress.stop())
             writeOutputCsv(opts.output, outputs)
             console.log(`wrote ${outputs.length} rows from the simulator (${opts.weights} weights) to ${opts.output}`)
             if (opts.compare) {
