@@ -9,11 +9,12 @@ import { type CanonicalModel, type Layer, macsPerStep } from "../model/canonical
 import type { BoardProfile } from "./boards.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
+import { stepOpcodes } from "../emit/cost.ts"
 
-/** src/model.ts STEP_MAC_LIMIT: beyond it Model.step throws and the app must use stepAsync. */
-export const STEP_MAC_LIMIT = 4000
-/** VM opcodes per multiply-add of Model.step (measured ~15; rounded up). */
-export const OPCODES_PER_MAC = 16
+/** src/model.ts STEP_OPCODE_LIMIT: beyond it Model.step throws and the app must use stepAsync. */
+export const STEP_OPCODE_LIMIT = 65536
+/** src/model.ts SLICE_MACS: stepAsync suspends after this many multiply-adds. */
+export const SLICE_MACS = 2000
 /**
  * Heap for everything but the model's arrays. Measured by filling the heap
  * until out of memory (resolution 2.4 KB): an empty program leaves 63.2 KB of
@@ -88,9 +89,9 @@ export function estimateBudget(model: CanonicalModel, encoding: Encoding, board:
     const macs = macsPerStep(model)
     const io = 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize)
     const heapBytes = APP_HEAP_BYTES + objectBytes(4) + literalArrayBytes(model.layers.length) + io + model.layers.reduce((s, l) => s + layerHeap(l), 0)
-    const stepOpcodes = OPCODES_PER_MAC * macs
-    const syncFits = macs <= STEP_MAC_LIMIT && stepOpcodes <= board.sliceOpcodes
-    return { heapBytes, imageBytes: APP_CODE_BYTES + weightImage(model, encoding), macs, stepOpcodes, stepAsync: !sync && !syncFits }
+    const opcodes = stepOpcodes(model, () => false)
+    const syncFits = opcodes <= Math.min(STEP_OPCODE_LIMIT, board.sliceOpcodes)
+    return { heapBytes, imageBytes: APP_CODE_BYTES + weightImage(model, encoding), macs, stepOpcodes: opcodes, stepAsync: !sync && !syncFits }
 }
 
 const n = (v: number) => v.toLocaleString("en-US")
@@ -101,7 +102,7 @@ export function checkBudget(budget: Budget, board: BoardProfile): void {
         throw new UserError(`model needs ${n(budget.imageBytes)} B of image, ${board.id} allows ${n(board.imageBytes)} B; use smaller weights (--weights i8) or fewer units`)
     if (budget.heapBytes > board.heapBytes)
         throw new UserError(`model needs ${n(budget.heapBytes)} B of heap, ${board.id} has ${n(board.heapBytes)} B; use fewer units or layers`)
-    if (!budget.stepAsync && (budget.stepOpcodes > board.sliceOpcodes || budget.macs > STEP_MAC_LIMIT))
+    if (!budget.stepAsync && budget.stepOpcodes > Math.min(STEP_OPCODE_LIMIT, board.sliceOpcodes))
         throw new UserError(`one step takes ${n(budget.stepOpcodes)} opcodes (${n(budget.macs)} multiply-adds), ${board.id} allows ${n(board.sliceOpcodes)} per slice; drop --sync so the app uses stepAsync`)
 }
 
@@ -112,7 +113,7 @@ export function formatBudget(budget: Budget, board: BoardProfile, actualImage?: 
     return [
         `image: ${n(image)} B${actualImage === undefined ? " (estimate)" : ""} of ${n(board.imageBytes)} B (${pct(image, board.imageBytes)})`,
         `heap:  ${n(budget.heapBytes)} B (estimate) of ${n(board.heapBytes)} B (${pct(budget.heapBytes, board.heapBytes)})`,
-        `step:  ${n(budget.macs)} multiply-adds, ~${n(budget.stepOpcodes)} opcodes; ${budget.stepAsync ? `stepAsync (suspends every ${n(OPCODES_PER_MAC * 2000)} opcodes)` : `step, ${pct(budget.stepOpcodes, board.sliceOpcodes)} of the ${n(board.sliceOpcodes)}-opcode slice`}`,
+        `step:  ${n(budget.macs)} multiply-adds, ~${n(budget.stepOpcodes)} opcodes; ${budget.stepAsync ? `stepAsync (suspends every ${n(SLICE_MACS)} multiply-adds)` : `step, ${pct(budget.stepOpcodes, board.sliceOpcodes)} of the ${n(board.sliceOpcodes)}-opcode slice`}`,
     ].join("\n")
 }
 

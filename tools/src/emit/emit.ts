@@ -5,6 +5,7 @@
  */
 import { dirname, relative } from "node:path"
 import type { Activation, CanonicalModel, Layer } from "../model/canonical.ts"
+import { stepOpcodes } from "./cost.ts"
 import { specializedProjection } from "./specialized.ts"
 import { UserError } from "../model/errors.ts"
 import { type Encoding, type PackedMatrix, packMatrix, packVector } from "../model/quantize.ts"
@@ -46,6 +47,11 @@ function hexLiteral(name: string, bytes: Uint8Array): string {
     return `const ${name} = hex\`\n${lines.map(l => "    " + l).join("\n")}\n\``
 }
 
+/** Whether a layer is emitted as literal code when the model is specialised. */
+export function specializes(l: Layer, specialize: boolean): boolean {
+    return specialize && l.type !== "gru"
+}
+
 class ModuleWriter {
     readonly decls: string[] = []
 
@@ -56,7 +62,7 @@ class ModuleWriter {
 
     /** Whether layer i's affine part is emitted as literal code, and that code's class name. */
     private specialized(l: Layer, i: number): string | null {
-        if (!this.specialize || l.type === "gru") return null
+        if (!specializes(l, this.specialize)) return null
         const name = `L${i}Proj`
         const affine =
             l.type === "dense"
@@ -106,6 +112,7 @@ class ModuleWriter {
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const w = new ModuleWriter(opts.encoding, !!opts.specialize)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
+    const opcodes = stepOpcodes(model, l => specializes(l, !!opts.specialize))
     const classes = new Set(model.layers.map(l => CLASS[l.type]))
     const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", ...classes]
     const norm = (name: string, v: number[] | undefined) =>
@@ -116,7 +123,8 @@ export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
         "",
         ...w.decls,
         "",
-        `export const model = new Model([\n${layers.join(",\n")},\n])`,
+        `// ${opcodes} VM opcodes per step (tools/src/emit/cost.ts): Model.step runs it when that is within STEP_OPCODE_LIMIT`,
+        `export const model = new Model([\n${layers.join(",\n")},\n], ${opcodes})`,
         norm("inputMean", model.inputNormalization?.mean),
         norm("inputStd", model.inputNormalization?.std),
         norm("outputMean", model.outputNormalization?.mean),

@@ -54,7 +54,7 @@ function hexOf(bytes: Uint8Array): string {
 function runnerSource(inputMarker: Buffer, inputBytes: number, stateMarker: Buffer, stateBytes: number): string {
     const literal = (marker: Buffer, bytes: number) => `hex\`${hexOf(marker)}${"00".repeat(bytes - MARKER_BYTES)}\``
     return `import * as ds from "@devicescript/core"
-import { STEP_MAC_LIMIT, denormalize, normalize, zeros } from "${WORKSPACE_LIBRARY}"
+import { denormalize, normalize, zeros } from "${WORKSPACE_LIBRARY}"
 import { inputMean, inputStd, model, outputMean, outputStd } from "./model"
 
 // Overwritten by the host before each run (simulate.ts).
@@ -63,7 +63,7 @@ const STATE = ${literal(stateMarker, stateBytes)}
 
 ${VALUE_SENDER}
 
-const useAsync = model.macs > STEP_MAC_LIMIT
+const useAsync = !model.fitsStep()
 
 /** One sample, as the device app handles it: normalize, step, denormalize. */
 async function runRow(x: number[], y: number[]) {

@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 import { getBoard, loadBoards } from "../../src/board/boards.ts"
-import { APP_CODE_BYTES, STEP_MAC_LIMIT, arrayBytes, checkBudget, estimateBudget, pushCapacity } from "../../src/board/budget.ts"
+import { APP_CODE_BYTES, SLICE_MACS, STEP_OPCODE_LIMIT, arrayBytes, checkBudget, estimateBudget, pushCapacity } from "../../src/board/budget.ts"
 import type { CanonicalModel, Layer } from "../../src/model/canonical.ts"
 
 const WEATHER = join(REPO_ROOT, "tools", "data", "weather-lstm.json")
@@ -59,9 +59,10 @@ describe("board profiles", () => {
         expect(() => getBoard("uno")).toThrow(/unknown board "uno"; known boards: esp32c3_bare, .*pico_w/)
     })
 
-    it("keeps the host's STEP_MAC_LIMIT in step with src/model.ts", () => {
+    it("keeps the host's STEP_OPCODE_LIMIT in step with src/model.ts", () => {
         const src = readFileSync(join(REPO_ROOT, "src", "model.ts"), "utf8")
-        expect(src).toContain(`export const STEP_MAC_LIMIT = ${STEP_MAC_LIMIT}`)
+        expect(src).toContain(`export const STEP_OPCODE_LIMIT = ${STEP_OPCODE_LIMIT}`)
+        expect(src).toContain(`export const SLICE_MACS = ${SLICE_MACS}`)
     })
 })
 
@@ -93,7 +94,7 @@ describe("budget estimates", () => {
     it("refuses a synchronous step over the slice budget, and uses stepAsync otherwise", () => {
         const wide = model([lstm(3, 40), dense(40, 1)]) // 4 * 40 * 43 = 6,880 multiply-adds
         const pico = getBoard("pico")
-        expect(() => checkBudget(estimateBudget(wide, "i8", pico, true), pico)).toThrow(/^one step takes 110,[\d]+ opcodes \(6,920 multiply-adds\), pico allows 65,536 per slice/)
+        expect(() => checkBudget(estimateBudget(wide, "i8", pico, true), pico)).toThrow(/^one step takes 198,981 opcodes \(6,920 multiply-adds\), pico allows 65,536 per slice/)
         const auto = estimateBudget(wide, "i8", pico)
         expect(auto.stepAsync).toBe(true)
         expect(() => checkBudget(auto, pico)).not.toThrow()
