@@ -14,7 +14,7 @@ interface PathCost {
     perMac: number
     /** Per number through an activation, with its share of the element-wise updates and row set-up. */
     perActivated: number
-    /** The GRU's instead: two matVec calls per row and three update loops (GRU(8) flash counts 11,622). */
+    /** The GRU's instead: two sums per row and three update loops (counted: GRU(8) flash 11,622, GRU(16) specialised 8,099). */
     gruPerActivated: number
 }
 
@@ -25,7 +25,7 @@ interface PathCost {
  * per-row loop set-up.
  */
 export const OPCODE_COST: Record<"specialized" | "flash", PathCost> = {
-    specialized: { perMac: 4, perActivated: 50, gruPerActivated: 50 },
+    specialized: { perMac: 4, perActivated: 50, gruPerActivated: 85 },
     flash: { perMac: 22, perActivated: 141, gruPerActivated: 225 },
 }
 /** Per step: call, input check, output copy (fit: 291 and 302). */

@@ -6,7 +6,7 @@
 import { dirname, relative } from "node:path"
 import type { Activation, CanonicalModel, Layer } from "../model/canonical.ts"
 import { stepOpcodes } from "./cost.ts"
-import { specializedProjection } from "./specialized.ts"
+import { specializedGru, specializedProjection } from "./specialized.ts"
 import { UserError } from "../model/errors.ts"
 import { type Encoding, type PackedMatrix, packMatrix, packVector } from "../model/quantize.ts"
 
@@ -25,7 +25,7 @@ const ENC: Record<Encoding, string> = { f32: "Enc.F32", i16: "Enc.I16", i8: "Enc
 
 export interface EmitOptions {
     encoding: Encoding
-    /** Emit straight-line code with literal weights for LSTM, RNN and dense layers (GRU keeps the flash path). */
+    /** Emit straight-line code with literal weights instead of flash matrices. */
     specialize?: boolean
     /** Import path of src/index.ts as seen from the emitted file, without extension. */
     libraryImport: string
@@ -47,11 +47,6 @@ function hexLiteral(name: string, bytes: Uint8Array): string {
     return `const ${name} = hex\`\n${lines.map(l => "    " + l).join("\n")}\n\``
 }
 
-/** Whether a layer is emitted as literal code when the model is specialised. */
-export function specializes(l: Layer, specialize: boolean): boolean {
-    return specialize && l.type !== "gru"
-}
-
 class ModuleWriter {
     readonly decls: string[] = []
 
@@ -62,8 +57,12 @@ class ModuleWriter {
 
     /** Whether layer i's affine part is emitted as literal code, and that code's class name. */
     private specialized(l: Layer, i: number): string | null {
-        if (!specializes(l, this.specialize)) return null
+        if (!this.specialize) return null
         const name = `L${i}Proj`
+        if (l.type === "gru") {
+            this.decls.push(specializedGru(name, l, this.encoding))
+            return `new ${name}()`
+        }
         const affine =
             l.type === "dense"
                 ? { Wx: l.W, Wh: null, bias: l.b.map(Math.fround) }
@@ -95,12 +94,9 @@ class ModuleWriter {
         const special = this.specialized(l, i)
         if (l.type === "dense")
             return `new Dense(${l.inputSize}, ${l.units}, ${special ?? `new Affine(${this.matrix(p + "W", l.W)}, null, ${this.vector(p + "B", l.b)}, null)`}, ${ACT[l.activation]})`
-        const gates = special ?? `new Affine(${[
-            this.matrix(p + "WX", l.Wx),
-            this.matrix(p + "WH", l.Wh),
-            this.vector(p + "BX", l.bx),
-            this.vector(p + "BH", l.bh),
-        ].join(", ")})`
+        const affine = () =>
+            `new Affine(${[this.matrix(p + "WX", l.Wx), this.matrix(p + "WH", l.Wh), this.vector(p + "BX", l.bx), this.vector(p + "BH", l.bh)].join(", ")})`
+        const gates = special ?? (l.type === "gru" ? `new GruAffine(${affine()}, ${l.resetAfter})` : affine())
         const args = [l.inputSize, l.units, gates, ACT[l.activation]]
         if (l.type === "rnn") return `new Rnn(${args.join(", ")})`
         if (l.type === "lstm") return `new Lstm(${args.join(", ")}, ${ACT[l.recurrentActivation]})`
@@ -112,9 +108,9 @@ class ModuleWriter {
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const w = new ModuleWriter(opts.encoding, !!opts.specialize)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
-    const opcodes = stepOpcodes(model, l => specializes(l, !!opts.specialize))
+    const opcodes = stepOpcodes(model, () => !!opts.specialize)
     const classes = new Set(model.layers.map(l => CLASS[l.type]))
-    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", ...classes]
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : [])]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
     return [
