@@ -10,6 +10,7 @@ import type { BoardProfile } from "./boards.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { stepOpcodes } from "../emit/cost.ts"
+import { SPECIALIZED_BYTES_PER_MAC } from "../emit/specialized.ts"
 
 /** src/model.ts STEP_OPCODE_LIMIT: beyond it Model.step throws and the app must use stepAsync. */
 export const STEP_OPCODE_LIMIT = 65536
@@ -84,21 +85,34 @@ function weightImage(model: CanonicalModel, encoding: Encoding): number {
     return model.layers.reduce((sum, l) => sum + (l.type === "dense" ? matrix(l.W) + bias(l.b) : matrix(l.Wx) + matrix(l.Wh) + bias(l.bx) + bias(l.bh)), 0)
 }
 
-/** What the app with this model costs; `sync` forces Model.step (no suspension inside a step). */
-export function estimateBudget(model: CanonicalModel, encoding: Encoding, board: BoardProfile, sync = false): Budget {
+/**
+ * Image of specialised code: bytes per multiply-add measured with the library
+ * around it (SPECIALIZED_BYTES_PER_MAC), so it errs high next to APP_CODE_BYTES.
+ */
+function specializedImage(model: CanonicalModel, encoding: Encoding): number {
+    return Math.ceil(macsPerStep(model) * SPECIALIZED_BYTES_PER_MAC[encoding])
+}
+
+/**
+ * What the app with this model costs, in the code the emitter writes for it
+ * (`specialize`: literal code, else flash matrices); `sync` forces Model.step
+ * (no suspension inside a step).
+ */
+export function estimateBudget(model: CanonicalModel, encoding: Encoding, board: BoardProfile, sync = false, specialize = false): Budget {
     const macs = macsPerStep(model)
     const io = 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize)
     const heapBytes = APP_HEAP_BYTES + objectBytes(4) + literalArrayBytes(model.layers.length) + io + model.layers.reduce((s, l) => s + layerHeap(l), 0)
-    const opcodes = stepOpcodes(model, () => false)
+    const opcodes = stepOpcodes(model, () => specialize)
     const syncFits = opcodes <= Math.min(STEP_OPCODE_LIMIT, board.sliceOpcodes)
-    return { heapBytes, imageBytes: APP_CODE_BYTES + weightImage(model, encoding), macs, stepOpcodes: opcodes, stepAsync: !sync && !syncFits }
+    const imageBytes = APP_CODE_BYTES + (specialize ? specializedImage(model, encoding) : weightImage(model, encoding))
+    return { heapBytes, imageBytes, macs, stepOpcodes: opcodes, stepAsync: !sync && !syncFits }
 }
 
 const n = (v: number) => v.toLocaleString("en-US")
 
-/** Throws a UserError naming the first budget the model exceeds on `board`. */
-export function checkBudget(budget: Budget, board: BoardProfile): void {
-    if (budget.imageBytes > board.imageBytes)
+/** Throws a UserError naming the first budget the model exceeds on `board`; `image: false` leaves the image to a real build. */
+export function checkBudget(budget: Budget, board: BoardProfile, image = true): void {
+    if (image && budget.imageBytes > board.imageBytes)
         throw new UserError(`model needs ${n(budget.imageBytes)} B of image, ${board.id} allows ${n(board.imageBytes)} B; use smaller weights (--weights i8) or fewer units`)
     if (budget.heapBytes > board.heapBytes)
         throw new UserError(`model needs ${n(budget.heapBytes)} B of heap, ${board.id} has ${n(board.heapBytes)} B; use fewer units or layers`)

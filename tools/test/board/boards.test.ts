@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 import { getBoard, loadBoards } from "../../src/board/boards.ts"
+import { buildFittingApp, prepareApp } from "../../src/board/app-build.ts"
 import { APP_CODE_BYTES, SLICE_MACS, STEP_OPCODE_LIMIT, arrayBytes, checkBudget, estimateBudget, pushCapacity } from "../../src/board/budget.ts"
 import type { CanonicalModel, Layer } from "../../src/model/canonical.ts"
 
@@ -103,14 +104,39 @@ describe("budget estimates", () => {
 
 describe("dsrnn build / bundle / flash", () => {
     it("builds the weather app and reports image, heap and step cost; the image estimate bounds the real size", async () => {
-        const r = await runCli(["build", WEATHER, "--board", "pico"])
+        const r = await runCli(["build", WEATHER, "--board", "pico", "--specialize", "off"])
         expect(r.code, r.stderr).toBe(0)
+        expect(r.stdout).toMatch(/code: +flash matrices \(--specialize off\)/)
         const image = Number(/image: ([\d,]+) B of 110,000 B/.exec(r.stdout)![1].replace(/,/g, ""))
         expect(r.stdout).toMatch(/heap: +[\d,]+ B \(estimate\) of 65,536 B/)
         expect(r.stdout).toMatch(/step: +360 multiply-adds/)
         expect(image).toBeGreaterThan(4000)
         expect(APP_CODE_BYTES).toBeGreaterThanOrEqual(image)
         expect(APP_CODE_BYTES).toBeLessThan(image + 8192)
+    })
+
+    it("takes specialised code when it fits, and says why not when it does not", async () => {
+        const wide = await modelFile("wide.json", model([lstm(3, 64), dense(64, 1)]))
+        const [small, large] = await Promise.all([runCli(["build", WEATHER, "--board", "pico"]), runCli(["build", wide, "--board", "pico"])])
+        expect(small.code, small.stderr).toBe(0)
+        expect(small.stdout).toMatch(/code: +specialised: ~[\d,]+ B of image fits 110,000 B/)
+        // 360 multiply-adds: 4 opcodes each instead of 22, so the step costs well under the flash path's ~10,000
+        expect(Number(/~([\d,]+) opcodes/.exec(small.stdout)![1].replace(/,/g, ""))).toBeLessThan(5000)
+        expect(large.code, large.stderr).toBe(0)
+        expect(large.stdout).toMatch(/code: +flash matrices \(specialised code for 17,216 multiply-adds would pass the VM's 64 KB bytecode limit/)
+    })
+
+    it("falls back to flash matrices when the specialised image really built is too large", async () => {
+        const flags = { board: "pico", weights: "i8" as const, anomaly: "0", period: "1000" }
+        const p = await prepareApp(WEATHER, flags)
+        expect(p.specialize).toBe(true)
+        // between the real flash image (15,392 B) and the real specialised one (17,024 B)
+        const tight = { ...p, board: { ...p.board, imageBytes: 16_000 } }
+        const { p: built, ws, image } = await buildFittingApp(tight, "i8", flags)
+        ws.dispose()
+        expect(built.specialize).toBe(false)
+        expect(built.why).toMatch(/^flash matrices \(specialised: the app's image is [\d,]+ B, pico allows 16,000 B\)/)
+        expect(image).toBeLessThanOrEqual(16_000)
     })
 
     it("refuses an oversized model before building, in one line", async () => {
