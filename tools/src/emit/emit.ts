@@ -71,15 +71,24 @@ class ModuleWriter {
         return `new ${name}()`
     }
 
+    /** A flash matrix; one over MAX_HEX_LITERAL_BYTES goes in parts of whole rows (name, name_1, ...). */
     matrix(name: string, m: number[][]): string {
         const p: PackedMatrix = packMatrix(m, this.encoding, name)
-        this.decls.push(hexLiteral(name, p.data))
+        const rowBytes = p.data.length / Math.max(1, p.rows)
+        const partRows = Math.max(1, Math.floor(MAX_HEX_LITERAL_BYTES / Math.max(1, rowBytes)))
+        const parts: string[] = []
+        for (let r = 0; r < Math.max(1, p.rows); r += partRows) {
+            const part = parts.length ? `${name}_${parts.length}` : name
+            this.decls.push(hexLiteral(part, p.data.subarray(r * rowBytes, Math.min(p.rows, r + partRows) * rowBytes)))
+            parts.push(part)
+        }
         let scales = "null"
         if (p.scales) {
             this.decls.push(hexLiteral(`${name}_S`, new Uint8Array(p.scales.buffer)))
             scales = `${name}_S`
         }
-        return `new Matrix(${name}, ${scales}, ${p.rows}, ${p.cols}, ${ENC[p.encoding]})`
+        const rest = parts.length > 1 ? `, [${parts.slice(1).join(", ")}]` : ""
+        return `new Matrix(${name}, ${scales}, ${p.rows}, ${p.cols}, ${ENC[p.encoding]}${rest})`
     }
 
     /** Biases stay f32 in every encoding: they are few and cost one add per row. */

@@ -78,6 +78,12 @@ describe("simulate returns every value the VM computes", () => {
         expectReference(model, "i8", rows, await simulate(model, rows, { encoding: "i8", chunkRows: 300 }))
     }, 300_000)
 
+    test("LSTM(64) f32 with W_h over two hex literals (65,536 B, one holds 61,440) matches the reference", async () => {
+        const model = lstmModel(3, 64, 2, 41)
+        const rows = randomRows(20, 3, 42)
+        expectReference(model, "f32", rows, await simulate(model, rows, { encoding: "f32", specialize: false }))
+    }, 300_000)
+
     test("a long run in one chunk equals the same rows in 14 chunks, bit for bit (LSTM(12), 2 outputs)", async () => {
         const model = lstmModel(3, 12, 2, 31)
         const rows = randomRows(2_000, 3, 32)
