@@ -194,7 +194,8 @@ export async function bench(model: CanonicalModel, encoding: Encoding, specializ
         } catch (e) {
             naiveHeap = (e as Error).message
         }
-        const naiveImage = (await ws.build("naive.ts")).binary.length
+        // a naive model that does not build (e.g. over the VM's bytecode limit) failed liveHeap already
+        const naiveImage = typeof naiveHeap === "number" ? (await ws.build("naive.ts")).binary.length : 0
         onStatus("timing both steps, interleaved")
         const run = async (withNaive: boolean, naiveOnly = false) => {
             ws.write("bench.ts", timingProgram(model, withNaive, naiveOnly))
