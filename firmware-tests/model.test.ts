@@ -60,6 +60,15 @@ describe("state", () => {
         gruBeforeI8.model.reset()
         await expectSteps(gruBeforeI8, 0, stepCount(gruBeforeI8), TOL, true)
     })
+    test("1,000 small stepAsync calls in a row, with no sleep of the caller's, stay under the watchdog", async () => {
+        // each call is far below one slice; only a budget spanning calls makes them suspend
+        const m = lstmF32.model
+        m.reset()
+        const x = [0.1, -0.2, 0.3]
+        const y = [0]
+        for (let t = 0; t < 1000; t++) await m.stepAsync(x, y)
+        expect(Math.abs(y[0]) < 1e6).toBe(true)
+    })
 })
 
 describe("bad input", () => {

@@ -1,8 +1,9 @@
 import * as ds from "@devicescript/core"
 import { SensorServer } from "@devicescript/server"
+import { AnomalyCheck } from "./anomaly"
 import { zeros } from "./layer"
 import { Model } from "./model"
-import { denormalize, normalize } from "./normalize"
+import { addResidual, denormalize, normalize } from "./normalize"
 
 /**
  * The device app: samples Jacdac sensor roles at a fixed rate, steps the
@@ -40,6 +41,8 @@ export interface AppConfig {
     inputStd: number[]
     outputMean: number[]
     outputStd: number[]
+    /** Per output, the input added back to it (a residual model), or null. */
+    residual: number[]
     /**
      * Save the model state every this many predictions (0 = never) with
      * saveState, and restore a valid saved state at start with restoreState.
@@ -162,12 +165,11 @@ export async function startApp(model: Model, config: AppConfig) {
     const x = zeros(model.inputSize)
     const raw = zeros(model.inputSize)
     const y = zeros(model.outputSize)
-    const last = zeros(model.outputSize)
+    const anomalies = new AnomalyCheck(config.targets, config.threshold)
     const exact = Buffer.alloc(8 * model.outputSize)
     const useAsync = config.stepAsync
     let t = 0
     let fault = ""
-    let havePrediction = false
     const saveEvery = config.saveState ? config.saveEvery || 0 : 0
     if (saveEvery > 0 && config.restoreState) await config.restoreState(model)
     await sensors.bind(config.features, 3000)
@@ -181,23 +183,15 @@ export async function startApp(model: Model, config: AppConfig) {
         } else {
             if (fault) console.log("dsrnn: resumed")
             fault = ""
-            let anomaly = 0
-            if (havePrediction && config.threshold > 0) {
-                for (let j = 0; j < model.outputSize; j++) {
-                    const k = config.targets[j]
-                    if (k >= 0 && Math.abs(last[j] - raw[k]) > config.threshold) anomaly = 1
-                }
-            }
+            const anomaly = anomalies.check(raw)
             for (let j = 0; j < x.length; j++) x[j] = raw[j]
             normalize(x, config.inputMean, config.inputStd)
             if (useAsync) await model.stepAsync(x, y)
             else model.step(x, y)
             denormalize(y, config.outputMean, config.outputStd)
-            for (let j = 0; j < y.length; j++) {
-                last[j] = y[j]
-                exact.setAt(8 * j, "f64", y[j])
-            }
-            havePrediction = true
+            addResidual(y, x, config.residual, config.inputMean, config.inputStd)
+            anomalies.remember(y)
+            for (let j = 0; j < y.length; j++) exact.setAt(8 * j, "f64", y[j])
             console.log(`dsrnn: t=${t} y=[${y.join(",")}] anomaly=${anomaly} f64=${exact.toString("hex")}`)
             t++
             if (config.server) {

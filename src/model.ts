@@ -21,6 +21,19 @@ const FALLBACK_OPCODES_FIXED = 4000
 export const SLICE_MACS = 2000
 
 /**
+ * What each stepAsync call charges for its caller's own work between calls
+ * (an observable chain, a sensor read), in multiply-add equivalents: a
+ * burst of calls on tiny models still suspends now and then.
+ */
+export const CALL_OVERHEAD_MACS = 50
+
+// Multiply-adds since stepAsync last suspended, across calls and models: the
+// watchdog counts opcodes since the fiber last suspended, not per call, so a
+// budget that restarted at every call let a synchronous burst of small steps
+// (e.g. from(rows) piped into predict) run into the watchdog.
+let sliceSpent = 0
+
+/**
  * A stack of layers run one time step per call: one call per sensor sample.
  * State lives in the layers and persists between calls until reset().
  */
@@ -76,12 +89,16 @@ export class Model {
         for (let j = 0; j < this.outputSize; j++) output[j] = x[j]
     }
 
-    /** Like step, but suspends every `sliceMacs` multiply-adds, so any size is watchdog-safe. */
+    /**
+     * Like step, but suspends whenever `sliceMacs` multiply-adds have run since
+     * the last suspension, counted across calls, so any size and any rate of
+     * calls is watchdog-safe.
+     */
     async stepAsync(input: number[], output: number[], sliceMacs = SLICE_MACS) {
         this.checkIo(input, output)
         const layers = this.layers
         let x = input
-        let spent = 0
+        sliceSpent += CALL_OVERHEAD_MACS
         for (let i = 0; i < layers.length; i++) {
             const l = layers[i]
             for (let s = 0; s < l.stageRows.length; s++) {
@@ -89,19 +106,19 @@ export class Model {
                 const cols = l.stageCols[s]
                 let row = 0
                 while (row < rows) {
-                    let n = Math.floor((sliceMacs - spent) / cols)
+                    let n = Math.floor((sliceMacs - sliceSpent) / cols)
                     if (n < 1) {
                         await ds.sleep(0)
-                        spent = 0
+                        sliceSpent = 0
                         n = Math.max(1, Math.floor(sliceMacs / cols))
                     }
                     const end = Math.min(rows, row + n)
                     l.project(s, x, row, end)
-                    spent += (end - row) * cols
+                    sliceSpent += (end - row) * cols
                     row = end
                 }
                 l.update(s)
-                spent += l.outputSize
+                sliceSpent += l.outputSize
             }
             x = l.out
         }

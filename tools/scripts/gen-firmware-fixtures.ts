@@ -11,9 +11,9 @@ import { emitModule } from "../src/emit/emit.ts"
 import { type Encoding, quantizeModel } from "../src/model/quantize.ts"
 import { seededRandom, randomMatrix } from "../src/model/random.ts"
 import { ReferenceModel } from "../src/model/reference.ts"
-import { PROJECT_ROOT } from "../src/run/devs.ts"
+import { PACKAGE_ROOT } from "../src/run/paths.ts"
 
-const OUT_DIR = join(PROJECT_ROOT, "firmware-tests", "fixtures")
+const OUT_DIR = join(PACKAGE_ROOT, "firmware-tests", "fixtures")
 const STEPS = 12
 
 function recurrent(

@@ -14,14 +14,14 @@ import type { Encoding } from "../model/quantize.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../run/workspace.ts"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { PROJECT_ROOT } from "../run/devs.ts"
+import { PACKAGE_ROOT } from "../run/paths.ts"
 
 /** The "dsrnn predictor" custom service the app publishes on; devs build reads services/*.md of the project. */
 export const PREDICTOR_SPEC_FILE = "services/dsrnnpredictor.md"
 
 /** Puts the custom service spec into a workspace, as the generated main.ts needs it. */
 export function writeServices(ws: Workspace) {
-    ws.write(PREDICTOR_SPEC_FILE, readFileSync(join(PROJECT_ROOT, PREDICTOR_SPEC_FILE), "utf8"))
+    ws.write(PREDICTOR_SPEC_FILE, readFileSync(join(PACKAGE_ROOT, PREDICTOR_SPEC_FILE), "utf8"))
 }
 
 /** The library directory as the generated main.ts (at the workspace root) imports it. */
@@ -32,7 +32,7 @@ export interface AppFlags {
     weights: Encoding
     sensors?: string
     predicts?: string
-    anomaly: string
+    anomaly?: string
     period: string
     sync?: boolean
     /** --save-every: persist the model state every N predictions (0 = off). */
@@ -67,7 +67,8 @@ export async function prepareApp(modelPath: string, flags: AppFlags, steps = 0):
     const missing = features.filter(f => !board.sensors.includes(f))
     if (missing.length) throw new UserError(`${board.id} has no ${missing.join(", ")} sensor in its profile (boards/boards.json)`)
     const targets = resolveTargets(model, features, flags.predicts)
-    const threshold = positiveNumber(flags.anomaly, "--anomaly", false)
+    // --anomaly overrides the threshold dsrnn train calibrated; without either the flag is off
+    const threshold = flags.anomaly !== undefined ? positiveNumber(flags.anomaly, "--anomaly", false) : targets.some(t => t !== null) ? (model.anomaly?.threshold ?? 0) : 0
     if (threshold > 0 && targets.every(t => t === null)) throw new UserError("--anomaly needs --predicts: which input each output forecasts")
     const periodMs = positiveNumber(flags.period, "--period", true)
     if (periodMs < 1) throw new UserError("--period must be at least 1 ms")

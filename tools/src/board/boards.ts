@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { PROJECT_ROOT } from "../run/devs.ts"
+import { PACKAGE_ROOT } from "../run/paths.ts"
 import { UserError } from "../model/errors.ts"
 
 /** Sensor features the device app can read (src/app.ts `Feature`, same order). */
@@ -25,7 +25,7 @@ export interface BoardProfile {
     sensors: FeatureName[]
 }
 
-export const BOARDS_FILE = join(PROJECT_ROOT, "boards", "boards.json")
+export const BOARDS_FILE = join(PACKAGE_ROOT, "boards", "boards.json")
 
 function check(b: Record<string, unknown>, i: number): BoardProfile {
     const where = `${BOARDS_FILE}: boards[${i}]`

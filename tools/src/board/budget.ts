@@ -66,6 +66,11 @@ function layerHeap(l: Layer): number {
     }
 }
 
+/** Opcodes the app runs in one slice of the watchdog: a whole step, or one stepAsync block of SLICE_MACS multiply-adds. */
+export function sliceOpcodes(budget: Budget): number {
+    return budget.stepAsync ? Math.min(budget.stepOpcodes, Math.ceil((budget.stepOpcodes / budget.macs) * SLICE_MACS)) : budget.stepOpcodes
+}
+
 export interface Budget {
     heapBytes: number
     imageBytes: number

@@ -89,7 +89,7 @@ function appOptions(cmd: Command, boardRequired: boolean): Command {
         .addOption(specializeOption())
         .option("--sensors <features>", "sensor per model input, comma-separated (default: the model's inputNames)")
         .option("--predicts <features>", "input each output forecasts one step ahead, comma-separated ('-' for none); enables the anomaly flag")
-        .option("--anomaly <threshold>", "flag |prediction - next observation| above this (0 = off)", "0")
+        .option("--anomaly <threshold>", "flag |prediction - next observation| above this (0 = off; default: the model's calibrated threshold)")
         .option("--period <ms>", "sample period", "1000")
         .option("--sync", "step in one go (Model.step) instead of suspending inside a step; refused if a step exceeds the board's slice budget")
         .option("--save-every <n>", "save the model state to settings every n predictions and restore it at start (0 = off)", "0")

@@ -8,11 +8,12 @@ import { Command, CommanderError } from "commander"
 import { bench, formatBench, writeBoardBench } from "../run/bench.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import { getBoard } from "../board/boards.ts"
-import { PROJECT_ROOT } from "../run/devs.ts"
-import { libraryImportFor } from "../emit/emit.ts"
+import { libraryImportFor, projectRoot } from "../run/paths.ts"
 import { registerBoardCommands } from "./board-commands.ts"
 import { progressBar } from "./progress.ts"
-import { formatReport, compileToFile, quantizationReport } from "./compile.ts"
+import { registerTrainCommands } from "./train-commands.ts"
+import { formatReport, compileToFile } from "./compile.ts"
+import { quantizationReport } from "../model/quantize.ts"
 import { type SpecializeMode, shouldSpecialize } from "../emit/specialized.ts"
 import { readCsv, writeOutputCsv } from "../io/csv.ts"
 import { specializeOption, weightsOption } from "./options.ts"
@@ -109,8 +110,8 @@ function buildProgram(): Command {
             const specialize = shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize)
             if (opts.board) {
                 const board = getBoard(opts.board)
-                const dir = resolve(opts.out ?? join(PROJECT_ROOT, "src", `bench-${board.id}`))
-                const files = await writeBoardBench(model, opts.weights, specialize, dir, libraryImportFor(join(dir, "main.ts"), join(PROJECT_ROOT, "src")), board.imageBytes)
+                const dir = resolve(opts.out ?? join(projectRoot(), "src", `bench-${board.id}`))
+                const files = await writeBoardBench(model, opts.weights, specialize, dir, libraryImportFor(join(dir, "main.ts")), board.imageBytes)
                 console.log(`wrote ${files.dir}/main.ts: ${files.imageBytes} B of image of ${board.imageBytes} B${files.withNaive ? "" : " (naive baseline left out: both do not fit)"}`)
                 console.log(`run it on the board (DeviceScript firmware flashed once): npx devs devtools ${relative(process.cwd(), join(files.dir, "main.ts"))} --serial`)
                 console.log("its console prints: dsrnn bench: ours ... us/step, ... opcodes/MAC / naive ... us/step, speedup ...x")
@@ -119,6 +120,7 @@ function buildProgram(): Command {
             const figures = await bench(model, opts.weights, specialize, s => console.error(`${s}...`))
             console.log(opts.json ? JSON.stringify(figures) : formatBench(figures))
         })
+    registerTrainCommands(program)
     registerBoardCommands(program)
     return program
 }

@@ -1,29 +1,10 @@
 /** `dsrnn compile`: import, quantize and emit a DeviceScript module. */
 import { join, resolve } from "node:path"
 import type { CanonicalModel } from "../model/canonical.ts"
-import { PROJECT_ROOT } from "../run/devs.ts"
-import { emitModule, libraryImportFor } from "../emit/emit.ts"
+import { emitModule } from "../emit/emit.ts"
+import { libraryImportFor } from "../run/paths.ts"
 import { writeOutputFile } from "../io/files.ts"
-import { type Encoding, packMatrix, quantizationError } from "../model/quantize.ts"
-
-export interface TensorError {
-    tensor: string
-    shape: string
-    maxAbs: number
-    rms: number
-}
-
-/** The weight error quantization adds, per tensor (biases stay f32). */
-export function quantizationReport(model: CanonicalModel, encoding: Encoding): TensorError[] {
-    return model.layers.flatMap((l, i) => {
-        const tensors = l.type === "dense" ? { W: l.W } : { Wx: l.Wx, Wh: l.Wh }
-        return Object.entries(tensors).map(([name, m]) => {
-            const tensor = `layers[${i}].${name}`
-            const err = quantizationError(m, packMatrix(m, encoding, tensor))
-            return { tensor, shape: `${m.length}x${m[0].length}`, ...err }
-        })
-    })
-}
+import { type Encoding, type TensorError } from "../model/quantize.ts"
 
 export function formatReport(report: TensorError[], encoding: Encoding): string {
     const rows = report.map(r => `  ${r.tensor.padEnd(16)} ${r.shape.padStart(8)}  max ${r.maxAbs.toExponential(2)}  rms ${r.rms.toExponential(2)}`)
@@ -33,6 +14,6 @@ export function formatReport(report: TensorError[], encoding: Encoding): string 
 /** Writes the module; its import of the library is relative to where it lands. */
 export function compileToFile(model: CanonicalModel, encoding: Encoding, specialize: boolean, outFile: string, source: string): void {
     const out = resolve(outFile)
-    const code = emitModule(model, { encoding, specialize, libraryImport: libraryImportFor(out, join(PROJECT_ROOT, "src")), source })
+    const code = emitModule(model, { encoding, specialize, libraryImport: libraryImportFor(resolve(out)), source })
     writeOutputFile(outFile, code)
 }

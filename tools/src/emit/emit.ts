@@ -3,7 +3,6 @@
  * module that builds the model from the src/ library, weights as `hex`
  * literals so they stay in flash.
  */
-import { dirname, relative } from "node:path"
 import type { Activation, CanonicalModel, Layer } from "../model/canonical.ts"
 import { stepOpcodes } from "./cost.ts"
 import { specializedGru, specializedProjection } from "./specialized.ts"
@@ -31,12 +30,6 @@ export interface EmitOptions {
     libraryImport: string
     /** Shown in the header comment. */
     source?: string
-}
-
-/** The import path of src/index from a module written to `outFile`. */
-export function libraryImportFor(outFile: string, srcDir: string): string {
-    const rel = relative(dirname(outFile), `${srcDir}/index`).replace(/\\/g, "/")
-    return rel.startsWith(".") ? rel : `./${rel}`
 }
 
 function hexLiteral(name: string, bytes: Uint8Array): string {
@@ -113,13 +106,17 @@ class ModuleWriter {
     }
 }
 
-/** DeviceScript source exporting `model` (and the normalization constants, if any). */
+/**
+ * DeviceScript source exporting `model`, the normalization constants, the
+ * residual input per output and the calibrated anomaly threshold (each null
+ * when the model has none), and `scaling`, which bundles the first five.
+ */
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const w = new ModuleWriter(opts.encoding, !!opts.specialize)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
     const opcodes = stepOpcodes(model, () => !!opts.specialize)
     const classes = new Set(model.layers.map(l => CLASS[l.type]))
-    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : [])]
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : [])]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
     return [
@@ -134,6 +131,10 @@ export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
         norm("inputStd", model.inputNormalization?.std),
         norm("outputMean", model.outputNormalization?.mean),
         norm("outputStd", model.outputNormalization?.std),
+        `export const residual: number[] = ${model.residual ? `[${model.residual.join(", ")}]` : "null"}`,
+        `export const anomalyThreshold: number = ${model.anomaly ? model.anomaly.threshold : "null"}`,
+        "/** The scaling above in one object, for predict(model, scaling), anomaly(model, anomalyThreshold, scaling) and Forecaster. */",
+        "export const scaling: Scaling = { inputMean, inputStd, outputMean, outputStd, residual }",
         "",
     ].join("\n")
 }

@@ -6,7 +6,6 @@ import { readFileSync } from "node:fs"
 import { extname } from "node:path"
 import { CANONICAL_FORMAT, type CanonicalModel } from "../model/canonical.ts"
 import { UnsupportedError, UserError } from "../model/errors.ts"
-import { importOnnx } from "./onnx/import-onnx.ts"
 import { importTfjs } from "./tfjs.ts"
 import { validateModel } from "../model/validate.ts"
 
@@ -35,9 +34,19 @@ export function importCanonical(path: string): CanonicalModel {
     }
 }
 
+/**
+ * The writer for importCanonical: the model's JSON text, validated first so
+ * that no command writes a file another command would refuse. Weights keep
+ * full float64 precision (JSON numbers round-trip exactly).
+ */
+export function canonicalJson(model: CanonicalModel): string {
+    return JSON.stringify(validateModel(model)) + "\n"
+}
+
 export async function importModel(path: string): Promise<CanonicalModel> {
     const ext = extname(path).toLowerCase()
-    if (ext === ".onnx") return importOnnx(path)
+    // Loaded on demand: the protobuf decoder is most of the CLI's start-up time.
+    if (ext === ".onnx") return (await import("./onnx/import-onnx.ts")).importOnnx(path)
     if (ext !== ".json")
         throw new UnsupportedError(`${path}: unknown model format; give a TF.js model.json, an .onnx file or a dsrnn model .json`)
     const json = readJson(path)

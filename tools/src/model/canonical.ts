@@ -84,6 +84,27 @@ export interface Normalization {
     std: number[]
 }
 
+/** How `dsrnn train` made a model. Informational: the report draws it, no stage computes with it. */
+export interface TrainingRecord {
+    /** The command line that made the model, to reproduce it. */
+    command: string
+    /** Rows of the user's file in the training and the validation part (chronological split). */
+    trainRows: number
+    validationRows: number
+    /** Per epoch: window loss on the training part, window loss on the validation part (both MSE in normalized units), streaming RMSE on the validation part (real units). */
+    epochs: { loss: number; windowLoss: number; streamRmse: number }[]
+    /** The epoch (0-based) whose weights the model holds: the best streaming validation RMSE. */
+    bestEpoch: number
+}
+
+/** The anomaly flag's threshold, calibrated on validation residuals. */
+export interface AnomalyThreshold {
+    /** |forecast - observation| above this, in the output's real units, is an anomaly. */
+    threshold: number
+    /** The percentile of the absolute validation residuals the threshold is, e.g. 99.5. */
+    percentile: number
+}
+
 export interface CanonicalModel {
     format: typeof CANONICAL_FORMAT
     version: typeof CANONICAL_VERSION
@@ -95,6 +116,18 @@ export interface CanonicalModel {
     outputNormalization?: Normalization
     /** Names of the input features in order, e.g. ["temperature", "humidity"]. */
     inputNames?: string[]
+    /** Names of the outputs in order: the column each output forecasts, e.g. ["temperature"]. */
+    outputNames?: string[]
+    /** Each output forecasts its column this many rows ahead; 1 when absent. */
+    horizon?: number
+    /**
+     * Residual mode: per output, the input whose current raw value is added to
+     * the de-normalized output. The network forecasts the change, so the model
+     * follows a series beyond the levels it was trained on.
+     */
+    residual?: number[]
+    anomaly?: AnomalyThreshold
+    training?: TrainingRecord
 }
 
 /** Number of gate blocks stacked in Wx / Wh of a recurrent layer. */

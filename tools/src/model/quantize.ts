@@ -173,3 +173,22 @@ export function quantizeModel(
         layers: model.layers.map((l, li) => quantizeLayer(l, li, encoding)),
     }
 }
+
+export interface TensorError {
+    tensor: string
+    shape: string
+    maxAbs: number
+    rms: number
+}
+
+/** The weight error quantization adds, per tensor (biases stay f32). */
+export function quantizationReport(model: CanonicalModel, encoding: Encoding): TensorError[] {
+    return model.layers.flatMap((l, i) => {
+        const tensors = l.type === "dense" ? { W: l.W } : { Wx: l.Wx, Wh: l.Wh }
+        return Object.entries(tensors).map(([name, m]) => {
+            const tensor = `layers[${i}].${name}`
+            const err = quantizationError(m, packMatrix(m, encoding, tensor))
+            return { tensor, shape: `${m.length}x${m[0].length}`, ...err }
+        })
+    })
+}

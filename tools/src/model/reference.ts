@@ -162,9 +162,11 @@ export class ReferenceModel {
             // Copy so callers cannot alias the internal state.
             v = stepLayer(layer, this.states[li], v).slice()
         })
-        return model.outputNormalization
+        const y = model.outputNormalization
             ? denormalize(v, model.outputNormalization)
             : v
+        // residual mode: the network gave the change from the raw input's current value
+        return model.residual ? y.map((yj, j) => yj + x[model.residual![j]]) : y
     }
 
     /** Steps through the rows in order, continuing from the current state. */

@@ -75,5 +75,23 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
         checkVector(`${key}.std`, norm.std, n)
         norm.std.forEach((s, j) => s !== 0 || fail(`${key}.std`, `value ${j} is 0`))
     }
+    checkNames("inputNames", model.inputNames, model.inputSize)
+    checkNames("outputNames", model.outputNames, model.outputSize)
+    if (model.horizon !== undefined && !(Number.isInteger(model.horizon) && model.horizon >= 1)) fail("model", `horizon is ${model.horizon}, expected an integer of at least 1`)
+    if (model.residual !== undefined) {
+        if (!Array.isArray(model.residual) || model.residual.length !== model.outputSize) fail("residual", `must list one input index per output (${model.outputSize})`)
+        model.residual.forEach((k, j) => (Number.isInteger(k) && k >= 0 && k < model.inputSize) || fail("residual", `value ${j} is ${k}, not an input index (0..${model.inputSize - 1})`))
+    }
+    if (model.anomaly !== undefined) {
+        const { threshold, percentile } = model.anomaly
+        if (!(typeof threshold === "number" && threshold > 0 && Number.isFinite(threshold))) fail("anomaly.threshold", `is ${threshold}, expected a positive number`)
+        if (!(typeof percentile === "number" && percentile > 0 && percentile <= 100)) fail("anomaly.percentile", `is ${percentile}, expected a number in (0, 100]`)
+    }
     return model
+}
+
+function checkNames(key: string, names: unknown, n: number): void {
+    if (names === undefined) return
+    if (!Array.isArray(names) || names.length !== n || !names.every(s => typeof s === "string" && s !== ""))
+        fail(key, `must be ${n} non-empty names`)
 }

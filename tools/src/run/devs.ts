@@ -1,10 +1,10 @@
 /** Runs the DeviceScript CLI (the real VM in WASM) and reads what it prints. */
 import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
+import { projectRoot } from "./paths.ts"
 
 const require = createRequire(import.meta.url)
 const CLI = require.resolve("@devicescript/cli/built/devicescript-cli.cjs")
-export const PROJECT_ROOT = new URL("../../..", import.meta.url).pathname
 
 export interface DevsResult {
     code: number
@@ -16,8 +16,8 @@ export function stripAnsi(s: string): string {
     return s.replace(/\x1b\[[0-9;]*m/g, "")
 }
 
-/** Runs `devs <args>` (in the project root unless `cwd` says otherwise); never throws on a non-zero exit. */
-export function devs(args: string[], onLine?: (line: string) => void, cwd = PROJECT_ROOT): Promise<DevsResult> {
+/** Runs `devs <args>` (in the user's project unless `cwd` says otherwise); never throws on a non-zero exit. */
+export function devs(args: string[], onLine?: (line: string) => void, cwd = projectRoot()): Promise<DevsResult> {
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [CLI, ...args, "--no-colors"], {
             cwd,

@@ -54,8 +54,8 @@ function hexOf(bytes: Uint8Array): string {
 function runnerSource(inputMarker: Buffer, inputBytes: number, stateMarker: Buffer, stateBytes: number): string {
     const literal = (marker: Buffer, bytes: number) => `hex\`${hexOf(marker)}${"00".repeat(bytes - MARKER_BYTES)}\``
     return `import * as ds from "@devicescript/core"
-import { denormalize, normalize, zeros } from "${WORKSPACE_LIBRARY}"
-import { inputMean, inputStd, model, outputMean, outputStd } from "./model"
+import { addResidual, denormalize, normalize, zeros } from "${WORKSPACE_LIBRARY}"
+import { inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
 
 // Overwritten by the host before each run (simulate.ts).
 const INPUT = ${literal(inputMarker, inputBytes)}
@@ -65,12 +65,13 @@ ${VALUE_SENDER}
 
 const useAsync = !model.fitsStep()
 
-/** One sample, as the device app handles it: normalize, step, denormalize. */
+/** One sample, as the device app handles it: normalize, step, denormalize, add the residual input back. */
 async function runRow(x: number[], y: number[]) {
     normalize(x, inputMean, inputStd)
     if (useAsync) await model.stepAsync(x, y)
     else model.step(x, y)
     denormalize(y, outputMean, outputStd)
+    addResidual(y, x, residual, inputMean, inputStd)
 }
 
 async function main() {

@@ -1,12 +1,14 @@
 /**
  * The build stage: compiles generated DeviceScript in a throwaway project
- * (its own devsconfig.json and .devicescript/ output, the repo's node_modules
- * and src/ linked in), so concurrent builds never share output files.
+ * (its own .devicescript/ output, the device library linked in as lib/), so
+ * concurrent builds never share output files. It takes the user's
+ * devsconfig.json, node_modules and custom boards/ when run in their project.
  */
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { PROJECT_ROOT, devs } from "./devs.ts"
+import { devs } from "./devs.ts"
+import { LIBRARY_SRC, NODE_MODULES, projectRoot } from "./paths.ts"
 import { UserError } from "../model/errors.ts"
 
 /** Import path of the device library from a file at the workspace root. */
@@ -22,13 +24,15 @@ export interface BuiltProgram {
 export class Workspace {
     readonly dir: string
 
-    constructor() {
+    constructor(project = projectRoot()) {
         this.dir = mkdtempSync(join(tmpdir(), "dsrnn-"))
-        symlinkSync(join(PROJECT_ROOT, "node_modules"), join(this.dir, "node_modules"))
-        symlinkSync(join(PROJECT_ROOT, "src"), join(this.dir, "lib"))
-        writeFileSync(join(this.dir, "devsconfig.json"), "{}\n")
-        copyFileSync(join(PROJECT_ROOT, "src", "tsconfig.json"), join(this.dir, "tsconfig.json"))
-        const boards = join(PROJECT_ROOT, "boards")
+        symlinkSync(NODE_MODULES, join(this.dir, "node_modules"))
+        symlinkSync(LIBRARY_SRC, join(this.dir, "lib"))
+        const config = join(project, "devsconfig.json")
+        if (existsSync(config)) copyFileSync(config, join(this.dir, "devsconfig.json"))
+        else writeFileSync(join(this.dir, "devsconfig.json"), "{}\n")
+        copyFileSync(join(LIBRARY_SRC, "tsconfig.json"), join(this.dir, "tsconfig.json"))
+        const boards = join(project, "boards")
         if (existsSync(boards)) symlinkSync(boards, join(this.dir, "boards"))
     }
 

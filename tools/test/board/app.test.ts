@@ -14,15 +14,18 @@ import { runProgram } from "../../src/run/vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../../src/run/workspace.ts"
 import { parsePrediction } from "../../src/board/deploy.ts"
 import { writeServices } from "../../src/board/app-build.ts"
+import type { CanonicalModel } from "../../src/model/canonical.ts"
+import type { Encoding } from "../../src/model/quantize.ts"
+import { ReferenceModel } from "../../src/model/reference.ts"
 
 const model = importCanonical(join(fileURLToPath(new URL("../../data/", import.meta.url)), "weather-lstm.json"))
 const options: AppOptions = { features: ["temperature", "humidity", "pressure"], periodMs: 800, targets: [null], threshold: 0, steps: 2, stepAsync: false }
 
-async function run(main: string, done: (l: string) => boolean): Promise<string[]> {
+async function run(main: string, done: (l: string) => boolean, m: CanonicalModel = model, encoding: Encoding = "i8"): Promise<string[]> {
     const ws = new Workspace()
     try {
         writeServices(ws)
-        ws.write("model.ts", emitModule(model, { encoding: "i8", libraryImport: WORKSPACE_LIBRARY }))
+        ws.write("model.ts", emitModule(m, { encoding, libraryImport: WORKSPACE_LIBRARY }))
         ws.write("main.ts", main)
         const { binary } = await ws.build("main.ts")
         return (await runProgram(binary, { timeoutMs: 30_000, done })).lines
@@ -42,6 +45,18 @@ describe("device app", () => {
         const expected = await simulate(model, good, { encoding: "i8" })
         expect(ys).toHaveLength(2)
         ys.forEach((y, t) => expect(Math.abs(y[0] - expected[t][0])).toBeLessThan(1e-9))
+    })
+
+    it("a residual model's app adds the current reading back, as the float64 reference does", async () => {
+        const good = [[13.580078125, 70.900390625, 1013.5], [13.330078125, 72.5, 1013.2998046875]]
+        const residual: CanonicalModel = { ...model, residual: [0] }
+        const lines = await run(simulatorSource(options, "./lib", good), l => l === "dsrnn: done", residual, "f32")
+        const ys = lines.map(parsePrediction).filter(p => p !== null).map(p => p!.y[0])
+        const expected = new ReferenceModel(residual).run(good).map(y => y[0])
+        expect(ys).toHaveLength(2)
+        // f32 weights: the device matches float64 to about 1e-6; without the current reading it would be off by ~13
+        ys.forEach((y, t) => expect(Math.abs(y - expected[t])).toBeLessThan(1e-4))
+        expect(Math.abs(expected[0] - new ReferenceModel(model).run(good)[0][0] - good[0][0])).toBeLessThan(1e-9)
     })
 
     it("publishes each prediction on the dsrnn predictor service's registers", async () => {

@@ -657,10 +657,63 @@ describe.concurrent("errors past import: one line, nothing written", () => {
             const rnn = m.layers[0]
             m.inputSize = n
             rnn.inputSize = n
-            rnn.Wx = rnn.Wx.map(() => new Array(n).fill(0.5))
+            rnn.Wx = [new Array(n).fill(0.5), new Array(n).fill(0.5)] // units: 2
         })
         const out = join(dir, "m.ts")
         const r = await runCli(["compile", model, "-w", "f32", "-s", "off", "-o", out])
         expectUserError(expect, r, { code: 1, keywords: ["L0_WX", "61440-byte limit"], notWritten: [out] })
+    })
+})
+
+describe.concurrent("dsrnn train and evaluate refuse bad data in one line", () => {
+    /** A readings CSV with a timestamp column and `n` rows. */
+    async function readings(n: number): Promise<{ dir: string; csv: string }> {
+        const dir = await freshDir()
+        const csv = join(dir, "r.csv")
+        const rows = Array.from({ length: n }, (_, t) => `2024-01-01T${String(t % 24).padStart(2, "0")}:00:00,${(15 + Math.sin(t / 4)).toFixed(3)},${1010 + (t % 7)}`)
+        await writeFile(csv, ["time,temperature,pressure", ...rows].join("\n") + "\n")
+        return { dir, csv }
+    }
+
+    it("a --target that is not a column", async ({ expect }) => {
+        const { dir, csv } = await readings(50)
+        const out = join(dir, "m.json")
+        const r = await runCli(["train", csv, "--target", "temp", "-o", out])
+        expectUserError(expect, r, { code: 1, keywords: ['no column "temp"', '"time", "temperature", "pressure"'], notWritten: [out] })
+    })
+
+    it("a timestamp column named in --inputs", async ({ expect }) => {
+        const { dir, csv } = await readings(50)
+        const out = join(dir, "m.json")
+        const r = await runCli(["train", csv, "--target", "temperature", "--inputs", "time,temperature", "-o", out])
+        expectUserError(expect, r, { code: 1, keywords: ['column "time"', "timestamps"], notWritten: [out] })
+    })
+
+    it("too few rows for the split and the window", async ({ expect }) => {
+        const { dir, csv } = await readings(12)
+        const out = join(dir, "m.json")
+        const r = await runCli(["train", csv, "--target", "temperature", "-o", out])
+        const line = expectUserError(expect, r, { code: 1, keywords: ["only 12 usable rows", "needs at least"], notWritten: [out] })
+        expect(line).toMatch(/needs at least \d+/)
+    })
+
+    it("an --arch that is not a layer list", async ({ expect }) => {
+        const { dir, csv } = await readings(200)
+        const out = join(dir, "m.json")
+        const r = await runCli(["train", csv, "--target", "temperature", "--arch", "lstm:0", "-o", out])
+        expectUserError(expect, r, { code: 1, keywords: ['"lstm:0"', "lstm:N, gru:N or rnn:N"], notWritten: [out] })
+    })
+
+    it("--residual on without the target among the inputs", async ({ expect }) => {
+        const { dir, csv } = await readings(200)
+        const out = join(dir, "m.json")
+        const r = await runCli(["train", csv, "--target", "temperature", "--inputs", "pressure", "--residual", "on", "-o", out])
+        expectUserError(expect, r, { code: 1, keywords: ["--residual on", "temperature must be one of --inputs"], notWritten: [out] })
+    })
+
+    it("evaluate a model without inputNames and no --inputs", async ({ expect }) => {
+        const { csv } = await readings(50)
+        const r = await runCli(["evaluate", goodModel, "--data", csv, "--no-device"])
+        expectUserError(expect, r, { code: 1, keywords: ["no inputNames", "--inputs"], notWritten: [] })
     })
 })

@@ -1,4 +1,4 @@
-import * as ort from "onnxruntime-node"
+import * as ort from "onnxruntime-web"
 
 /** ONNX Runtime's output for all of `rows` as one sequence, as [step][feature] (one step unless the graph keeps every step). */
 export async function runOrt(

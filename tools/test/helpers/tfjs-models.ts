@@ -4,8 +4,6 @@
  * them the way the device streams (one output per time step).
  */
 import * as tf from "@tensorflow/tfjs"
-import { mkdir, writeFile } from "node:fs/promises"
-import { join } from "node:path"
 import { randomMatrix, seededRandom } from "../../src/model/random.ts"
 
 /** The pure-JS backend: deterministic, and no native tfjs-node is installed. */
@@ -54,39 +52,7 @@ export function randomRows(
     return randomMatrix(seededRandom(seed), steps, features, scale)
 }
 
-/** Writes dir/model.json and dir/weights.bin; returns the model.json path. */
-export async function saveTfjsModel(
-    model: tf.LayersModel,
-    dir: string
-): Promise<string> {
-    await mkdir(dir, { recursive: true })
-    const file = join(dir, "model.json")
-    await model.save(
-        tf.io.withSaveHandler(async artifacts => {
-            const weights = tf.io.CompositeArrayBuffer.join(
-                artifacts.weightData
-            )
-            await writeFile(join(dir, "weights.bin"), new Uint8Array(weights))
-            const json = {
-                modelTopology: artifacts.modelTopology,
-                format: artifacts.format,
-                generatedBy: artifacts.generatedBy,
-                convertedBy: artifacts.convertedBy ?? null,
-                weightsManifest: [
-                    { paths: ["weights.bin"], weights: artifacts.weightSpecs },
-                ],
-            }
-            await writeFile(file, JSON.stringify(json))
-            return {
-                modelArtifactsInfo: {
-                    dateSaved: new Date(),
-                    modelTopologyType: "JSON",
-                },
-            }
-        })
-    )
-    return file
-}
+export { saveTfjsModel } from "../../src/train/network.ts"
 
 /**
  * The model's output after each row, from a predict on every prefix: the last

@@ -1,6 +1,6 @@
 /**
  * The ONNX importer is checked against ONNX Runtime: each graph is run by
- * onnxruntime-node on every prefix of a random sequence, and the float64
+ * ONNX Runtime (onnxruntime-web, its WASM build) on every prefix of a random sequence, and the float64
  * reference running the imported model must produce the same outputs step by
  * step. A swapped gate block, a missed bias half or a wrong activation shows
  * up as a mismatch.
@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as ort from "onnxruntime-node"
+import * as ort from "onnxruntime-web"
 import { describe, expect, it } from "vitest"
 import { UnsupportedError, UserError } from "../../src/model/errors.ts"
 import { importOnnx, importOnnxBytes } from "../../src/import/onnx/import-onnx.ts"

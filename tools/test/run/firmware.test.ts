@@ -5,9 +5,10 @@
 import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, test } from "vitest"
-import { PROJECT_ROOT, parseTestSummary, runInSimulator } from "../../src/run/devs.ts"
+import { parseTestSummary, runInSimulator } from "../../src/run/devs.ts"
+import { PACKAGE_ROOT } from "../../src/run/paths.ts"
 
-const files = readdirSync(join(PROJECT_ROOT, "firmware-tests"))
+const files = readdirSync(join(PACKAGE_ROOT, "firmware-tests"))
     .filter(f => f.endsWith(".test.ts"))
     .sort()
 

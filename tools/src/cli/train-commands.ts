@@ -1,0 +1,150 @@
+/** The commands on the user's own data: train, evaluate and report. */
+import type { Command } from "commander"
+import { Option } from "commander"
+import { canonicalJson, importModel } from "../import/import-model.ts"
+import { writeOutputFile } from "../io/files.ts"
+import type { CanonicalModel } from "../model/canonical.ts"
+import { macsPerStep } from "../model/canonical.ts"
+import { UserError } from "../model/errors.ts"
+import type { Encoding } from "../model/quantize.ts"
+import { shouldSpecialize } from "../emit/specialized.ts"
+import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
+import { type Columns, readColumns, readModelColumns } from "../train/data.ts"
+import { type Evaluation, evaluateModel, formatEvaluation, method } from "../train/evaluate.ts"
+import { epochProgress } from "../train/progress.ts"
+import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions } from "../train/options.ts"
+import { weightsOption } from "./options.ts"
+
+const number = (flag: string) => (v: string) => {
+    const n = Number(v)
+    if (v.trim() === "" || !Number.isFinite(n)) throw new UserError(`${flag} must be a number, got "${v}"`)
+    return n
+}
+
+function printNotes(notes: string[]): void {
+    for (const n of notes) console.log(`data: ${n}`)
+}
+
+/** Simulator progress on stderr, one line per chunk. */
+function simulatorProgress(quiet?: boolean) {
+    const started = Date.now()
+    return (done: number, total: number) => {
+        if (!quiet && done < total) console.error(`device: simulated ${done}/${total} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+    }
+}
+
+/** Evaluates on the given rows; null encoding skips the device. */
+async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target">, encoding: Encoding | null, quiet?: boolean): Promise<Evaluation> {
+    if (encoding) console.error(`running ${data.inputs.length} rows on the simulated device (${encoding} weights)...`)
+    return evaluateModel(model, data, { encoding, specialize: shouldSpecialize(macsPerStep(model), encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet) })
+}
+
+interface TrainFlags {
+    target: string
+    inputs?: string
+    horizon: number
+    arch: string
+    epochs: number
+    seed: number
+    window?: number
+    validation: number
+    residual: ResidualMode
+    weights: Encoding
+    device: boolean
+    quiet?: boolean
+    out: string
+}
+
+export function registerTrainCommands(program: Command): void {
+    program
+        .command("train")
+        .description("train a recurrent model on a CSV of sensor readings (chronological split: the last rows validate), and print how it forecasts the validation rows streamed as the device runs")
+        .argument("<data.csv>", "a header row, then one row per time step; the columns are named")
+        .requiredOption("-t, --target <column>", "the column to forecast")
+        .option("--inputs <columns>", "input columns, comma-separated (default: every numeric column)")
+        .option("--horizon <rows>", "forecast this many rows ahead", number("--horizon"), TRAIN_DEFAULTS.horizon)
+        .option("--arch <layers>", "lstm:N, gru:N or rnn:N, comma-separated to stack", TRAIN_DEFAULTS.arch)
+        .option("--epochs <n>", "most epochs (training stops early when streaming validation RMSE stalls)", number("--epochs"), TRAIN_DEFAULTS.epochs)
+        .option("--seed <n>", "seed of the initial weights and window order: the same seed gives the same model", number("--seed"), TRAIN_DEFAULTS.seed)
+        .option("--window <rows>", "rows per training window (default: min(64, training rows / 4))", number("--window"))
+        .option("--validation <share>", "share of rows at the end held out for validation", number("--validation"), TRAIN_DEFAULTS.validation)
+        .addOption(new Option("--residual <mode>", "forecast the change from the target's current value (on), its level (off), or pick on validation (auto)").choices(["auto", "on", "off"]).default(TRAIN_DEFAULTS.residual))
+        .addOption(weightsOption())
+        .option("--no-device", "score the validation rows without running the device in the simulator")
+        .option("-q, --quiet", "plain progress lines instead of a progress bar")
+        .requiredOption("-o, --out <model.json>", "where to write the dsrnn model")
+        .addHelpText("after", "\nExample:\n  npx dsrnn train readings.csv --target temperature --inputs temperature,pressure --out model.json")
+        .action(async (file: string, f: TrainFlags) => {
+            const inputs = f.inputs?.split(",").map(s => s.trim())
+            const data = readColumns(file, { target: f.target, inputs })
+            const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, residual: f.residual }
+            // refuse bad options before saying anything else
+            resolveTrainOptions(options, data.inputs.length, data.inputNames.includes(f.target))
+            printNotes(data.notes)
+            const command = [`dsrnn train ${file} --target ${f.target} --inputs ${data.inputNames.join(",")}`, `--horizon ${f.horizon} --arch ${f.arch} --epochs ${f.epochs} --seed ${f.seed}`, f.window !== undefined ? `--window ${f.window}` : "", `--validation ${f.validation} --residual ${f.residual} --out ${f.out}`].filter(Boolean).join(" ")
+            const progress = epochProgress(process.stderr, !!f.quiet)
+            const started = Date.now()
+            // TensorFlow.js loads only for this command
+            const { train } = await import("../train/train.ts")
+            const result = await train(data, options, command, r => progress.update(r))
+            progress.stop()
+            const { model } = result
+            const record = model.training!
+            console.log(`trained ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")} on rows 1-${record.trainRows} in ${((Date.now() - started) / 1000).toFixed(0)} s: ${record.epochs.length} epochs, best ${record.bestEpoch + 1}`)
+            if (result.residualChoice)
+                console.log(`residual auto: ${model.residual ? "on" : "off"} (streaming validation RMSE ${result.residualChoice.on.toPrecision(4)} forecasting the change, ${result.residualChoice.off.toPrecision(4)} the level, after the first epochs)`)
+            console.log(`validation (last ${record.validationRows} rows): window RMSE ${result.windowRmse.toPrecision(4)}, streaming RMSE ${result.streamRmse.toPrecision(4)} (float32, streamed from zero state)`)
+            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet)
+            // the device's own errors when it ran: the threshold is what the device compares against
+            if (model.horizon === 1) {
+                const m = method(evaluation, "device") ?? method(evaluation, "float")!
+                model.anomaly = calibrateThreshold(m.predictions.map((p, i) => p - evaluation.actual[i]))
+                evaluation.faults = checkFaults(model, result.validation, evaluation)
+            } else console.log(`no anomaly threshold: the device flags one-step errors, and this model forecasts ${model.horizon} rows ahead`)
+            console.log(formatEvaluation(evaluation, `validation rows of ${file}`))
+            writeOutputFile(f.out, canonicalJson(model))
+            console.log(`wrote ${f.out}: ${model.inputNames!.join(", ")} -> ${f.target} ${model.horizon} row${model.horizon! > 1 ? "s" : ""} ahead${model.residual ? " (residual)" : ""}`)
+        })
+
+    program
+        .command("evaluate")
+        .description("stream held-out rows through the model as the device runs, and print RMSE and MAE of the float model, the device (simulator) and two baselines")
+        .argument("<model>", "a dsrnn model .json (from dsrnn train), or any model with --inputs and --target")
+        .requiredOption("-d, --data <test.csv>", "rows the model never saw, with the model's input and target columns")
+        .addOption(weightsOption())
+        .option("--inputs <columns>", "input columns (default: the model's inputNames)")
+        .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
+        .option("--no-device", "skip the simulated device")
+        .option("-q, --quiet", "no simulator progress lines")
+        .addHelpText("after", "\nExample:\n  npx dsrnn evaluate model.json --data test.csv --weights i8")
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean }) => {
+            const model = await importModel(modelPath)
+            const data = readModelColumns(f.data, model, f)
+            printNotes(data.notes)
+            const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet)
+            console.log(formatEvaluation(evaluation, f.data))
+        })
+
+    program
+        .command("report")
+        .description("write one self-contained HTML page (works offline) with plots of how the model forecasts held-out rows on the device, its quantization error and its share of each board's budget")
+        .argument("<model>", "a dsrnn model .json (from dsrnn train), or any model with --inputs and --target")
+        .requiredOption("-d, --data <test.csv>", "rows the model never saw, with the model's input and target columns")
+        .addOption(weightsOption())
+        .option("--inputs <columns>", "input columns (default: the model's inputNames)")
+        .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
+        .option("--no-device", "plot the float model only, without the simulated device")
+        .option("-q, --quiet", "no simulator progress lines")
+        .requiredOption("-o, --out <report.html>", "where to write the page")
+        .addHelpText("after", "\nExample:\n  npx dsrnn report model.json --data test.csv --weights i8 --out report.html")
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string }) => {
+            const model = await importModel(modelPath)
+            const data = readModelColumns(f.data, model, f)
+            printNotes(data.notes)
+            const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet)
+            console.log(formatEvaluation(evaluation, f.data))
+            const { renderReport } = await import("../report/report.ts")
+            writeOutputFile(f.out, await renderReport({ model, evaluation, encoding: f.weights, source: f.data }))
+            console.log(`wrote ${f.out}`)
+        })
+}

@@ -1,0 +1,54 @@
+/**
+ * build and deploy take the anomaly settings `dsrnn train` stored in the
+ * model: the target from outputNames (when it is one of the inputs and one row
+ * ahead) and the calibrated threshold, unless --predicts or --anomaly say
+ * otherwise. The emitted module exports the threshold for device code.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { type AppFlags, prepareApp } from "../../src/board/app-build.ts"
+import { emitModule } from "../../src/emit/emit.ts"
+import { canonicalJson } from "../../src/import/import-model.ts"
+import type { CanonicalModel } from "../../src/model/canonical.ts"
+import { randomLstmModel } from "../../src/model/random.ts"
+
+const dir = mkdtempSync(join(tmpdir(), "dsrnn-anomaly-"))
+const trained: CanonicalModel = { ...randomLstmModel(2, 4, 3), inputNames: ["pressure", "temperature"], outputNames: ["temperature"], horizon: 1, anomaly: { threshold: 1.25, percentile: 99.5 } }
+function file(name: string, m: CanonicalModel): string {
+    const path = join(dir, name)
+    writeFileSync(path, canonicalJson(m))
+    return path
+}
+const flags: AppFlags = { board: "pico", weights: "i8", period: "1000" }
+
+describe("anomaly defaults from a trained model", () => {
+    it("uses the stored threshold and the target named in outputNames", async () => {
+        const p = await prepareApp(file("t.json", trained), flags)
+        expect(p.app.targets).toEqual(["temperature"])
+        expect(p.app.threshold).toBe(1.25)
+    })
+
+    it("--anomaly overrides the stored threshold, --predicts the target", async () => {
+        const p = await prepareApp(file("t.json", trained), { ...flags, anomaly: "3", predicts: "pressure" })
+        expect(p.app.targets).toEqual(["pressure"])
+        expect(p.app.threshold).toBe(3)
+    })
+
+    it("a model forecasting 6 rows ahead gets no flag: the app compares one-step forecasts", async () => {
+        const p = await prepareApp(file("h6.json", { ...trained, horizon: 6, anomaly: undefined }), flags)
+        expect(p.app.targets).toEqual([null])
+        expect(p.app.threshold).toBe(0)
+    })
+
+    it("the emitted module exports the threshold and the residual input, null when absent", () => {
+        const lib = { encoding: "i8" as const, libraryImport: "./lib/index" }
+        const withBoth = emitModule({ ...trained, residual: [1] }, lib)
+        expect(withBoth).toContain("export const anomalyThreshold: number = 1.25")
+        expect(withBoth).toContain("export const residual: number[] = [1]")
+        const plain = emitModule(randomLstmModel(2, 4, 3), lib)
+        expect(plain).toContain("export const anomalyThreshold: number = null")
+        expect(plain).toContain("export const residual: number[] = null")
+    })
+})

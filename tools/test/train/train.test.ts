@@ -1,0 +1,72 @@
+/**
+ * train on small synthetic series, where the right answer is known: a sine
+ * the network can learn, whose persistence error is worked out by hand; the
+ * same seed gives the same bytes. The helpers are checked against values
+ * computed by hand (percentile as numpy's default linear rule).
+ */
+import { describe, expect, it } from "vitest"
+import { canonicalJson } from "../../src/import/import-model.ts"
+import { seededRandom } from "../../src/model/random.ts"
+import { ReferenceModel } from "../../src/model/reference.ts"
+import { percentile } from "../../src/train/anomaly.ts"
+import type { Columns } from "../../src/train/data.ts"
+import { seasonalPeriod } from "../../src/train/evaluate.ts"
+import { train } from "../../src/train/train.ts"
+
+/** 100 + 10 sin(2 pi t / 16): the next value is a fixed function of the last two. */
+function sine(n: number): Columns {
+    const target = Array.from({ length: n }, (_, t) => 100 + 10 * Math.sin((2 * Math.PI * t) / 16))
+    return { inputNames: ["level"], inputs: target.map(v => [v]), target, lines: target.map((_, t) => t + 2), notes: [] }
+}
+
+describe("train", () => {
+    it("forecasts a sine in real units far better than persistence, streamed from zero state", async () => {
+        const data = sine(400)
+        const { model, validation } = await train(data, { target: "level", residual: "off", epochs: 40, window: 32, seed: 3 }, "test")
+        expect(model.outputNames).toEqual(["level"])
+        expect(model.residual).toBeUndefined()
+        const pred = new ReferenceModel(model).run(validation.inputs).map(y => y[0])
+        const err = (t: number) => pred[t] - validation.target[t + 1]
+        // skip the first steps after the reset, where the state is still zero
+        const rows = Array.from({ length: validation.target.length - 9 }, (_, i) => i + 8)
+        const rmse = Math.sqrt(rows.reduce((s, t) => s + err(t) ** 2, 0) / rows.length)
+        // persistence misses by 10 (sin(a + 2pi/16) - sin a), an RMS of 10 * 2 sin(pi/16) / sqrt(2) = 2.76
+        expect(10 * 2 * Math.sin(Math.PI / 16) / Math.SQRT2).toBeCloseTo(2.759, 3)
+        expect(rmse).toBeLessThan(0.25 * 2.759)
+    }, 60_000)
+
+    it("is deterministic: the same seed writes the same model, another seed another one", async () => {
+        const data = sine(160)
+        const run = (seed: number) => train(data, { target: "level", epochs: 2, window: 16, seed }, "test").then(r => canonicalJson(r.model))
+        const a = await run(5)
+        expect(await run(5)).toBe(a)
+        expect(await run(6)).not.toBe(a)
+    }, 60_000)
+
+    it("--residual auto keeps the mode that streams better and records both", async () => {
+        const r = await train(sine(160), { target: "level", epochs: 3, window: 16, seed: 1 }, "test")
+        const { on, off } = r.residualChoice!
+        expect(r.model.residual === undefined).toBe(off <= on)
+        expect(r.model.training!.epochs.length).toBe(3)
+    }, 60_000)
+
+    it("refuses too few rows for the split and the window in one line", async () => {
+        await expect(train(sine(20), { target: "level" }, "test")).rejects.toThrow(/^only 20 usable rows: training needs at least \d+/)
+    })
+})
+
+describe("train helpers", () => {
+    it("percentile interpolates linearly between order statistics (numpy's default)", () => {
+        expect(percentile([4, 1, 3, 2], 50)).toBe(2.5)
+        // position 3 * 0.995 = 2.985 -> 3 + 0.985 * (4 - 3)
+        expect(percentile([4, 1, 3, 2], 99.5)).toBeCloseTo(3.985, 12)
+        expect(percentile([7], 99.5)).toBe(7)
+    })
+
+    it("seasonalPeriod finds a daily cycle under a trend, and none in a straight line with a bump", () => {
+        const noise = seededRandom(4)
+        const daily = Array.from({ length: 24 * 20 }, (_, t) => 0.05 * t + 5 * Math.sin((2 * Math.PI * t) / 24) + 0.3 * noise())
+        expect(seasonalPeriod(daily)).toBe(24)
+        expect(seasonalPeriod(Array.from({ length: 100 }, (_, t) => 2 * t + (t === 50 ? 3 : 0)))).toBeNull()
+    })
+})
