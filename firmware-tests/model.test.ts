@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@devicescript/test"
-import { Act, Enc, Affine, Lstm, Matrix, Model, STEP_MAC_LIMIT } from "../src/index"
+import { Act, Enc, Affine, Lstm, Matrix, Model, STEP_OPCODE_LIMIT } from "../src/index"
 import { expectSequence, expectSteps, stepCount } from "./check"
 import { headsF32 } from "./fixtures/heads_f32.g"
 import { lstmF32 } from "./fixtures/lstm_f32.g"
@@ -83,17 +83,22 @@ describe("bad input", () => {
         await expectSequence(lstmF32, TOL)
     })
     test("step refuses a model over the one-slice budget; stepAsync runs it", async () => {
-        // LSTM(40 units, 3 inputs): 160 x 43 = 6880 multiply-adds > STEP_MAC_LIMIT
+        // LSTM(40 units, 3 inputs), flash matrices: 160 x 43 = 6880 multiply-adds, ~170,000 opcodes
         const units = 40
         const wx = new Matrix(Buffer.alloc(4 * units * 3), Buffer.alloc(16 * units), 4 * units, 3, Enc.I8)
         const wh = new Matrix(Buffer.alloc(4 * units * units), Buffer.alloc(16 * units), 4 * units, units, Enc.I8)
         const m = new Model([new Lstm(3, units, new Affine(wx, wh, null, null), Act.Tanh, Act.Sigmoid)])
-        expect(m.macs > STEP_MAC_LIMIT).toBe(true)
+        expect(m.stepOpcodes > STEP_OPCODE_LIMIT).toBe(true)
+        expect(m.fitsStep()).toBe(false)
         const y: number[] = []
         for (let j = 0; j < units; j++) y.push(1)
         expectThrows(() => m.step([1, 2, 3], y), "oversized step")
         await m.stepAsync([1, 2, 3], y)
         // zero weights: every gate is sigmoid(0) = 0.5, c = 0.5 * tanh(0) = 0, h = 0
         for (let j = 0; j < units; j++) expect(y[j]).toBe(0)
+        // the compiler's figure decides, not the multiply-adds
+        expect(new Model(m.layers, 40000).fitsStep()).toBe(true)
+        const tiny = new Model([new Lstm(3, 1, new Affine(new Matrix(Buffer.alloc(12), Buffer.alloc(16), 4, 3, Enc.I8), new Matrix(Buffer.alloc(4), Buffer.alloc(16), 4, 1, Enc.I8), null, null), Act.Tanh, Act.Sigmoid)], STEP_OPCODE_LIMIT + 1)
+        expectThrows(() => tiny.step([1, 2, 3], y), "a step the compiler measured over the limit")
     })
 })

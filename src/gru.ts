@@ -1,6 +1,57 @@
 import { Act, activate } from "./activation"
-import { Affine, Layer, checkProjection, fill, zeros } from "./layer"
+import { Affine, Layer, WeightShape, checkProjection, fill, zeros } from "./layer"
 import { matVec } from "./matrix"
+
+/**
+ * The GRU's matrix work, `units` blocks of rows per stage (stepAsync slices
+ * by them). Stage 0, on x and h:
+ *   gx[0..3n) = W_x x + b_x
+ *   reset after:  gh[0..3n) = W_h h + b_h
+ *   reset before: gx[0..2n) += W_h h + b_h   (z and r rows)
+ * Stage 1, reset before only, on gh = r * h:
+ *   gx[2n..3n) += W_hn gh + b_hn
+ * GruAffine reads flash matrices; dsrnn compile can emit literal code instead.
+ */
+export interface GruProjection extends WeightShape {
+    stageUnits: number[]
+    stageUnitMacs: number[]
+    apply(stage: number, x: number[], h: number[], gx: number[], gh: number[], unit0: number, unit1: number): void
+}
+
+/** GruProjection over flash matrices: a unit is one row. */
+export class GruAffine implements GruProjection {
+    rows: number
+    inputs: number
+    hidden: number
+    stageUnits: number[]
+    stageUnitMacs: number[]
+
+    constructor(
+        private w: Affine,
+        private resetAfter: boolean
+    ) {
+        this.rows = w.rows
+        this.inputs = w.inputs
+        this.hidden = w.hidden
+        const n = w.rows / 3
+        this.stageUnits = resetAfter ? [w.rows] : [w.rows, n]
+        this.stageUnitMacs = resetAfter ? [w.inputs + n] : [w.inputs + n, n]
+    }
+
+    apply(stage: number, x: number[], h: number[], gx: number[], gh: number[], row0: number, row1: number) {
+        const w = this.w
+        const n = this.rows / 3
+        if (this.resetAfter) {
+            matVec(w.wx, x, w.bx, gx, row0, row1, false)
+            matVec(w.wh, h, w.bh, gh, row0, row1, false)
+        } else if (stage === 0) {
+            matVec(w.wx, x, w.bx, gx, row0, row1, false)
+            matVec(w.wh, h, w.bh, gx, row0, Math.min(row1, 2 * n), true)
+        } else {
+            matVec(w.wh, gh, w.bh, gx, 2 * n + row0, 2 * n + row1, true)
+        }
+    }
+}
 
 /**
  * GRU cell. Gate blocks of W_x, W_h, b_x, b_h are [z, r, n] (the Keras
@@ -26,38 +77,24 @@ export class Gru implements Layer {
     constructor(
         public inputSize: number,
         public units: number,
-        private w: Affine,
+        private w: GruProjection,
         private act: Act,
         private rec: Act,
         private resetAfter: boolean
     ) {
         checkProjection("Gru", w, 3 * units, inputSize, units)
+        if (w.stageUnits.length !== (resetAfter ? 1 : 2)) throw new Error("Gru: the weights are for the other reset variant")
         this.outputSize = units
         this.out = zeros(units)
         this.gx = zeros(3 * units)
         this.gh = zeros(resetAfter ? 3 * units : units)
         this.state = [this.out]
-        if (resetAfter) {
-            this.stageRows = [3 * units]
-            this.stageCols = [inputSize + units]
-        } else {
-            this.stageRows = [3 * units, units]
-            this.stageCols = [inputSize + units, units]
-        }
+        this.stageRows = w.stageUnits
+        this.stageCols = w.stageUnitMacs
     }
 
-    project(stage: number, x: number[], row0: number, row1: number) {
-        const n = this.units
-        if (this.resetAfter) {
-            matVec(this.w.wx, x, this.w.bx, this.gx, row0, row1, false)
-            matVec(this.w.wh, this.out, this.w.bh, this.gh, row0, row1, false)
-        } else if (stage === 0) {
-            matVec(this.w.wx, x, this.w.bx, this.gx, row0, row1, false)
-            const hEnd = Math.min(row1, 2 * n)
-            matVec(this.w.wh, this.out, this.w.bh, this.gx, row0, hEnd, true)
-        } else {
-            matVec(this.w.wh, this.gh, this.w.bh, this.gx, 2 * n + row0, 2 * n + row1, true)
-        }
+    project(stage: number, x: number[], unit0: number, unit1: number) {
+        this.w.apply(stage, x, this.out, this.gx, this.gh, unit0, unit1)
     }
 
     update(stage: number) {

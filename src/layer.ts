@@ -39,16 +39,20 @@ export function fill(v: number[], value: number) {
  * uses blocks of rows. `unitMacs` is the multiply-adds of one unit, which
  * stepAsync uses to slice the work.
  */
-export interface Projection {
-    rows: number
-    inputs: number
-    hidden: number
+export interface Projection extends WeightShape {
     units: number
     unitMacs: number
     apply(x: number[], h: number[], out: number[], unit0: number, unit1: number): void
 }
 
-export function checkProjection(what: string, p: Projection, rows: number, inputs: number, hidden: number) {
+/** Rows of the weights, and the columns that multiply x and h. */
+export interface WeightShape {
+    rows: number
+    inputs: number
+    hidden: number
+}
+
+export function checkProjection(what: string, p: WeightShape, rows: number, inputs: number, hidden: number) {
     if (p.rows !== rows || p.inputs !== inputs || p.hidden !== hidden)
         throw new Error(`${what}: weights are ${p.rows}x(${p.inputs}+${p.hidden}), expected ${rows}x(${inputs}+${hidden})`)
 }

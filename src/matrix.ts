@@ -7,20 +7,29 @@ export const enum Enc {
 }
 
 /**
- * A row-major weight matrix in a read-only Buffer (a `hex` literal, so it
- * stays in flash). Integer encodings carry one f32 scale per row: weight
- * (r, k) = q(r, k) * scale(r).
+ * A row-major weight matrix in read-only Buffers (`hex` literals, so it stays
+ * in flash). Integer encodings carry one f32 scale per row: weight (r, k) =
+ * q(r, k) * scale(r). One literal holds at most 61,440 bytes, so a larger
+ * matrix comes in parts: `data` holds the first rows, each Buffer of `rest`
+ * as many more (the last one the remainder).
  */
 export class Matrix {
+    /** Rows in each part. */
+    partRows: number
+
     constructor(
         public data: Buffer,
         public scales: Buffer,
         public rows: number,
         public cols: number,
-        public enc: Enc
+        public enc: Enc,
+        public rest: Buffer[] = null
     ) {
-        const width = enc === Enc.F32 ? 4 : enc === Enc.I16 ? 2 : 1
-        if (data.length !== rows * cols * width)
+        const rowBytes = cols * (enc === Enc.F32 ? 4 : enc === Enc.I16 ? 2 : 1)
+        let bytes = data.length
+        if (rest) for (let i = 0; i < rest.length; i++) bytes += rest[i].length
+        this.partRows = rowBytes > 0 ? data.length / rowBytes : rows
+        if (bytes !== rows * rowBytes || this.partRows !== Math.floor(this.partRows))
             throw new Error("Matrix: data size does not match rows x cols")
         if (enc !== Enc.F32 && (!scales || scales.length !== rows * 4))
             throw new Error("Matrix: need one f32 scale per row")
@@ -43,22 +52,28 @@ export function matVec(
     accumulate: boolean
 ) {
     const cols = m.cols
-    const data = m.data
     const scales = m.scales
+    const partRows = m.partRows
     for (let r = row0; r < row1; r++) {
         let acc = 0
         let k = 0
+        let data = m.data
+        let row = r
+        if (r >= partRows) {
+            data = m.rest[Math.floor(r / partRows) - 1]
+            row = r % partRows
+        }
         if (m.enc === Enc.I8) {
-            const base = r * cols
+            const base = row * cols
             for (; k < cols; k++) acc += data.getAt(base + k, "i8") * x[k]
             acc *= scales.getAt(r * 4, "f32")
         } else if (m.enc === Enc.I16) {
-            const base = r * cols * 2
+            const base = row * cols * 2
             for (; k < cols; k++)
                 acc += data.getAt(base + 2 * k, "i16") * x[k]
             acc *= scales.getAt(r * 4, "f32")
         } else {
-            const base = r * cols * 4
+            const base = row * cols * 4
             for (; k < cols; k++)
                 acc += data.getAt(base + 4 * k, "f32") * x[k]
         }

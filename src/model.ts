@@ -2,12 +2,20 @@ import * as ds from "@devicescript/core"
 import { Layer } from "./layer"
 
 /**
- * Multiply-adds `step` may run in one go. A generic multiply-add costs about
- * 15 VM opcodes and the watchdog kills a fiber after 131,072 opcodes without
- * a suspension, so this leaves about half the budget for the caller's own work
- * (measured limits in README.md). Larger models must use stepAsync.
+ * Opcodes `step` may run in one go: half of the 131,072 the watchdog allows
+ * a fiber between two suspensions, so the caller keeps the other half.
+ * Larger models must use stepAsync.
  */
-export const STEP_MAC_LIMIT = 4000
+export const STEP_OPCODE_LIMIT = 65536
+
+/**
+ * Opcodes per step of a model built without the compiler's figure, per
+ * multiply-add plus a constant: above what the flash-matrix path measures
+ * (LSTM(4) to LSTM(24): 5,941 to 74,815 opcodes, 22 per multiply-add plus
+ * 140 per activated number), so such a model never trips the watchdog.
+ */
+const FALLBACK_OPCODES_PER_MAC = 32
+const FALLBACK_OPCODES_FIXED = 4000
 
 /** Multiply-adds stepAsync runs between two suspensions. */
 export const SLICE_MACS = 2000
@@ -36,8 +44,11 @@ export class Model {
     macs: number
     /** Numbers saved by snapshot(). */
     stateSize: number
+    /** VM opcodes of one step: the compiler's figure for the code it emitted, or a safe estimate. */
+    stepOpcodes: number
 
-    constructor(public layers: Layer[]) {
+    /** `stepOpcodes`: what dsrnn compile measured for this model's code (0: estimate from the multiply-adds). */
+    constructor(public layers: Layer[], stepOpcodes = 0) {
         if (layers.length === 0) throw new Error("Model: no layers")
         this.inputSize = layers[0].inputSize
         this.outputSize = layers[layers.length - 1].outputSize
@@ -52,12 +63,18 @@ export class Model {
         }
         this.macs = macs
         this.stateSize = stateSize
+        this.stepOpcodes = stepOpcodes > 0 ? stepOpcodes : FALLBACK_OPCODES_PER_MAC * macs + FALLBACK_OPCODES_FIXED
+    }
+
+    /** Whether step() runs this model: one step within STEP_OPCODE_LIMIT. */
+    fitsStep(): boolean {
+        return this.stepOpcodes <= STEP_OPCODE_LIMIT
     }
 
     /** Runs one time step. Throws if the model is too large for one watchdog slice. */
     step(input: number[], output: number[]) {
-        if (this.macs > STEP_MAC_LIMIT)
-            throw new Error(`Model: ${this.macs} multiply-adds per step exceed ${STEP_MAC_LIMIT}; use stepAsync`)
+        if (this.stepOpcodes > STEP_OPCODE_LIMIT)
+            throw new Error(`Model: ${this.stepOpcodes} opcodes per step exceed ${STEP_OPCODE_LIMIT}; use stepAsync`)
         this.checkIo(input, output)
         const layers = this.layers
         let x = input

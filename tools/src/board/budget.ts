@@ -9,11 +9,13 @@ import { type CanonicalModel, type Layer, macsPerStep } from "../model/canonical
 import type { BoardProfile } from "./boards.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
+import { stepOpcodes } from "../emit/cost.ts"
+import { SPECIALIZED_BYTES_PER_MAC } from "../emit/specialized.ts"
 
-/** src/model.ts STEP_MAC_LIMIT: beyond it Model.step throws and the app must use stepAsync. */
-export const STEP_MAC_LIMIT = 4000
-/** VM opcodes per multiply-add of Model.step (measured ~15; rounded up). */
-export const OPCODES_PER_MAC = 16
+/** src/model.ts STEP_OPCODE_LIMIT: beyond it Model.step throws and the app must use stepAsync. */
+export const STEP_OPCODE_LIMIT = 65536
+/** src/model.ts SLICE_MACS: stepAsync suspends after this many multiply-adds. */
+export const SLICE_MACS = 2000
 /**
  * Heap for everything but the model's arrays. Measured by filling the heap
  * until out of memory (resolution 2.4 KB): an empty program leaves 63.2 KB of
@@ -64,12 +66,9 @@ function layerHeap(l: Layer): number {
     }
 }
 
-/** Opcodes between two suspensions of stepAsync: SLICE_MACS (src/model.ts) multiply-adds. */
-export const ASYNC_SLICE_OPCODES = OPCODES_PER_MAC * 2000
-
-/** Opcodes the app runs in one slice of the watchdog: a whole step, or one stepAsync block. */
+/** Opcodes the app runs in one slice of the watchdog: a whole step, or one stepAsync block of SLICE_MACS multiply-adds. */
 export function sliceOpcodes(budget: Budget): number {
-    return budget.stepAsync ? Math.min(budget.stepOpcodes, ASYNC_SLICE_OPCODES) : budget.stepOpcodes
+    return budget.stepAsync ? Math.min(budget.stepOpcodes, Math.ceil((budget.stepOpcodes / budget.macs) * SLICE_MACS)) : budget.stepOpcodes
 }
 
 export interface Budget {
@@ -91,25 +90,38 @@ function weightImage(model: CanonicalModel, encoding: Encoding): number {
     return model.layers.reduce((sum, l) => sum + (l.type === "dense" ? matrix(l.W) + bias(l.b) : matrix(l.Wx) + matrix(l.Wh) + bias(l.bx) + bias(l.bh)), 0)
 }
 
-/** What the app with this model costs; `sync` forces Model.step (no suspension inside a step). */
-export function estimateBudget(model: CanonicalModel, encoding: Encoding, board: BoardProfile, sync = false): Budget {
+/**
+ * Image of specialised code: bytes per multiply-add measured with the library
+ * around it (SPECIALIZED_BYTES_PER_MAC), so it errs high next to APP_CODE_BYTES.
+ */
+function specializedImage(model: CanonicalModel, encoding: Encoding): number {
+    return Math.ceil(macsPerStep(model) * SPECIALIZED_BYTES_PER_MAC[encoding])
+}
+
+/**
+ * What the app with this model costs, in the code the emitter writes for it
+ * (`specialize`: literal code, else flash matrices); `sync` forces Model.step
+ * (no suspension inside a step).
+ */
+export function estimateBudget(model: CanonicalModel, encoding: Encoding, board: BoardProfile, sync = false, specialize = false): Budget {
     const macs = macsPerStep(model)
     const io = 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize)
     const heapBytes = APP_HEAP_BYTES + objectBytes(4) + literalArrayBytes(model.layers.length) + io + model.layers.reduce((s, l) => s + layerHeap(l), 0)
-    const stepOpcodes = OPCODES_PER_MAC * macs
-    const syncFits = macs <= STEP_MAC_LIMIT && stepOpcodes <= board.sliceOpcodes
-    return { heapBytes, imageBytes: APP_CODE_BYTES + weightImage(model, encoding), macs, stepOpcodes, stepAsync: !sync && !syncFits }
+    const opcodes = stepOpcodes(model, () => specialize)
+    const syncFits = opcodes <= Math.min(STEP_OPCODE_LIMIT, board.sliceOpcodes)
+    const imageBytes = APP_CODE_BYTES + (specialize ? specializedImage(model, encoding) : weightImage(model, encoding))
+    return { heapBytes, imageBytes, macs, stepOpcodes: opcodes, stepAsync: !sync && !syncFits }
 }
 
 const n = (v: number) => v.toLocaleString("en-US")
 
-/** Throws a UserError naming the first budget the model exceeds on `board`. */
-export function checkBudget(budget: Budget, board: BoardProfile): void {
-    if (budget.imageBytes > board.imageBytes)
+/** Throws a UserError naming the first budget the model exceeds on `board`; `image: false` leaves the image to a real build. */
+export function checkBudget(budget: Budget, board: BoardProfile, image = true): void {
+    if (image && budget.imageBytes > board.imageBytes)
         throw new UserError(`model needs ${n(budget.imageBytes)} B of image, ${board.id} allows ${n(board.imageBytes)} B; use smaller weights (--weights i8) or fewer units`)
     if (budget.heapBytes > board.heapBytes)
         throw new UserError(`model needs ${n(budget.heapBytes)} B of heap, ${board.id} has ${n(board.heapBytes)} B; use fewer units or layers`)
-    if (!budget.stepAsync && (budget.stepOpcodes > board.sliceOpcodes || budget.macs > STEP_MAC_LIMIT))
+    if (!budget.stepAsync && budget.stepOpcodes > Math.min(STEP_OPCODE_LIMIT, board.sliceOpcodes))
         throw new UserError(`one step takes ${n(budget.stepOpcodes)} opcodes (${n(budget.macs)} multiply-adds), ${board.id} allows ${n(board.sliceOpcodes)} per slice; drop --sync so the app uses stepAsync`)
 }
 
@@ -120,7 +132,7 @@ export function formatBudget(budget: Budget, board: BoardProfile, actualImage?: 
     return [
         `image: ${n(image)} B${actualImage === undefined ? " (estimate)" : ""} of ${n(board.imageBytes)} B (${pct(image, board.imageBytes)})`,
         `heap:  ${n(budget.heapBytes)} B (estimate) of ${n(board.heapBytes)} B (${pct(budget.heapBytes, board.heapBytes)})`,
-        `step:  ${n(budget.macs)} multiply-adds, ~${n(budget.stepOpcodes)} opcodes; ${budget.stepAsync ? `stepAsync (suspends every ${n(ASYNC_SLICE_OPCODES)} opcodes)` : `step, ${pct(budget.stepOpcodes, board.sliceOpcodes)} of the ${n(board.sliceOpcodes)}-opcode slice`}`,
+        `step:  ${n(budget.macs)} multiply-adds, ~${n(budget.stepOpcodes)} opcodes; ${budget.stepAsync ? `stepAsync (suspends every ${n(SLICE_MACS)} multiply-adds)` : `step, ${pct(budget.stepOpcodes, board.sliceOpcodes)} of the ${n(board.sliceOpcodes)}-opcode slice`}`,
     ].join("\n")
 }
 

@@ -11,11 +11,10 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { onTheWire, simulatorSource } from "./app-program.ts"
-import { type PreparedApp, buildApp, writeApp } from "./app-build.ts"
+import { type AppFlags, type PreparedApp, buildFittingApp } from "./app-build.ts"
 import { readCsv } from "../io/csv.ts"
 import { devsProcess, freeDevsPorts, stripAnsi } from "../run/devs.ts"
 import { UserError } from "../model/errors.ts"
-import type { Encoding } from "../model/quantize.ts"
 
 const LIBRARY = "./lib"
 
@@ -107,13 +106,12 @@ export interface DeployResult {
 }
 
 /** Builds the app with simulated sensors replaying `rows`, deploys it to a simulated device and collects the predictions. */
-export async function runOnSimulatedDevice(p: PreparedApp, encoding: Encoding, csvRows: number[][], onLog: (line: string) => void): Promise<DeployResult> {
-    const rows = csvRows.slice(0, p.app.steps).map(r => r.map((v, j) => onTheWire(v, p.app.features[j])))
-    if (rows.length < p.app.steps) throw new UserError(`--steps ${p.app.steps} needs ${p.app.steps} input rows, the CSV has ${rows.length}`)
-    const ws = writeApp(p, encoding, simulatorSource(p.app, LIBRARY, rows))
+export async function runOnSimulatedDevice(prepared: PreparedApp, flags: AppFlags, csvRows: number[][], onLog: (line: string) => void): Promise<DeployResult> {
+    const rows = csvRows.slice(0, prepared.app.steps).map(r => r.map((v, j) => onTheWire(v, prepared.app.features[j])))
+    if (rows.length < prepared.app.steps) throw new UserError(`--steps ${prepared.app.steps} needs ${prepared.app.steps} input rows, the CSV has ${rows.length}`)
+    const { p, ws } = await buildFittingApp(prepared, flags.weights, flags, app => simulatorSource(app, LIBRARY, rows))
     const started: DevsProcess[] = []
     try {
-        await buildApp(p, ws)
         const ports = await freeDevsPorts()
         const devtools = new DevsProcess(["devtools"], ws.dir, ports, onLog)
         started.push(devtools)
@@ -137,10 +135,10 @@ export async function runOnSimulatedDevice(p: PreparedApp, encoding: Encoding, c
 }
 
 /** `dsrnn deploy --simulator`: one printed line per step. */
-export async function deploySimulator(p: PreparedApp, encoding: Encoding, csvPath: string, onLog: (line: string) => void): Promise<string[]> {
+export async function deploySimulator(p: PreparedApp, flags: AppFlags, csvPath: string, onLog: (line: string) => void): Promise<string[]> {
     const { rows: csv } = readCsv(csvPath, p.model.inputSize)
     // devs chatter goes to the caller's log only when asked for; the app's own lines always do.
-    const { rows, predictions, log } = await runOnSimulatedDevice(p, encoding, csv, l => (process.env.DSRNN_VERBOSE ? onLog(l) : undefined))
+    const { rows, predictions, log } = await runOnSimulatedDevice(p, flags, csv, l => (process.env.DSRNN_VERBOSE ? onLog(l) : undefined))
     log.forEach(onLog)
     return predictions.map(({ t, y, anomaly }) => {
         const inputs = p.app.features.map((f, j) => `${f}=${rows[t][j]}`).join(" ")

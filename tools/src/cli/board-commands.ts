@@ -6,8 +6,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs"
 import { extname, join, resolve } from "node:path"
 import { type Command, Option } from "commander"
-import { weightsOption } from "./options.ts"
-import { type AppFlags, type PreparedApp, buildApp, positiveNumber, prepareApp, writeApp } from "../board/app-build.ts"
+import { specializeOption, weightsOption } from "./options.ts"
+import { type AppFlags, type PreparedApp, buildFittingApp, positiveNumber, prepareApp } from "../board/app-build.ts"
 import type { BoardProfile } from "../board/boards.ts"
 import { formatBudget } from "../board/budget.ts"
 import { deploySimulator } from "../board/deploy.ts"
@@ -86,6 +86,7 @@ function appOptions(cmd: Command, boardRequired: boolean): Command {
     return cmd
         .addOption(board)
         .addOption(weightsOption())
+        .addOption(specializeOption())
         .option("--sensors <features>", "sensor per model input, comma-separated (default: the model's inputNames)")
         .option("--predicts <features>", "input each output forecasts one step ahead, comma-separated ('-' for none); enables the anomaly flag")
         .option("--anomaly <threshold>", "flag |prediction - next observation| above this (0 = off; default: the model's calibrated threshold)")
@@ -103,11 +104,10 @@ export function registerBoardCommands(program: Command): void {
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
         .addHelpText("after", "\nExample:\n  npx dsrnn build tools/data/weather-lstm.json --board pico")
         .action(async (modelPath: string, flags: AppFlags) => {
-            const p = await prepareApp(modelPath, flags)
-            const ws = writeApp(p, flags.weights)
+            const { p, ws, image } = await buildFittingApp(await prepareApp(modelPath, flags), flags.weights, flags)
             try {
-                const image = await buildApp(p, ws)
                 console.log(`built the ${p.model.name ?? "model"} app for ${p.board.id} (${p.board.name}), ${flags.weights} weights, sensors ${p.app.features.join(", ")}`)
+                console.log(`code:  ${p.why}`)
                 console.log(formatBudget(p.budget, p.board, image))
             } finally {
                 ws.dispose()
@@ -121,12 +121,12 @@ export function registerBoardCommands(program: Command): void {
         .option("-o, --out <file>", "where to write the image (default: dsrnn-<board>.<bin|uf2>)")
         .addHelpText("after", "\nExample:\n  npx dsrnn bundle tools/data/weather-lstm.json --board pico --firmware devicescript-rp2040-pico.uf2")
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; out?: string }) => {
-            const p = await prepareApp(modelPath, flags)
+            const prepared = await prepareApp(modelPath, flags)
             // refuse before a build that could not be used
-            const firmwareName = physicalFirmware(p.board)
-            const ws = writeApp(p, flags.weights)
+            const firmwareName = physicalFirmware(prepared.board)
+            const { p, ws, image } = await buildFittingApp(prepared, flags.weights, flags)
             try {
-                const image = await buildApp(p, ws)
+                console.log(`code:  ${p.why}`)
                 const out = await bundleApp(p, ws, flags.out ?? `dsrnn-${p.board.id}${extname(firmwareName)}`, flags.firmware)
                 console.log(formatBudget(p.budget, p.board, image))
                 console.log(out)
@@ -142,16 +142,16 @@ export function registerBoardCommands(program: Command): void {
         .option("-p, --port <path>", "serial port of the board (ESP32), e.g. /dev/ttyACM0")
         .addHelpText("after", "\nExample:\n  npx dsrnn flash tools/data/weather-lstm.json --board seeed_xiao_esp32c3 --port /dev/ttyACM0")
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; port?: string }) => {
-            const p = await prepareApp(modelPath, flags)
+            const prepared = await prepareApp(modelPath, flags)
             // refuse before a build that could not be used
-            const firmwareName = physicalFirmware(p.board)
-            const esp = p.board.arch.startsWith("esp32")
+            const firmwareName = physicalFirmware(prepared.board)
+            const esp = prepared.board.arch.startsWith("esp32")
             if (flags.port && !existsSync(flags.port)) throw new UserError(`no board at ${flags.port}: the port does not exist`)
             if (esp && !flags.port && serialPorts().length === 0)
-                throw new UserError(`no board connected: no USB serial port found (/dev/ttyUSB*, /dev/ttyACM*); plug in the ${p.board.name} or pass --port`)
-            const ws = writeApp(p, flags.weights)
+                throw new UserError(`no board connected: no USB serial port found (/dev/ttyUSB*, /dev/ttyACM*); plug in the ${prepared.board.name} or pass --port`)
+            const { p, ws } = await buildFittingApp(prepared, flags.weights, flags)
             try {
-                await buildApp(p, ws)
+                console.error(`code:  ${p.why}`)
                 const image = await bundleApp(p, ws, join(ws.dir, `flash${extname(firmwareName)}`), flags.firmware)
                 const args = ["flash", esp ? "esp32" : "rp2040", "--board", p.board.id, "--file", image, ...(flags.port ? ["--port", flags.port] : [])]
                 const { code, output } = await devs(esp ? args : [...args, "--once"], line => console.error(line), ws.dir)
@@ -173,6 +173,6 @@ export function registerBoardCommands(program: Command): void {
             const steps = positiveNumber(flags.steps, "--steps", true)
             if (steps < 1) throw new UserError("--steps must be at least 1")
             const p = await prepareApp(modelPath, flags, steps)
-            for (const line of await deploySimulator(p, flags.weights, flags.input, l => console.error(l))) console.log(line)
+            for (const line of await deploySimulator(p, flags, flags.input, l => console.error(l))) console.log(line)
         })
 }

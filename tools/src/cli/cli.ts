@@ -10,6 +10,7 @@ import { macsPerStep } from "../model/canonical.ts"
 import { getBoard } from "../board/boards.ts"
 import { libraryImportFor, projectRoot } from "../run/paths.ts"
 import { registerBoardCommands } from "./board-commands.ts"
+import { progressBar } from "./progress.ts"
 import { registerTrainCommands } from "./train-commands.ts"
 import { formatReport, compileToFile } from "./compile.ts"
 import { quantizationReport } from "../model/quantize.ts"
@@ -81,14 +82,12 @@ function buildProgram(): Command {
                 console.log(`wrote ${rows.length} float64 reference rows to ${opts.output}`)
                 return
             }
-            const started = Date.now()
+            const progress = progressBar("simulating", "rows", rows.length)
             const outputs = await simulate(model, rows, {
                 encoding: opts.weights,
                 specialize: shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize),
-                onProgress: (done, total) => {
-                    if (done < total) console.error(`simulated ${done}/${total} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`)
-                },
-            })
+                onProgress: done => progress.update(done),
+            }).finally(() => progress.stop())
             writeOutputCsv(opts.output, outputs)
             console.log(`wrote ${outputs.length} rows from the simulator (${opts.weights} weights) to ${opts.output}`)
             if (opts.compare) {

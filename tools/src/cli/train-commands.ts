@@ -14,6 +14,7 @@ import { type Evaluation, evaluateModel, formatEvaluation, method } from "../tra
 import { epochProgress } from "../train/progress.ts"
 import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions } from "../train/options.ts"
 import { weightsOption } from "./options.ts"
+import { type Progress, progressBar } from "./progress.ts"
 
 const number = (flag: string) => (v: string) => {
     const n = Number(v)
@@ -25,11 +26,14 @@ function printNotes(notes: string[]): void {
     for (const n of notes) console.log(`data: ${n}`)
 }
 
-/** Simulator progress on stderr, one line per chunk. */
+/** Simulator progress on stderr: a bar on a terminal, a line every few seconds otherwise. */
 function simulatorProgress(quiet?: boolean) {
-    const started = Date.now()
+    let bar: Progress | undefined
     return (done: number, total: number) => {
-        if (!quiet && done < total) console.error(`device: simulated ${done}/${total} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+        if (quiet) return
+        bar ??= progressBar("device: simulating", "rows", total)
+        bar.update(done)
+        if (done >= total) bar.stop()
     }
 }
 

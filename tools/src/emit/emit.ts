@@ -4,7 +4,8 @@
  * literals so they stay in flash.
  */
 import type { Activation, CanonicalModel, Layer } from "../model/canonical.ts"
-import { specializedProjection } from "./specialized.ts"
+import { stepOpcodes } from "./cost.ts"
+import { specializedGru, specializedProjection } from "./specialized.ts"
 import { UserError, clip } from "../model/errors.ts"
 import { type Encoding, type PackedMatrix, packMatrix, packVector } from "../model/quantize.ts"
 
@@ -23,7 +24,7 @@ const ENC: Record<Encoding, string> = { f32: "Enc.F32", i16: "Enc.I16", i8: "Enc
 
 export interface EmitOptions {
     encoding: Encoding
-    /** Emit straight-line code with literal weights for LSTM, RNN and dense layers (GRU keeps the flash path). */
+    /** Emit straight-line code with literal weights instead of flash matrices. */
     specialize?: boolean
     /** Import path of src/index.ts as seen from the emitted file, without extension. */
     libraryImport: string
@@ -49,8 +50,12 @@ class ModuleWriter {
 
     /** Whether layer i's affine part is emitted as literal code, and that code's class name. */
     private specialized(l: Layer, i: number): string | null {
-        if (!this.specialize || l.type === "gru") return null
+        if (!this.specialize) return null
         const name = `L${i}Proj`
+        if (l.type === "gru") {
+            this.decls.push(specializedGru(name, l, this.encoding))
+            return `new ${name}()`
+        }
         const affine =
             l.type === "dense"
                 ? { Wx: l.W, Wh: null, bias: l.b.map(Math.fround) }
@@ -59,15 +64,24 @@ class ModuleWriter {
         return `new ${name}()`
     }
 
+    /** A flash matrix; one over MAX_HEX_LITERAL_BYTES goes in parts of whole rows (name, name_1, ...). */
     matrix(name: string, m: number[][]): string {
         const p: PackedMatrix = packMatrix(m, this.encoding, name)
-        this.decls.push(hexLiteral(name, p.data))
+        const rowBytes = p.data.length / Math.max(1, p.rows)
+        const partRows = Math.max(1, Math.floor(MAX_HEX_LITERAL_BYTES / Math.max(1, rowBytes)))
+        const parts: string[] = []
+        for (let r = 0; r < Math.max(1, p.rows); r += partRows) {
+            const part = parts.length ? `${name}_${parts.length}` : name
+            this.decls.push(hexLiteral(part, p.data.subarray(r * rowBytes, Math.min(p.rows, r + partRows) * rowBytes)))
+            parts.push(part)
+        }
         let scales = "null"
         if (p.scales) {
             this.decls.push(hexLiteral(`${name}_S`, new Uint8Array(p.scales.buffer)))
             scales = `${name}_S`
         }
-        return `new Matrix(${name}, ${scales}, ${p.rows}, ${p.cols}, ${ENC[p.encoding]})`
+        const rest = parts.length > 1 ? `, [${parts.slice(1).join(", ")}]` : ""
+        return `new Matrix(${name}, ${scales}, ${p.rows}, ${p.cols}, ${ENC[p.encoding]}${rest})`
     }
 
     /** Biases stay f32 in every encoding: they are few and cost one add per row. */
@@ -82,12 +96,9 @@ class ModuleWriter {
         const special = this.specialized(l, i)
         if (l.type === "dense")
             return `new Dense(${l.inputSize}, ${l.units}, ${special ?? `new Affine(${this.matrix(p + "W", l.W)}, null, ${this.vector(p + "B", l.b)}, null)`}, ${ACT[l.activation]})`
-        const gates = special ?? `new Affine(${[
-            this.matrix(p + "WX", l.Wx),
-            this.matrix(p + "WH", l.Wh),
-            this.vector(p + "BX", l.bx),
-            this.vector(p + "BH", l.bh),
-        ].join(", ")})`
+        const affine = () =>
+            `new Affine(${[this.matrix(p + "WX", l.Wx), this.matrix(p + "WH", l.Wh), this.vector(p + "BX", l.bx), this.vector(p + "BH", l.bh)].join(", ")})`
+        const gates = special ?? (l.type === "gru" ? `new GruAffine(${affine()}, ${l.resetAfter})` : affine())
         const args = [l.inputSize, l.units, gates, ACT[l.activation]]
         if (l.type === "rnn") return `new Rnn(${args.join(", ")})`
         if (l.type === "lstm") return `new Lstm(${args.join(", ")}, ${ACT[l.recurrentActivation]})`
@@ -103,8 +114,9 @@ class ModuleWriter {
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const w = new ModuleWriter(opts.encoding, !!opts.specialize)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
+    const opcodes = stepOpcodes(model, () => !!opts.specialize)
     const classes = new Set(model.layers.map(l => CLASS[l.type]))
-    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", ...classes]
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : [])]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
     return [
@@ -113,7 +125,8 @@ export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
         "",
         ...w.decls,
         "",
-        `export const model = new Model([\n${layers.join(",\n")},\n])`,
+        `// ${opcodes} VM opcodes per step (tools/src/emit/cost.ts): Model.step runs it when that is within STEP_OPCODE_LIMIT`,
+        `export const model = new Model([\n${layers.join(",\n")},\n], ${opcodes})`,
         norm("inputMean", model.inputNormalization?.mean),
         norm("inputStd", model.inputNormalization?.std),
         norm("outputMean", model.outputNormalization?.mean),

@@ -6,7 +6,7 @@
  * multiply per row, so i8 and i16 still compute q * scale exactly as the
  * flash path does. Rows are grouped in blocks: the unit stepAsync slices by.
  */
-import type { Matrix } from "../model/canonical.ts"
+import type { GruLayer, Matrix } from "../model/canonical.ts"
 import { type Encoding, packMatrix } from "../model/quantize.ts"
 
 /** Multiply-adds per block: fine enough slices for stepAsync, few enough block tests. */
@@ -50,6 +50,21 @@ function part(literals: { weights: string[][]; scales: string[] }, r: number, pr
     return literals.scales[r] ? `(${sum}) * ${literals.scales[r]}` : sum
 }
 
+/** Straight-line rows in blocks of `perBlock`: block b runs when unit0 <= b < unit1. */
+function blocks(rows: number, perBlock: number, row: (r: number) => string[], indent = "        "): { body: string[]; count: number } {
+    const count = Math.ceil(rows / perBlock)
+    const body: string[] = []
+    for (let b = 0; b < count; b++) {
+        body.push(`${indent}if (unit0 <= ${b} && unit1 > ${b}) {`)
+        for (let r = b * perBlock; r < Math.min(rows, (b + 1) * perBlock); r++) body.push(...row(r).map(l => `${indent}    ${l}`))
+        body.push(`${indent}}`)
+    }
+    return { body, count }
+}
+
+const sum = (parts: string[]) => parts.filter(Boolean).join(" + ") || "0"
+const loads = (name: string, from: string, n: number) => Array.from({ length: n }, (_, k) => `        const ${name}${k} = ${from}[${k}]`)
+
 export interface SpecializedAffine {
     Wx: Matrix
     Wh: Matrix | null
@@ -62,31 +77,58 @@ export function specializedProjection(className: string, a: SpecializedAffine, e
     const inputs = a.Wx[0].length
     const hidden = a.Wh ? a.Wh[0].length : 0
     const perBlock = Math.max(1, Math.floor(BLOCK_MACS / (inputs + hidden)))
-    const blocks = Math.ceil(rows / perBlock)
     const wx = rowLiterals(a.Wx, encoding, `${className}.Wx`)
     const wh = a.Wh ? rowLiterals(a.Wh, encoding, `${className}.Wh`) : null
-    const body: string[] = []
-    for (let b = 0; b < blocks; b++) {
-        body.push(`        if (unit0 <= ${b} && unit1 > ${b}) {`)
-        for (let r = b * perBlock; r < Math.min(rows, (b + 1) * perBlock); r++) {
-            const parts = [part(wx, r, "x"), wh ? part(wh, r, "h") : "", a.bias[r] ? String(a.bias[r]) : ""].filter(Boolean)
-            body.push(`            out[${r}] = ${parts.length ? parts.join(" + ") : "0"}`)
-        }
-        body.push("        }")
-    }
-    const loads = [
-        ...Array.from({ length: inputs }, (_, k) => `        const x${k} = x[${k}]`),
-        ...Array.from({ length: hidden }, (_, k) => `        const h${k} = h[${k}]`),
-    ]
+    const { body, count } = blocks(rows, perBlock, r => [`out[${r}] = ${sum([part(wx, r, "x"), wh ? part(wh, r, "h") : "", a.bias[r] ? String(a.bias[r]) : ""])}`])
     return `class ${className} implements Projection {
     rows = ${rows}
     inputs = ${inputs}
     hidden = ${hidden}
-    units = ${blocks}
+    units = ${count}
     unitMacs = ${perBlock * (inputs + hidden)}
     apply(x: number[], h: number[], out: number[], unit0: number, unit1: number) {
-${loads.join("\n")}
+${[...loads("x", "x", inputs), ...loads("h", "h", hidden)].join("\n")}
 ${body.join("\n")}
+    }
+}`
+}
+
+/**
+ * A DeviceScript class implementing GruProjection (src/gru.ts) for this
+ * layer: the same sums as GruAffine, straight-line, in blocks per stage.
+ */
+export function specializedGru(className: string, l: GruLayer, encoding: Encoding): string {
+    const n = l.units
+    const inputs = l.inputSize
+    const wx = rowLiterals(l.Wx, encoding, `${className}.Wx`)
+    const wh = rowLiterals(l.Wh, encoding, `${className}.Wh`)
+    const bias = (v: number) => (Math.fround(v) ? String(Math.fround(v)) : "")
+    const bothBiases = (r: number) => (Math.fround(l.bx[r]) + Math.fround(l.bh[r]) ? String(Math.fround(l.bx[r]) + Math.fround(l.bh[r])) : "")
+    const perBlock0 = Math.max(1, Math.floor(BLOCK_MACS / (inputs + n)))
+    const stage0 = blocks(3 * n, perBlock0, r => {
+        if (l.resetAfter) return [`gx[${r}] = ${sum([part(wx, r, "x"), bias(l.bx[r])])}`, `gh[${r}] = ${sum([part(wh, r, "h"), bias(l.bh[r])])}`]
+        if (r < 2 * n) return [`gx[${r}] = ${sum([part(wx, r, "x"), part(wh, r, "h"), bothBiases(r)])}`]
+        return [`gx[${r}] = ${sum([part(wx, r, "x"), bias(l.bx[r])])}`]
+    }, "            ")
+    const perBlock1 = Math.max(1, Math.floor(BLOCK_MACS / n))
+    const stage1 = l.resetAfter ? null : blocks(n, perBlock1, r => [`gx[${2 * n + r}] = ${sum([`gx[${2 * n + r}]`, part(wh, 2 * n + r, "g"), bias(l.bh[2 * n + r])])}`], "            ")
+    const units = stage1 ? `[${stage0.count}, ${stage1.count}]` : `[${stage0.count}]`
+    const unitMacs = stage1 ? `[${perBlock0 * (inputs + n)}, ${perBlock1 * n}]` : `[${perBlock0 * (inputs + n)}]`
+    const indent = (lines: string[]) => lines.map(x => "    " + x)
+    return `class ${className} implements GruProjection {
+    rows = ${3 * n}
+    inputs = ${inputs}
+    hidden = ${n}
+    stageUnits = ${units}
+    stageUnitMacs = ${unitMacs}
+    apply(stage: number, x: number[], h: number[], gx: number[], gh: number[], unit0: number, unit1: number) {
+        if (stage === 0) {
+${indent([...loads("x", "x", inputs), ...loads("h", "h", n)]).join("\n")}
+${stage0.body.join("\n")}
+        }${stage1 ? ` else {
+${indent(loads("g", "gh", n)).join("\n")}
+${stage1.body.join("\n")}
+        }` : ""}
     }
 }`
 }

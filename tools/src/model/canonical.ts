@@ -135,7 +135,12 @@ export function gateCount(layer: RecurrentLayer): number {
     return layer.type === "lstm" ? 4 : layer.type === "gru" ? 3 : 1
 }
 
+/** Multiply-adds one time step of a layer costs. */
+export function layerMacs(l: Layer): number {
+    return l.type === "dense" ? l.units * l.inputSize : gateCount(l) * l.units * (l.inputSize + l.units)
+}
+
 /** Multiply-adds one time step of the model costs. */
 export function macsPerStep(model: CanonicalModel): number {
-    return model.layers.reduce((n, l) => n + (l.type === "dense" ? l.units * l.inputSize : gateCount(l) * l.units * (l.inputSize + l.units)), 0)
+    return model.layers.reduce((n, l) => n + layerMacs(l), 0)
 }

@@ -54,7 +54,7 @@ function timingProgram(model: CanonicalModel, withNaive: boolean, naiveOnly = fa
     const oursPerSlice = Math.max(1, Math.floor(60_000 / (macs * 20 + 1500)))
     const naivePerSlice = Math.max(1, Math.floor(60_000 / (macs * 40 + 4000)))
     return `import * as ds from "@devicescript/core"
-${naiveOnly ? "" : `import { STEP_MAC_LIMIT, zeros } from "${library}"`}
+${naiveOnly ? "" : `import { zeros } from "${library}"`}
 ${naiveOnly ? `import { zeros } from "${library}"\nconst model = { inputSize: ${model.inputSize}, outputSize: ${model.outputSize}, macs: 0 }` : 'import { model } from "./model"'}
 ${withNaive ? 'import { naive } from "./naive"' : ""}
 
@@ -74,7 +74,7 @@ function nextInput() {
 
 // Each timer runs whole watchdog slices until ${ROUND_MS} ms have passed; returns ms per unit.
 ${timer("timeCalib", 8000, "", "sink += calib(8000)", true)}
-${naiveOnly ? "" : timer("timeOurs", oursPerSlice, "const big = model.macs > STEP_MAC_LIMIT", `nextInput()
+${naiveOnly ? "" : timer("timeOurs", oursPerSlice, "const big = !model.fitsStep()", `nextInput()
             if (big) await model.stepAsync(x, y)
             else model.step(x, y)`)}
 ${withNaive ? timer("timeNaive", naivePerSlice, "", `nextInput()
@@ -203,7 +203,8 @@ export async function bench(model: CanonicalModel, encoding: Encoding, specializ
         } catch (e) {
             naiveHeap = (e as Error).message
         }
-        const naiveImage = (await ws.build("naive.ts")).binary.length
+        // a naive model that does not build (e.g. over the VM's bytecode limit) failed liveHeap already
+        const naiveImage = typeof naiveHeap === "number" ? (await ws.build("naive.ts")).binary.length : 0
         onStatus("timing both steps, interleaved")
         const run = async (withNaive: boolean, naiveOnly = false) => {
             ws.write("bench.ts", timingProgram(model, withNaive, naiveOnly))

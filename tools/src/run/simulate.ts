@@ -1,90 +1,148 @@
 /**
  * Runs a model in the DeviceScript VM over a sequence of input rows: one
- * step per row from zero state, exactly as a device streams them. Inputs go
- * into the program as f64 hex literals (flash); a long sequence is split into
- * chunks that fit the image, and the model state is carried from one chunk to
- * the next with snapshot/restore.
+ * step per row from zero state, exactly as a device streams them.
+ *
+ * The program is built once. Inputs and the state to start from travel in
+ * two `hex` literals of the image, found by random markers and overwritten
+ * for each chunk of rows; the model state is carried from one chunk to the
+ * next with snapshot/restore. Outputs and state come back as checked console
+ * lines (value-lines.ts). A build costs 5-9 s, a VM start about 20 ms and a
+ * suspension about 1 µs (measured), so the per-chunk rebuilds were what made
+ * long runs slow, and the per-row `await ds.sleep(0)` stays.
  */
+import { randomBytes } from "node:crypto"
 import type { CanonicalModel } from "../model/canonical.ts"
-import { emitModule } from "../emit/emit.ts"
+import { macsPerStep } from "../model/canonical.ts"
+import { MAX_HEX_LITERAL_BYTES, emitModule } from "../emit/emit.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
-import { runProgram } from "./vm.ts"
+import { VALUE_SENDER, readValues } from "./value-lines.ts"
+import { runProgram, warmUpVm } from "./vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
 
-/** Input bytes per chunk: well inside the ~110 KB image next to code and weights. */
-const CHUNK_BYTES = 24_576
+/** Bytes of the random marker that starts each patched literal. */
+const MARKER_BYTES = 16
+/** Input literal: marker, row count (u32, padded to 8), then f64 inputs. */
+const INPUT_HEADER_BYTES = MARKER_BYTES + 8
+/**
+ * The simulator's flash for these runs: room for the largest image a board
+ * takes (220 KB on ESP32) next to the input literal. The budgets of a real
+ * board are checked by `dsrnn build`, not here.
+ */
+const SIMULATE_FLASH_BYTES = 512 * 1024
+/** A generous time per multiply-add for the timeout (flash matrices measure ~0.6 µs). */
+const TIMEOUT_MS_PER_MAC = 0.005
 
 export interface SimulateOptions {
     encoding: Encoding
     specialize?: boolean
-    /** Called after every chunk with the rows done so far. */
+    /** Called as rows complete, with the rows done so far. */
     onProgress?: (done: number, total: number) => void
+    /** At most this many rows per chunk (default: as many as one literal holds). */
+    chunkRows?: number
 }
 
-function f64Bytes(values: number[]): Buffer {
-    const buf = Buffer.alloc(8 * values.length)
-    values.forEach((v, i) => buf.writeDoubleLE(v, 8 * i))
-    return buf
+/** Numbers snapshot() writes: h (and c for an LSTM) of every recurrent layer. */
+export function stateSize(model: CanonicalModel): number {
+    return model.layers.reduce((n, l) => n + (l.type === "lstm" ? 2 * l.units : l.type === "dense" ? 0 : l.units), 0)
 }
 
-function readF64(hex: string): number[] {
-    const buf = Buffer.from(hex, "hex")
-    return Array.from({ length: buf.length / 8 }, (_, i) => buf.readDoubleLE(8 * i))
+function hexOf(bytes: Uint8Array): string {
+    return Buffer.from(bytes).toString("hex")
 }
 
-function runnerSource(inputHex: string, rows: number, stateHex: string | null): string {
+function runnerSource(inputMarker: Buffer, inputBytes: number, stateMarker: Buffer, stateBytes: number): string {
+    const literal = (marker: Buffer, bytes: number) => `hex\`${hexOf(marker)}${"00".repeat(bytes - MARKER_BYTES)}\``
     return `import * as ds from "@devicescript/core"
-import { STEP_MAC_LIMIT, addResidual, denormalize, normalize, zeros } from "${WORKSPACE_LIBRARY}"
+import { addResidual, denormalize, normalize, zeros } from "${WORKSPACE_LIBRARY}"
 import { inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
 
-const INPUT = hex\`${inputHex}\`
-const ROWS = ${rows}
+// Overwritten by the host before each run (simulate.ts).
+const INPUT = ${literal(inputMarker, inputBytes)}
+const STATE = ${literal(stateMarker, stateBytes)}
+
+${VALUE_SENDER}
+
+const useAsync = !model.fitsStep()
+
+/** One sample, as the device app handles it: normalize, step, denormalize, add the residual input back. */
+async function runRow(x: number[], y: number[]) {
+    normalize(x, inputMean, inputStd)
+    if (useAsync) await model.stepAsync(x, y)
+    else model.step(x, y)
+    denormalize(y, outputMean, outputStd)
+    addResidual(y, x, residual, inputMean, inputStd)
+}
 
 async function main() {
-    ${stateHex ? `model.restore(hex\`${stateHex}\`)` : "// zero state"}
+    model.restore(STATE.slice(${MARKER_BYTES}))
     const x = zeros(model.inputSize)
     const y = zeros(model.outputSize)
-    const out = Buffer.alloc(8 * model.outputSize)
-    const useAsync = model.macs > STEP_MAC_LIMIT
-    for (let t = 0; t < ROWS; t++) {
-        for (let j = 0; j < model.inputSize; j++) x[j] = INPUT.getAt(8 * (t * model.inputSize + j), "f64")
-        normalize(x, inputMean, inputStd)
-        if (useAsync) await model.stepAsync(x, y)
-        else model.step(x, y)
-        denormalize(y, outputMean, outputStd)
-        addResidual(y, x, residual, inputMean, inputStd)
-        for (let j = 0; j < model.outputSize; j++) out.setAt(8 * j, "f64", y[j])
-        console.log("Y " + out.toString("hex"))
+    const rows = INPUT.getAt(${MARKER_BYTES}, "u32")
+    for (let t = 0; t < rows; t++) {
+        for (let j = 0; j < model.inputSize; j++) x[j] = INPUT.getAt(${INPUT_HEADER_BYTES} + 8 * (t * model.inputSize + j), "f64")
+        await runRow(x, y)
+        for (let j = 0; j < model.outputSize; j++) sendValue("Y", y[j])
+        // ~1 µs: cheaper than working out when the watchdog needs it
         await ds.sleep(0)
     }
+    endValues("Y")
     const state = Buffer.alloc(8 * model.stateSize)
     model.snapshot(state)
-    console.log("S " + state.toString("hex"))
+    for (let k = 0; k < model.stateSize; k++) sendValue("S", state.getAt(8 * k, "f64"))
+    endValues("S")
     console.log("DONE")
 }
 await main()
 `
 }
 
+/** Byte offset of `marker` in the image; it must occur exactly once. */
+function locate(image: Uint8Array, marker: Buffer): number {
+    const buf = Buffer.from(image.buffer, image.byteOffset, image.byteLength)
+    const at = buf.indexOf(marker)
+    if (at < 0 || buf.indexOf(marker, at + 1) >= 0) throw new Error("simulate: cannot find the input literal in the built image")
+    return at
+}
+
+function writeF64(image: Buffer, at: number, values: number[]) {
+    values.forEach((v, i) => image.writeDoubleLE(v, at + 8 * i))
+}
+
 /** Output rows the VM computes for `rows`, one per input row. */
 export async function simulate(model: CanonicalModel, rows: number[][], opts: SimulateOptions): Promise<number[][]> {
-    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / (8 * model.inputSize)))
+    const states = stateSize(model)
+    const stateBytes = MARKER_BYTES + 8 * states
+    if (stateBytes > MAX_HEX_LITERAL_BYTES) throw new UserError(`the model's state (${states} numbers) is too large to simulate`)
+    const fit = Math.floor((MAX_HEX_LITERAL_BYTES - INPUT_HEADER_BYTES) / (8 * model.inputSize))
+    const perChunk = Math.max(1, Math.min(opts.chunkRows ?? Infinity, fit, rows.length))
+    const inputBytes = INPUT_HEADER_BYTES + 8 * model.inputSize * perChunk
+    const inputMarker = randomBytes(MARKER_BYTES)
+    const stateMarker = randomBytes(MARKER_BYTES)
     const ws = new Workspace()
     const outputs: number[][] = []
     try {
         ws.write("model.ts", emitModule(model, { encoding: opts.encoding, specialize: opts.specialize, libraryImport: WORKSPACE_LIBRARY }))
-        let state: string | null = null
+        ws.write("main.ts", runnerSource(inputMarker, inputBytes, stateMarker, stateBytes))
+        const [{ binary }] = await Promise.all([ws.build("main.ts"), warmUpVm()])
+        const inputAt = locate(binary, inputMarker) + MARKER_BYTES
+        const stateAt = locate(binary, stateMarker) + MARKER_BYTES
+        const image = Buffer.from(binary)
+        let state: number[] = new Array(states).fill(0)
         for (let start = 0; start < rows.length; start += perChunk) {
             const chunk = rows.slice(start, start + perChunk)
-            ws.write("main.ts", runnerSource(f64Bytes(chunk.flat()).toString("hex"), chunk.length, state))
-            const { binary } = await ws.build("main.ts")
-            const { lines } = await runProgram(binary, { timeoutMs: 60_000 + 50 * chunk.length, done: l => l === "DONE" })
-            const ys = lines.filter(l => l.startsWith("Y ")).map(l => readF64(l.slice(2)))
-            if (ys.length !== chunk.length)
-                throw new UserError(`the simulator produced ${ys.length} outputs for ${chunk.length} rows: ${lines.slice(-3).join(" | ")}`)
-            outputs.push(...ys)
-            state = lines.find(l => l.startsWith("S "))?.slice(2) ?? null
+            image.writeUInt32LE(chunk.length, inputAt)
+            writeF64(image, inputAt + 8, chunk.flat())
+            writeF64(image, stateAt, state)
+            const onLine = (line: string) => {
+                const m = /^Y (\d+) /.exec(line)
+                if (m) opts.onProgress?.(start + Math.floor(+m[1] / model.outputSize), rows.length)
+            }
+            const timeoutMs = 60_000 + chunk.length * macsPerStep(model) * TIMEOUT_MS_PER_MAC
+            const { lines } = await runProgram(image, { timeoutMs, done: l => l === "DONE", onLine, flashBytes: SIMULATE_FLASH_BYTES })
+            const ys = readValues(lines, "Y", chunk.length * model.outputSize)
+            for (let t = 0; t < chunk.length; t++) outputs.push(ys.slice(t * model.outputSize, (t + 1) * model.outputSize))
+            state = readValues(lines, "S", states)
             opts.onProgress?.(outputs.length, rows.length)
         }
     } finally {

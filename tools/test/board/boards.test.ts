@@ -10,7 +10,8 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 import { getBoard, loadBoards } from "../../src/board/boards.ts"
-import { APP_CODE_BYTES, STEP_MAC_LIMIT, arrayBytes, checkBudget, estimateBudget, pushCapacity } from "../../src/board/budget.ts"
+import { buildFittingApp, prepareApp } from "../../src/board/app-build.ts"
+import { APP_CODE_BYTES, SLICE_MACS, STEP_OPCODE_LIMIT, arrayBytes, checkBudget, estimateBudget, pushCapacity } from "../../src/board/budget.ts"
 import type { CanonicalModel, Layer } from "../../src/model/canonical.ts"
 
 const WEATHER = join(REPO_ROOT, "tools", "data", "weather-lstm.json")
@@ -59,9 +60,10 @@ describe("board profiles", () => {
         expect(() => getBoard("uno")).toThrow(/unknown board "uno"; known boards: esp32c3_bare, .*pico_w/)
     })
 
-    it("keeps the host's STEP_MAC_LIMIT in step with src/model.ts", () => {
+    it("keeps the host's STEP_OPCODE_LIMIT in step with src/model.ts", () => {
         const src = readFileSync(join(REPO_ROOT, "src", "model.ts"), "utf8")
-        expect(src).toContain(`export const STEP_MAC_LIMIT = ${STEP_MAC_LIMIT}`)
+        expect(src).toContain(`export const STEP_OPCODE_LIMIT = ${STEP_OPCODE_LIMIT}`)
+        expect(src).toContain(`export const SLICE_MACS = ${SLICE_MACS}`)
     })
 })
 
@@ -93,7 +95,7 @@ describe("budget estimates", () => {
     it("refuses a synchronous step over the slice budget, and uses stepAsync otherwise", () => {
         const wide = model([lstm(3, 40), dense(40, 1)]) // 4 * 40 * 43 = 6,880 multiply-adds
         const pico = getBoard("pico")
-        expect(() => checkBudget(estimateBudget(wide, "i8", pico, true), pico)).toThrow(/^one step takes 110,[\d]+ opcodes \(6,920 multiply-adds\), pico allows 65,536 per slice/)
+        expect(() => checkBudget(estimateBudget(wide, "i8", pico, true), pico)).toThrow(/^one step takes 199,300 opcodes \(6,920 multiply-adds\), pico allows 65,536 per slice/)
         const auto = estimateBudget(wide, "i8", pico)
         expect(auto.stepAsync).toBe(true)
         expect(() => checkBudget(auto, pico)).not.toThrow()
@@ -102,14 +104,39 @@ describe("budget estimates", () => {
 
 describe("dsrnn build / bundle / flash", () => {
     it("builds the weather app and reports image, heap and step cost; the image estimate bounds the real size", async () => {
-        const r = await runCli(["build", WEATHER, "--board", "pico"])
+        const r = await runCli(["build", WEATHER, "--board", "pico", "--specialize", "off"])
         expect(r.code, r.stderr).toBe(0)
+        expect(r.stdout).toMatch(/code: +flash matrices \(--specialize off\)/)
         const image = Number(/image: ([\d,]+) B of 110,000 B/.exec(r.stdout)![1].replace(/,/g, ""))
         expect(r.stdout).toMatch(/heap: +[\d,]+ B \(estimate\) of 65,536 B/)
         expect(r.stdout).toMatch(/step: +360 multiply-adds/)
         expect(image).toBeGreaterThan(4000)
         expect(APP_CODE_BYTES).toBeGreaterThanOrEqual(image)
         expect(APP_CODE_BYTES).toBeLessThan(image + 8192)
+    })
+
+    it("takes specialised code when it fits, and says why not when it does not", async () => {
+        const wide = await modelFile("wide.json", model([lstm(3, 64), dense(64, 1)]))
+        const [small, large] = await Promise.all([runCli(["build", WEATHER, "--board", "pico"]), runCli(["build", wide, "--board", "pico"])])
+        expect(small.code, small.stderr).toBe(0)
+        expect(small.stdout).toMatch(/code: +specialised: ~[\d,]+ B of image fits 110,000 B/)
+        // 360 multiply-adds: 4 opcodes each instead of 22, so the step costs well under the flash path's ~10,000
+        expect(Number(/~([\d,]+) opcodes/.exec(small.stdout)![1].replace(/,/g, ""))).toBeLessThan(5000)
+        expect(large.code, large.stderr).toBe(0)
+        expect(large.stdout).toMatch(/code: +flash matrices \(specialised code for 17,216 multiply-adds would pass the VM's 64 KB bytecode limit/)
+    })
+
+    it("falls back to flash matrices when the specialised image really built is too large", async () => {
+        const flags = { board: "pico", weights: "i8" as const, anomaly: "0", period: "1000" }
+        const p = await prepareApp(WEATHER, flags)
+        expect(p.specialize).toBe(true)
+        // between the real flash image (16,032 B) and the real specialised one (17,440 B)
+        const tight = { ...p, board: { ...p.board, imageBytes: 16_700 } }
+        const { p: built, ws, image } = await buildFittingApp(tight, "i8", flags)
+        ws.dispose()
+        expect(built.specialize).toBe(false)
+        expect(built.why).toMatch(/^flash matrices \(specialised: the app's image is [\d,]+ B, pico allows 16,700 B\)/)
+        expect(image).toBeLessThanOrEqual(16_700)
     })
 
     it("refuses an oversized model before building, in one line", async () => {

@@ -50,7 +50,7 @@ describe("bytecode of the step path", () => {
         expect(named("matVec")).toHaveLength(1)
         expect(named("activate")).toHaveLength(1)
         expect(named("project")).toHaveLength(4) // Rnn, Lstm, Gru, Dense
-        expect(named("apply")).toHaveLength(1) // Affine
+        expect(named("apply")).toHaveLength(2) // Affine, GruAffine
         expect(named("update")).toHaveLength(4)
         expect(named("step")).toHaveLength(1)
     })

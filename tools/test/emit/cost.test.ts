@@ -1,0 +1,45 @@
+/**
+ * The compiler's opcode figure against the VM's own count (the watchdog,
+ * tools/src/run/opcodes.ts): never below it, so a step the device is told
+ * fits does fit, and not far above it, so the figure is worth having.
+ */
+import { describe, expect, test } from "vitest"
+import type { CanonicalModel, Layer } from "../../src/model/canonical.ts"
+import { stepOpcodes } from "../../src/emit/cost.ts"
+import { randomLstmModel, randomMatrix, seededRandom } from "../../src/model/random.ts"
+import type { Encoding } from "../../src/model/quantize.ts"
+import { countStepOpcodes } from "../../src/run/opcodes.ts"
+
+function recurrent(type: "gru" | "rnn", inputs: number, units: number, outputs: number, seed: number): CanonicalModel {
+    const r = seededRandom(seed)
+    const rows = (type === "gru" ? 3 : 1) * units
+    const cell = { inputSize: inputs, units, activation: "tanh" as const, Wx: randomMatrix(r, rows, inputs, 1), Wh: randomMatrix(r, rows, units, 1), bx: randomMatrix(r, 1, rows, 1)[0], bh: randomMatrix(r, 1, rows, 1)[0] }
+    const layer: Layer = type === "gru" ? { type, ...cell, recurrentActivation: "sigmoid", resetAfter: true } : { type, ...cell }
+    return {
+        format: "dsrnn-model",
+        version: 1,
+        inputSize: inputs,
+        outputSize: outputs,
+        layers: [layer, { type: "dense", inputSize: units, units: outputs, activation: "linear", W: randomMatrix(r, outputs, units, 1), b: randomMatrix(r, 1, outputs, 1)[0] }],
+    }
+}
+
+const cases: { name: string; model: CanonicalModel; encoding: Encoding; specialize: boolean }[] = [
+    { name: "LSTM(16) i8 specialised", model: randomLstmModel(3, 16, 1), encoding: "i8", specialize: true },
+    { name: "LSTM(8) i8 flash", model: randomLstmModel(3, 8, 2), encoding: "i8", specialize: false },
+    { name: "RNN(16) + Dense(3) f32 specialised", model: recurrent("rnn", 2, 16, 3, 3), encoding: "f32", specialize: true },
+    { name: "GRU(8) i16 flash", model: recurrent("gru", 3, 8, 1, 4), encoding: "i16", specialize: false },
+    { name: "GRU(16) i8 specialised", model: recurrent("gru", 3, 16, 1, 5), encoding: "i8", specialize: true },
+]
+
+describe("opcodes per step: the compiler's figure against the watchdog's count", () => {
+    for (const c of cases)
+        test(c.name, async () => {
+            const counted = await countStepOpcodes(c.model, c.encoding, c.specialize)
+            const estimate = stepOpcodes(c.model, () => c.specialize)
+            console.log(`${c.name}: counted ${counted}, estimate ${estimate} (${(estimate / counted).toFixed(2)}x)`)
+            expect(counted).toBeGreaterThan(500)
+            expect(estimate).toBeGreaterThanOrEqual(counted)
+            expect(estimate).toBeLessThan(1.3 * counted)
+        }, 120_000)
+})
