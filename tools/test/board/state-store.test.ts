@@ -56,10 +56,13 @@ class CutStorage implements StateStorage {
 
 const x = [0.5, -0.25, 1]
 const y = [0]
-function steps(n: number, base: number) {
+// sleeps between steps: the cases run back to back, and only a real
+// suspension resets the watchdog's opcode count (the storage here is a stand-in)
+async function steps(n: number, base: number) {
     for (let t = 0; t < n; t++) {
         x[0] = base + 0.1 * t
         model.step(x, y)
+        await ds.sleep(0)
     }
 }
 function snap(): string {
@@ -78,11 +81,11 @@ for (let prior = 0; prior < 3; prior++) {
             model.reset()
             let old = "none"
             for (let p = 0; p < prior; p++) {
-                steps(2, p)
+                await steps(2, p)
                 await saveState(model, s)
                 old = snap()
             }
-            steps(3, 5)
+            await steps(3, 5)
             const fresh = snap()
             s.writesLeft = k
             s.tear = tear === 1
