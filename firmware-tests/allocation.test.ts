@@ -122,6 +122,13 @@ describe("allocations: call frames only", () => {
     test("LSTM update: 1 + 4 activate", async () => await expectFrames(LSTM_UPDATE, 5))
     test("Dense project + update: 2 + Affine.apply + matVec + activate", async () => await expectFrames(DENSE_STAGE, 5))
     test("GRU (reset before), both stages: 4 + 2 GruAffine.apply + 3 matVec + 2 activate", async () => await expectFrames(GRU_STAGES, 11))
-    // step 1 + checkIo 1 + LSTM 9 + Dense 5; the kernels above are the precise check
-    test("LSTM + dense Model.step: 16 frames", async () => await expectFrames(STEP, 16))
+    // step 1 + checkIo 1 + LSTM 9 + Dense 5 = 16 frames. Each kernel's own
+    // arithmetic reads as a fraction of an allocation, and a step sums several,
+    // so the step is held to its parts as measured above: one more array (+2)
+    // still leaves the window.
+    test("LSTM + dense Model.step: step + checkIo + the kernels above (16 frames)", async () => {
+        const parts = 2 + (await allocationsPerIteration(LSTM_PROJECT)) + (await allocationsPerIteration(LSTM_UPDATE)) + (await allocationsPerIteration(DENSE_STAGE))
+        const n = await allocationsPerIteration(STEP)
+        expect(n > parts - 1 && n < parts + 1.5).toBe(true)
+    })
 })

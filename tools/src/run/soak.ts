@@ -53,13 +53,13 @@ export function soakInput(t: number, j: number): number {
 
 function soakProgram(steps: number, every: number, perSlice: number): string {
     return `import * as ds from "@devicescript/core"
-import { STEP_MAC_LIMIT, zeros } from "${WORKSPACE_LIBRARY}"
+import { zeros } from "${WORKSPACE_LIBRARY}"
 import { model } from "./model"
 
 const x = zeros(model.inputSize)
 const y = zeros(model.outputSize)
 const out = Buffer.alloc(8 * model.outputSize)
-const useAsync = model.macs > STEP_MAC_LIMIT
+const useAsync = !model.fitsStep()
 async function main() {
     for (let t = 0; t < ${steps}; t++) {
         for (let j = 0; j < x.length; j++) x[j] = ((t * 7919 + j * 104729 + 13) % 65536) / 32768 - 1

@@ -28,7 +28,7 @@ const STEPPED = [r0, r1, r2, r3, r4, r5, r5, r6]
 
 const PROGRAM = `import * as ds from "@devicescript/core"
 import { Feature, SampleSource, startApp } from "./lib/app"
-import { inputMean, inputStd, model, outputMean, outputStd } from "./model"
+import { inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
 
 const SCRIPT: number[][] = [
 ${SCRIPT.map(r => `    [${r.join(", ")}],`).join("\n")}
@@ -61,6 +61,7 @@ await startApp(model, {
     inputStd: inputStd,
     outputMean: outputMean,
     outputStd: outputStd,
+    residual: residual,
     stuckSamples: 3,
     source: script,
     onSample: () => {
