@@ -79,6 +79,8 @@ export interface Budget {
     stepOpcodes: number
     /** The app suspends inside a step (stepAsync) when one step would not fit a slice. */
     stepAsync: boolean
+    /** The weight encoding the image was estimated for. */
+    encoding: Encoding
 }
 
 const WEIGHT_BYTES: Record<Encoding, number> = { f32: 4, i16: 2, i8: 1 }
@@ -110,7 +112,7 @@ export function estimateBudget(model: CanonicalModel, encoding: Encoding, board:
     const opcodes = stepOpcodes(model, () => specialize)
     const syncFits = opcodes <= Math.min(STEP_OPCODE_LIMIT, board.sliceOpcodes)
     const imageBytes = APP_CODE_BYTES + (specialize ? specializedImage(model, encoding) : weightImage(model, encoding))
-    return { heapBytes, imageBytes, macs, stepOpcodes: opcodes, stepAsync: !sync && !syncFits }
+    return { heapBytes, imageBytes, macs, stepOpcodes: opcodes, stepAsync: !sync && !syncFits, encoding }
 }
 
 const n = (v: number) => v.toLocaleString("en-US")
@@ -118,7 +120,7 @@ const n = (v: number) => v.toLocaleString("en-US")
 /** Throws a UserError naming the first budget the model exceeds on `board`; `image: false` leaves the image to a real build. */
 export function checkBudget(budget: Budget, board: BoardProfile, image = true): void {
     if (image && budget.imageBytes > board.imageBytes)
-        throw new UserError(`model needs ${n(budget.imageBytes)} B of image, ${board.id} allows ${n(board.imageBytes)} B; use smaller weights (--weights i8) or fewer units`)
+        throw new UserError(`model needs ${n(budget.imageBytes)} B of image, ${board.id} allows ${n(board.imageBytes)} B; ${budget.encoding === "i8" ? "use fewer units or layers" : "use smaller weights (--weights i8) or fewer units"}`)
     if (budget.heapBytes > board.heapBytes)
         throw new UserError(`model needs ${n(budget.heapBytes)} B of heap, ${board.id} has ${n(board.heapBytes)} B; use fewer units or layers`)
     if (!budget.stepAsync && budget.stepOpcodes > Math.min(STEP_OPCODE_LIMIT, board.sliceOpcodes))

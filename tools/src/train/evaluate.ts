@@ -32,6 +32,8 @@ export interface Evaluation {
     period: number | null
     /** Anomaly flags on these rows, when the model has a threshold. */
     faults?: FaultCheck
+    /** The model forecasts the change of its target (residual mode). */
+    residual: boolean
 }
 
 export interface SeriesData {
@@ -109,7 +111,7 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
         ? score("seasonal", `seasonal naive (value ${period} rows before)`, rows.map(t => target[t + h - period]), actual)
         : score("seasonal", `moving average (last ${MOVING_AVERAGE_ROWS} rows)`, rows.map(t => target.slice(t - MOVING_AVERAGE_ROWS + 1, t + 1).reduce((a, b) => a + b, 0) / MOVING_AVERAGE_ROWS), actual)
     methods.push(seasonal)
-    const evaluation: Evaluation = { horizon: h, start, actual, methods, period }
+    const evaluation: Evaluation = { horizon: h, start, actual, methods, period, residual: !!model.residual }
     if (model.anomaly) evaluation.faults = checkFaults(model, data, evaluation)
     return evaluation
 }
@@ -133,7 +135,7 @@ export function formatEvaluation(e: Evaluation, what: string, unit = ""): string
     lines.push(
         model.rmse < persistence.rmse
             ? `${name} beats persistence: RMSE ${model.rmse.toPrecision(4)}${unit} against ${persistence.rmse.toPrecision(4)}${unit} (${((1 - model.rmse / persistence.rmse) * 100).toFixed(0)}% lower).`
-            : `${name} does NOT beat persistence: repeating the last value forecasts better (RMSE ${persistence.rmse.toPrecision(4)}${unit} against ${model.rmse.toPrecision(4)}${unit}). Try --residual on, more --epochs, or more data.`
+            : `${name} does NOT beat persistence: repeating the last value forecasts better (RMSE ${persistence.rmse.toPrecision(4)}${unit} against ${model.rmse.toPrecision(4)}${unit}). Try ${e.residual ? "" : "--residual on, "}more --epochs, or more data.`
     )
     if (e.faults) lines.push(...formatFaults(e.faults))
     return lines.join("\n")

@@ -145,6 +145,10 @@ describe("dsrnn build / bundle / flash", () => {
         expect(r.code).toBe(1)
         expect(r.stderr.trim()).toMatch(/^dsrnn: model needs [\d,]+ B of image, pico allows 110,000 B; use smaller weights/)
         expect(r.stderr.trim().split("\n")).toHaveLength(1)
+        // already i8: the only way out is a smaller model
+        const i8 = await runCli(["build", await modelFile("bigger.json", model([lstm(3, 400), dense(400, 1)])), "--board", "pico", "--weights", "i8"])
+        expect(i8.code).toBe(1)
+        expect(i8.stderr.trim()).toMatch(/^dsrnn: model needs [\d,]+ B of image, pico allows 110,000 B; use fewer units or layers$/)
     })
 
     it("gives one-line errors for an unknown board, unmapped inputs and a missing board", async () => {
