@@ -48,3 +48,11 @@ export async function expectSteps(fixture: Fixture, from: number, to: number, to
         for (let j = 0; j < y.length; j++) expectClose(y[j], want[j], tol, `step ${t} output ${j}`)
     }
 }
+
+/** The fixture in one call per step, then again from zero state sliced by stepAsync. */
+export async function expectStepAndSliced(fixture: Fixture, tol: number) {
+    fixture.model.reset()
+    await expectSequence(fixture, tol)
+    fixture.model.reset()
+    await expectSteps(fixture, 0, stepCount(fixture), tol, true)
+}

@@ -1,5 +1,5 @@
 import { Act, activate } from "./activation"
-import { Affine, Layer, WeightShape, checkProjection, fill, zeros } from "./layer"
+import { Affine, Layer, WeightShape, checkProjection, fill, roundToGrid, zeros } from "./layer"
 import { matVec } from "./matrix"
 
 /**
@@ -63,6 +63,8 @@ export class GruAffine implements GruProjection {
  *     n = act(W_xn x + b_xn + W_hn (r * h) + b_hn)
  *   h_t = z * h_{t-1} + (1 - z) * n
  * Reset-before needs r before the last W_h block, hence two stages.
+ * With `hiddenBits` > 0 (reset after only), W_h multiplies h rounded to that
+ * grid (roundToGrid).
  */
 export class Gru implements Layer {
     outputSize: number
@@ -73,6 +75,7 @@ export class Gru implements Layer {
     private gx: number[]
     // reset after: W_h h + b_h; reset before: r * h
     private gh: number[]
+    private hGrid: number[]
 
     constructor(
         public inputSize: number,
@@ -80,7 +83,8 @@ export class Gru implements Layer {
         private w: GruProjection,
         private act: Act,
         private rec: Act,
-        private resetAfter: boolean
+        private resetAfter: boolean,
+        private hiddenBits = 0
     ) {
         checkProjection("Gru", w, 3 * units, inputSize, units)
         if (w.stageUnits.length !== (resetAfter ? 1 : 2)) throw new Error("Gru: the weights are for the other reset variant")
@@ -88,13 +92,19 @@ export class Gru implements Layer {
         this.out = zeros(units)
         this.gx = zeros(3 * units)
         this.gh = zeros(resetAfter ? 3 * units : units)
+        this.hGrid = hiddenBits ? zeros(units) : null
         this.state = [this.out]
         this.stageRows = w.stageUnits
         this.stageCols = w.stageUnitMacs
     }
 
     project(stage: number, x: number[], unit0: number, unit1: number) {
-        this.w.apply(stage, x, this.out, this.gx, this.gh, unit0, unit1)
+        let h = this.out
+        if (this.hGrid) {
+            if (unit0 === 0) roundToGrid(this.out, this.hGrid, this.hiddenBits)
+            h = this.hGrid
+        }
+        this.w.apply(stage, x, h, this.gx, this.gh, unit0, unit1)
     }
 
     update(stage: number) {

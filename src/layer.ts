@@ -33,6 +33,17 @@ export function fill(v: number[], value: number) {
 }
 
 /**
+ * The h that W_h multiplies in an i8 layer with a grid: each value rounded to
+ * a multiple of 2^-bits (Math.round: halves away from zero), written to
+ * `grid`. With h on a grid, dsrnn's specialised code sums two rows of W_h in
+ * one exact float64 (hiddenBits in tools/src/model/quantize.ts).
+ */
+export function roundToGrid(h: number[], grid: number[], bits: number) {
+    const scale = Math.pow(2, bits)
+    for (let j = 0; j < h.length; j++) grid[j] = Math.round(h[j] * scale) / scale
+}
+
+/**
  * The affine part of a layer: out[r] = W_x[r] . x + b_x[r] + W_h[r] . h + b_h[r]
  * for the rows of work units [unit0, unit1). A unit is one row for Affine;
  * code dsrnn specialises to a model (straight-line, weights as literals)

@@ -1,5 +1,5 @@
 import { Act, activate } from "./activation"
-import { Layer, Projection, checkProjection, fill, zeros } from "./layer"
+import { Layer, Projection, checkProjection, fill, roundToGrid, zeros } from "./layer"
 
 /**
  * LSTM cell as in SPEC.md section 3. Gate blocks of W_x, W_h, b_x, b_h are
@@ -7,6 +7,7 @@ import { Layer, Projection, checkProjection, fill, zeros } from "./layer"
  *   g = W_x x_t + b_x + W_h h_{t-1} + b_h
  *   i = rec(g_i), f = rec(g_f), c~ = act(g_c), o = rec(g_o)
  *   c_t = f * c_{t-1} + i * c~,  h_t = o * act(c_t)
+ * With `hiddenBits` > 0, W_h multiplies h rounded to that grid (roundToGrid).
  */
 export class Lstm implements Layer {
     outputSize: number
@@ -17,13 +18,15 @@ export class Lstm implements Layer {
     private c: number[]
     private g: number[]
     private actC: number[]
+    private hGrid: number[]
 
     constructor(
         public inputSize: number,
         public units: number,
         private w: Projection,
         private act: Act,
-        private rec: Act
+        private rec: Act,
+        private hiddenBits = 0
     ) {
         checkProjection("Lstm", w, 4 * units, inputSize, units)
         this.outputSize = units
@@ -31,13 +34,19 @@ export class Lstm implements Layer {
         this.c = zeros(units)
         this.g = zeros(4 * units)
         this.actC = zeros(units)
+        this.hGrid = hiddenBits ? zeros(units) : null
         this.state = [this.out, this.c]
         this.stageRows = [w.units]
         this.stageCols = [w.unitMacs]
     }
 
     project(stage: number, x: number[], row0: number, row1: number) {
-        this.w.apply(x, this.out, this.g, row0, row1)
+        let h = this.out
+        if (this.hGrid) {
+            if (row0 === 0) roundToGrid(this.out, this.hGrid, this.hiddenBits)
+            h = this.hGrid
+        }
+        this.w.apply(x, h, this.g, row0, row1)
     }
 
     update(stage: number) {

@@ -1,7 +1,10 @@
 import { Act, activate } from "./activation"
-import { Layer, Projection, checkProjection, fill, zeros } from "./layer"
+import { Layer, Projection, checkProjection, fill, roundToGrid, zeros } from "./layer"
 
-/** Elman RNN: h_t = act(W_x x_t + b_x + W_h h_{t-1} + b_h). */
+/**
+ * Elman RNN: h_t = act(W_x x_t + b_x + W_h h_{t-1} + b_h). With `hiddenBits`
+ * > 0, W_h multiplies h rounded to that grid (roundToGrid).
+ */
 export class Rnn implements Layer {
     outputSize: number
     out: number[]
@@ -9,24 +12,32 @@ export class Rnn implements Layer {
     stageRows: number[]
     stageCols: number[]
     private pre: number[]
+    private hGrid: number[]
 
     constructor(
         public inputSize: number,
         public units: number,
         private w: Projection,
-        private act: Act
+        private act: Act,
+        private hiddenBits = 0
     ) {
         checkProjection("Rnn", w, units, inputSize, units)
         this.outputSize = units
         this.out = zeros(units)
         this.pre = zeros(units)
+        this.hGrid = hiddenBits ? zeros(units) : null
         this.state = [this.out]
         this.stageRows = [w.units]
         this.stageCols = [w.unitMacs]
     }
 
     project(stage: number, x: number[], row0: number, row1: number) {
-        this.w.apply(x, this.out, this.pre, row0, row1)
+        let h = this.out
+        if (this.hGrid) {
+            if (row0 === 0) roundToGrid(this.out, this.hGrid, this.hiddenBits)
+            h = this.hGrid
+        }
+        this.w.apply(x, h, this.pre, row0, row1)
     }
 
     update(stage: number) {

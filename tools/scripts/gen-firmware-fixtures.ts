@@ -61,7 +61,40 @@ function model(layers: Layer[]): CanonicalModel {
 }
 
 const ALL: Encoding[] = ["f32", "i16", "i8"]
-const cases: { name: string; encodings: Encoding[]; build: (r: () => number) => CanonicalModel }[] = [
+/**
+ * A layer at the bound of i8's packed sums: every W_h weight is q = 127, so
+ * once h is 1 each row's sum is 127 * 32 * 2^13 = 33,292,288, just below the
+ * 2^25 the packing allows (hiddenBits in tools/src/model/quantize.ts). Large
+ * inputs in the first steps (saturatedInputs) open i and o and fill c; then
+ * f and c~ stay at 1 (bias 30), and o's bias of -9 against its W_h h of 16
+ * holds o near 0.999, where h = o * tanh(c) shows any error in o's sum.
+ */
+function saturated(rand: () => number): Layer {
+    const n = 32
+    const l = recurrent(rand, "lstm", 3, n, "tanh")
+    if (l.type !== "lstm") throw new Error("unreachable")
+    const bias = [-16, 30, 30, -9]
+    const kicked = (r: number) => r < n || r >= 3 * n
+    return {
+        ...l,
+        Wx: l.Wx.map((row, r) => (kicked(r) ? row.map(() => 2) : row)),
+        Wh: l.Wh.map(row => row.map(() => 0.5)),
+        bx: l.bx.map((_, r) => bias[Math.floor(r / n)]),
+        bh: l.bh.map(() => 0),
+    }
+}
+
+function saturatedInputs(rand: () => number): number[][] {
+    return randomMatrix(rand, STEPS, 3, 0.3).map((row, t) => (t < STEPS / 2 ? row.map(() => 4) : row))
+}
+
+const cases: {
+    name: string
+    encodings: Encoding[]
+    specialize?: boolean
+    build: (r: () => number) => CanonicalModel
+    inputs?: (r: () => number) => number[][]
+}[] = [
     { name: "lstm", encodings: ALL, build: r => model([recurrent(r, "lstm", 3, 4, "tanh"), dense(r, 4, 1, "linear")]) },
     {
         name: "lstm_hard",
@@ -82,6 +115,18 @@ const cases: { name: string; encodings: Encoding[]; build: (r: () => number) => 
         encodings: ["f32"],
         build: r => model([recurrent(r, "rnn", 2, 4, "tanh"), dense(r, 4, 4, "relu"), dense(r, 4, 3, "sigmoid"), dense(r, 3, 2, "tanh")]),
     },
+    // Specialised code: 24 units make several blocks, so stepAsync slices the CompiledCell.
+    { name: "lstm_cell", encodings: ["f32", "i8"], specialize: true, build: r => model([recurrent(r, "lstm", 3, 24, "tanh"), dense(r, 24, 1, "linear")]) },
+    {
+        name: "lstm_hard_cell",
+        encodings: ["i8"],
+        specialize: true,
+        build: r => model([recurrent(r, "lstm", 3, 24, "tanh", { recurrentActivation: "hard_sigmoid" }), dense(r, 24, 1, "linear")]),
+    },
+    { name: "gru_cell", encodings: ["f32", "i8"], specialize: true, build: r => model([recurrent(r, "gru", 3, 23, "tanh"), dense(r, 23, 1, "linear")]) },
+    { name: "rnn_cell", encodings: ["f32", "i8"], specialize: true, build: r => model([recurrent(r, "rnn", 3, 25, "tanh"), dense(r, 25, 2, "linear")]) },
+    { name: "rnn_relu_cell", encodings: ["i8"], specialize: true, build: r => model([recurrent(r, "rnn", 3, 24, "relu"), dense(r, 24, 1, "linear")]) },
+    { name: "saturated_cell", encodings: ["i8"], specialize: true, build: r => model([saturated(r), dense(r, 32, 1, "linear")]), inputs: saturatedInputs },
 ]
 
 function f64Hex(name: string, rows: number[][]): string {
@@ -98,11 +143,11 @@ mkdirSync(OUT_DIR, { recursive: true })
 cases.forEach((c, ci) => {
     const float = c.build(seededRandom(1000 + ci))
     const rand = seededRandom(2000 + ci)
-    const inputs = randomMatrix(rand, STEPS, float.inputSize, 2)
+    const inputs = c.inputs ? c.inputs(rand) : randomMatrix(rand, STEPS, float.inputSize, 2)
     for (const enc of c.encodings) {
         const expected = new ReferenceModel(quantizeModel(float, enc)).run(inputs)
         const source = [
-            emitModule(float, { encoding: enc, libraryImport: "../../src/index", source: `gen-firmware-fixtures.ts (${c.name})` }),
+            emitModule(float, { encoding: enc, specialize: c.specialize, libraryImport: "../../src/index", source: `gen-firmware-fixtures.ts (${c.name})` }),
             `// Inputs and float64-reference outputs, ${STEPS} steps from zero state.`,
             f64Hex("inputs", inputs),
             f64Hex("expected", expected),

@@ -109,7 +109,7 @@ export function estimateBudget(model: CanonicalModel, encoding: Encoding, board:
     const macs = macsPerStep(model)
     const io = 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize)
     const heapBytes = APP_HEAP_BYTES + objectBytes(4) + literalArrayBytes(model.layers.length) + io + model.layers.reduce((s, l) => s + layerHeap(l), 0)
-    const opcodes = stepOpcodes(model, () => specialize)
+    const opcodes = stepOpcodes(model, encoding, () => specialize)
     const syncFits = opcodes <= Math.min(STEP_OPCODE_LIMIT, board.sliceOpcodes)
     const imageBytes = APP_CODE_BYTES + (specialize ? specializedImage(model, encoding) : weightImage(model, encoding))
     return { heapBytes, imageBytes, macs, stepOpcodes: opcodes, stepAsync: !sync && !syncFits, encoding }

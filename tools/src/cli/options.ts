@@ -5,6 +5,6 @@ export const weightsOption = () =>
     new Option("-w, --weights <encoding>", "weight encoding on the device").choices(["f32", "i16", "i8"]).default("i8")
 
 export const specializeOption = () =>
-    new Option("-s, --specialize <mode>", "straight-line code with literal weights for LSTM, RNN and dense layers (auto: when it fits the image)")
+    new Option("-s, --specialize <mode>", "straight-line code with literal weights (auto: when it fits the image)")
         .choices(["auto", "on", "off"])
         .default("auto")

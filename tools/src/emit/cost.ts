@@ -2,19 +2,21 @@
  * VM opcodes of one Model.step of the code dsrnn emits, so that the compiler
  * can tell the device (Model's `stepOpcodes`) and the board budget whether a
  * step fits one watchdog slice. The coefficients are real opcodes, counted
- * with the watchdog (tools/src/run/opcodes.ts) on LSTM(8..40) + Dense(1):
- * a least-squares fit of opcodes = a * multiply-adds + b * activated numbers
- * + c is within 8 opcodes of every measurement. tools/test/emit/cost.test.ts
- * checks the estimate against new counts.
+ * with the watchdog (tools/src/run/opcodes.ts), per path: opcodes = a *
+ * multiply-adds + b * activated numbers + c, fit to LSTM, GRU and RNN
+ * counts. tools/test/emit/cost.test.ts checks the estimate against new
+ * counts (between 1.0x and 1.3x of them).
  */
 import type { CanonicalModel, Layer } from "../model/canonical.ts"
 import { gateCount, layerMacs } from "../model/canonical.ts"
+import { type Encoding, hiddenBits } from "../model/quantize.ts"
+import { hasCellCode } from "./cell.ts"
 
 interface PathCost {
     perMac: number
     /** Per number through an activation, with its share of the element-wise updates and row set-up. */
     perActivated: number
-    /** The GRU's instead: two sums per row and three update loops (counted: GRU(8) flash 11,622, GRU(16) specialised 8,099). */
+    /** The GRU's instead: two sums per row and three update loops (counted: GRU(8) flash 11,622; GRU(12) reset before, specialised, 4,966). */
     gruPerActivated: number
 }
 
@@ -25,9 +27,18 @@ interface PathCost {
  * per-row loop set-up.
  */
 export const OPCODE_COST: Record<"specialized" | "flash", PathCost> = {
-    specialized: { perMac: 4, perActivated: 50, gruPerActivated: 85 },
+    specialized: { perMac: 4, perActivated: 50, gruPerActivated: 60 },
     flash: { perMac: 22, perActivated: 141, gruPerActivated: 225 },
 }
+/**
+ * A recurrent layer emitted whole as straight-line code (CompiledCell),
+ * counted on LSTM(8..40), GRU(16, 32), RNN(16): 4 opcodes per multiply-add
+ * on x; on h 2.1 when an i8 layer sums two rows at once (the split of each
+ * pair included), else 4; per gate value its activation and its share of
+ * the state update (a GRU's h' = z h + (1 - z) n costs more).
+ */
+export const CELL_OPCODE_COST = { perMacX: 4, perMacHPaired: 2.1, perMacH: 4, perActivated: 22, gruPerActivated: 26 }
+
 /** Per step: the call, checkIo, the output copy and what the fit above leaves (LSTM(8) flash: 715 more than the layers alone). */
 const FIXED_OPCODES = 600
 /** Headroom over the fit for what it does not see (other encodings, layer mixes). */
@@ -39,11 +50,19 @@ function activated(l: Layer): number {
     return (gateCount(l) + (l.type === "lstm" ? 1 : 0)) * l.units
 }
 
-/** Opcodes of one step; `specialized(l, i)` says which layers are literal code. */
-export function stepOpcodes(model: CanonicalModel, specialized: (l: Layer, i: number) => boolean): number {
-    const sum = model.layers.reduce((n, l, i) => {
-        const c = OPCODE_COST[specialized(l, i) ? "specialized" : "flash"]
-        return n + c.perMac * layerMacs(l) + (l.type === "gru" ? c.gruPerActivated : c.perActivated) * activated(l)
-    }, FIXED_OPCODES)
+function layerOpcodes(l: Layer, specialized: boolean, encoding: Encoding): number {
+    if (specialized && hasCellCode(l)) {
+        const c = CELL_OPCODE_COST
+        const rows = gateCount(l) * l.units
+        const perMacH = hiddenBits(l, encoding) ? c.perMacHPaired : c.perMacH
+        return c.perMacX * rows * l.inputSize + perMacH * rows * l.units + (l.type === "gru" ? c.gruPerActivated : c.perActivated) * activated(l)
+    }
+    const c = OPCODE_COST[specialized ? "specialized" : "flash"]
+    return c.perMac * layerMacs(l) + (l.type === "gru" ? c.gruPerActivated : c.perActivated) * activated(l)
+}
+
+/** Opcodes of one step in `encoding`; `specialized(l, i)` says which layers are literal code. */
+export function stepOpcodes(model: CanonicalModel, encoding: Encoding, specialized: (l: Layer, i: number) => boolean): number {
+    const sum = model.layers.reduce((n, l, i) => n + layerOpcodes(l, specialized(l, i), encoding), FIXED_OPCODES)
     return Math.ceil(MARGIN * sum)
 }

@@ -6,8 +6,9 @@
 import type { Activation, CanonicalModel, Layer } from "../model/canonical.ts"
 import { stepOpcodes } from "./cost.ts"
 import { specializedGru, specializedProjection } from "./specialized.ts"
+import { hasCellCode, specializedCell } from "./cell.ts"
 import { UserError, clip } from "../model/errors.ts"
-import { type Encoding, type PackedMatrix, packMatrix, packVector } from "../model/quantize.ts"
+import { type Encoding, type PackedMatrix, hiddenBits, packMatrix, packVector } from "../model/quantize.ts"
 
 /** The VM's limit for one `hex` literal. */
 export const MAX_HEX_LITERAL_BYTES = 61_440
@@ -93,6 +94,11 @@ class ModuleWriter {
 
     layer(l: Layer, i: number): string {
         const p = `L${i}_`
+        if (this.specialize && hasCellCode(l)) {
+            const cell = specializedCell(`L${i}Cell`, l, this.encoding)
+            this.decls.push(cell.code)
+            return cell.layer
+        }
         const special = this.specialized(l, i)
         if (l.type === "dense")
             return `new Dense(${l.inputSize}, ${l.units}, ${special ?? `new Affine(${this.matrix(p + "W", l.W)}, null, ${this.vector(p + "B", l.b)}, null)`}, ${ACT[l.activation]})`
@@ -100,9 +106,11 @@ class ModuleWriter {
             `new Affine(${[this.matrix(p + "WX", l.Wx), this.matrix(p + "WH", l.Wh), this.vector(p + "BX", l.bx), this.vector(p + "BH", l.bh)].join(", ")})`
         const gates = special ?? (l.type === "gru" ? `new GruAffine(${affine()}, ${l.resetAfter})` : affine())
         const args = [l.inputSize, l.units, gates, ACT[l.activation]]
-        if (l.type === "rnn") return `new Rnn(${args.join(", ")})`
-        if (l.type === "lstm") return `new Lstm(${args.join(", ")}, ${ACT[l.recurrentActivation]})`
-        return `new Gru(${args.join(", ")}, ${ACT[l.recurrentActivation]}, ${l.resetAfter})`
+        const bits = hiddenBits(l, this.encoding)
+        const grid = bits ? `, ${bits}` : ""
+        if (l.type === "rnn") return `new Rnn(${args.join(", ")}${grid})`
+        if (l.type === "lstm") return `new Lstm(${args.join(", ")}, ${ACT[l.recurrentActivation]}${grid})`
+        return `new Gru(${args.join(", ")}, ${ACT[l.recurrentActivation]}, ${l.resetAfter}${grid})`
     }
 }
 
@@ -114,9 +122,9 @@ class ModuleWriter {
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const w = new ModuleWriter(opts.encoding, !!opts.specialize)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
-    const opcodes = stepOpcodes(model, () => !!opts.specialize)
-    const classes = new Set(model.layers.map(l => CLASS[l.type]))
-    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : [])]
+    const opcodes = stepOpcodes(model, opts.encoding, () => !!opts.specialize)
+    const classes = new Set(model.layers.map(l => (opts.specialize && hasCellCode(l) ? "CompiledCell" : CLASS[l.type])))
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : []), ...(classes.has("CompiledCell") ? ["CellCode"] : [])]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
     return [

@@ -29,6 +29,7 @@ export interface RnnLayer {
     Wh: Matrix // units x units
     bx: number[]
     bh: number[]
+    hiddenBits?: number
 }
 
 /** Gate blocks of Wx, Wh, bx, bh in the order [i, f, c, o] (Keras order), each `units` rows. */
@@ -42,6 +43,7 @@ export interface LstmLayer {
     Wh: Matrix // 4 units x units
     bx: number[]
     bh: number[]
+    hiddenBits?: number
 }
 
 /**
@@ -63,6 +65,7 @@ export interface GruLayer {
     Wh: Matrix // 3 units x units
     bx: number[]
     bh: number[]
+    hiddenBits?: number
 }
 
 /** y = act(W x + b) */
@@ -76,6 +79,9 @@ export interface DenseLayer {
 }
 
 export type RecurrentLayer = RnnLayer | LstmLayer | GruLayer
+// `hiddenBits` (set by quantizeModel, never read from a file): W_h multiplies
+// h rounded to a multiple of 2^-hiddenBits (half away from zero), so that i8
+// code can sum two rows in one exact float64 (see hiddenBits in quantize.ts).
 export type Layer = RecurrentLayer | DenseLayer
 
 /** x_normalized = (x - mean) / std, per feature; outputs are de-normalized with y * std + mean. */

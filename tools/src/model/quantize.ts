@@ -4,7 +4,7 @@
  * output row for the integer encodings (symmetric, no zero point).
  */
 
-import type { CanonicalModel, Layer, Matrix } from "./canonical.ts"
+import type { Activation, CanonicalModel, Layer, Matrix } from "./canonical.ts"
 
 export type Encoding = "f32" | "i16" | "i8"
 
@@ -143,6 +143,42 @@ export function quantizationError(
     return { maxAbs, rms: n ? Math.sqrt(sumSq / n) : 0 }
 }
 
+/** Activations whose values lie in [-1, 1]. */
+const BOUNDED: Activation[] = ["tanh", "sigmoid", "hard_sigmoid"]
+/** Gates whose values lie in [0, 1]: a GRU's h' = z h + (1 - z) n stays within the range of h and n. */
+const UNIT_GATES: Activation[] = ["sigmoid", "hard_sigmoid"]
+/** Where the second row's sum starts in a packed float64: low + high * 2^PACK_SHIFT. */
+export const PACK_SHIFT = 26
+/** Finer than this is not worth a grid; coarser would cost accuracy. */
+const MIN_HIDDEN_BITS = 8
+
+/**
+ * The grid of the h that W_h multiplies, in bits (0: h as it is). Only i8
+ * layers whose h stays within [-1, 1] get one: h rounded to a multiple of
+ * 2^-bits with bits = 25 - ceil(log2(L + 1)), L the largest sum of |q| over a
+ * row of W_h. Then each row's sum of q * round(h * 2^bits) is an integer of
+ * magnitude below 2^25, and two rows travel in one float64 exactly as
+ * low + high * 2^26 (magnitude below 2^51): specialised code multiplies h by
+ * two rows at once, half the multiply-adds. The rounding moves h by at most
+ * 2^-(bits+1) (3e-5 for LSTM(32)), far below the i8 weights' own error.
+ */
+export function hiddenBits(l: Layer, encoding: Encoding): number {
+    if (encoding !== "i8" || l.type === "dense" || (l.type === "gru" && !l.resetAfter)) return 0
+    const bounded =
+        BOUNDED.includes(l.activation) &&
+        (l.type === "rnn" || (l.type === "lstm" ? BOUNDED : UNIT_GATES).includes(l.recurrentActivation))
+    if (!bounded) return 0
+    const p = packMatrix(l.Wh, "i8")
+    let largest = 0
+    for (let r = 0; r < p.rows; r++) {
+        let sum = 0
+        for (let k = 0; k < p.cols; k++) sum += Math.abs((p.data[r * p.cols + k] << 24) >> 24)
+        largest = Math.max(largest, sum)
+    }
+    const bits = PACK_SHIFT - 1 - Math.ceil(Math.log2(largest + 1))
+    return bits >= MIN_HIDDEN_BITS ? bits : 0
+}
+
 function quantizeLayer(layer: Layer, li: number, encoding: Encoding): Layer {
     const mat = (m: Matrix, field: string) =>
         unpackMatrix(packMatrix(m, encoding, `layers[${li}].${field}`))
@@ -150,13 +186,15 @@ function quantizeLayer(layer: Layer, li: number, encoding: Encoding): Layer {
         unpackVector(packVector(v, `layers[${li}].${field}`))
     if (layer.type === "dense")
         return { ...layer, W: mat(layer.W, "W"), b: vec(layer.b, "b") }
-    return {
+    const quantized = {
         ...layer,
         Wx: mat(layer.Wx, "Wx"),
         Wh: mat(layer.Wh, "Wh"),
         bx: vec(layer.bx, "bx"),
         bh: vec(layer.bh, "bh"),
     }
+    const bits = hiddenBits(layer, encoding)
+    return bits ? { ...quantized, hiddenBits: bits } : quantized
 }
 
 /**

@@ -57,6 +57,17 @@ function affine(
     return out
 }
 
+/** C's round(), as the device's Math.round: halves go away from zero. */
+function roundHalfAway(v: number): number {
+    return v < 0 ? -Math.floor(-v + 0.5) : Math.floor(v + 0.5)
+}
+
+/** The h that W_h multiplies: on the layer's grid when quantization gave it one. */
+function recurrentInput(layer: RnnLayer | LstmLayer | GruLayer, h: number[]): number[] {
+    const bits = layer.hiddenBits
+    return bits ? h.map(v => roundHalfAway(v * 2 ** bits) / 2 ** bits) : h
+}
+
 /** Pre-activation of gate block g: Wx_g x + bx_g + Wh_g h + bh_g. */
 function gate(
     layer: RnnLayer | LstmLayer | GruLayer,
@@ -66,7 +77,7 @@ function gate(
 ): number[] {
     const n = layer.units
     const fromX = affine(layer.Wx, layer.bx, x, g * n, n)
-    const fromH = affine(layer.Wh, layer.bh, h, g * n, n)
+    const fromH = affine(layer.Wh, layer.bh, recurrentInput(layer, h), g * n, n)
     return fromX.map((v, j) => v + fromH[j])
 }
 
@@ -104,7 +115,7 @@ function stepLayer(layer: Layer, s: LayerState, x: number[]): number[] {
             const fromX = affine(layer.Wx, layer.bx, x, 2 * n, n)
             // The two conventions differ only in where r meets the recurrent term.
             const fromH = layer.resetAfter
-                ? affine(layer.Wh, layer.bh, s.h, 2 * n, n).map(
+                ? affine(layer.Wh, layer.bh, recurrentInput(layer, s.h), 2 * n, n).map(
                       (v, j) => r[j] * v
                   )
                 : affine(

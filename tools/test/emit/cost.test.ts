@@ -10,11 +10,11 @@ import { randomLstmModel, randomMatrix, seededRandom } from "../../src/model/ran
 import type { Encoding } from "../../src/model/quantize.ts"
 import { countStepOpcodes } from "../../src/run/opcodes.ts"
 
-function recurrent(type: "gru" | "rnn", inputs: number, units: number, outputs: number, seed: number): CanonicalModel {
+function recurrent(type: "gru" | "rnn", inputs: number, units: number, outputs: number, seed: number, resetAfter = true): CanonicalModel {
     const r = seededRandom(seed)
     const rows = (type === "gru" ? 3 : 1) * units
     const cell = { inputSize: inputs, units, activation: "tanh" as const, Wx: randomMatrix(r, rows, inputs, 1), Wh: randomMatrix(r, rows, units, 1), bx: randomMatrix(r, 1, rows, 1)[0], bh: randomMatrix(r, 1, rows, 1)[0] }
-    const layer: Layer = type === "gru" ? { type, ...cell, recurrentActivation: "sigmoid", resetAfter: true } : { type, ...cell }
+    const layer: Layer = type === "gru" ? { type, ...cell, recurrentActivation: "sigmoid", resetAfter } : { type, ...cell }
     return {
         format: "dsrnn-model",
         version: 1,
@@ -30,13 +30,15 @@ const cases: { name: string; model: CanonicalModel; encoding: Encoding; speciali
     { name: "RNN(16) + Dense(3) f32 specialised", model: recurrent("rnn", 2, 16, 3, 3), encoding: "f32", specialize: true },
     { name: "GRU(8) i16 flash", model: recurrent("gru", 3, 8, 1, 4), encoding: "i16", specialize: false },
     { name: "GRU(16) i8 specialised", model: recurrent("gru", 3, 16, 1, 5), encoding: "i8", specialize: true },
+    { name: "LSTM(12), 8 inputs, i8 specialised", model: randomLstmModel(8, 12, 6), encoding: "i8", specialize: true },
+    { name: "GRU(12) reset before, i8 specialised", model: recurrent("gru", 3, 12, 1, 7, false), encoding: "i8", specialize: true },
 ]
 
 describe("opcodes per step: the compiler's figure against the watchdog's count", () => {
     for (const c of cases)
         test(c.name, async () => {
             const counted = await countStepOpcodes(c.model, c.encoding, c.specialize)
-            const estimate = stepOpcodes(c.model, () => c.specialize)
+            const estimate = stepOpcodes(c.model, c.encoding, () => c.specialize)
             console.log(`${c.name}: counted ${counted}, estimate ${estimate} (${(estimate / counted).toFixed(2)}x)`)
             expect(counted).toBeGreaterThan(500)
             expect(estimate).toBeGreaterThanOrEqual(counted)

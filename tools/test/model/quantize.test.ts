@@ -6,6 +6,7 @@ import {
     type Matrix,
 } from "../../src/model/canonical.ts"
 import {
+    hiddenBits,
     packMatrix,
     packVector,
     quantizationError,
@@ -264,12 +265,15 @@ describe("quantizeModel", () => {
                 if (l.type === "dense") {
                     expect(k).toEqual({ ...l, W: device(l.W), b: f32(l.b) })
                 } else {
+                    // i8 layers whose h stays in [-1, 1] get a grid (its value: the hiddenBits tests)
+                    const grid = encoding === "i8" && l.activation !== "relu" ? { hiddenBits: expect.any(Number) } : {}
                     expect(k).toEqual({
                         ...l,
                         Wx: device(l.Wx),
                         Wh: device(l.Wh),
                         bx: f32(l.bx),
                         bh: f32(l.bh),
+                        ...grid,
                     })
                 }
             })
@@ -285,5 +289,68 @@ describe("quantizeModel", () => {
         const i8 = w(quantizeModel(m, "i8"))
         expect(i8).not.toBe(Math.fround(orig))
         expect(Math.abs(i8 - orig)).toBeLessThan(1 / 127)
+    })
+})
+
+describe("hiddenBits: the grid of the h that W_h multiplies", () => {
+    // Row 0: scale 1/127, q = [127, 32] (0.25 * 127 = 31.75), sum of |q| 159.
+    // Row 1: scale 0.5/127, q = [127, 127], sum 254. ceil(log2(254 + 1)) = 8,
+    // so bits = 25 - 8 = 17: a row's sum of q * h * 2^17 stays below
+    // 254 * 2^17 < 2^25, and two rows fit one float64 as low + high * 2^26.
+    const rnn = (activation: "tanh" | "relu" | "sigmoid") => ({
+        type: "rnn" as const,
+        inputSize: 1,
+        units: 2,
+        activation,
+        Wx: [[1], [1]],
+        Wh: [
+            [1, 0.25],
+            [0.5, 0.5],
+        ],
+        bx: [0, 0],
+        bh: [0, 0],
+    })
+
+    it("is 25 minus the bits of the largest row sum of |q|", () => {
+        expect(hiddenBits(rnn("tanh"), "i8")).toBe(17)
+        expect(hiddenBits(rnn("sigmoid"), "i8")).toBe(17)
+    })
+
+    it("a full row of 127s at 32 units leaves 13 bits: 4,064 * 2^13 < 2^25", () => {
+        const units = 32
+        const lstm = {
+            type: "lstm" as const,
+            inputSize: 1,
+            units,
+            activation: "tanh" as const,
+            recurrentActivation: "sigmoid" as const,
+            Wx: Array.from({ length: 4 * units }, () => [1]),
+            Wh: Array.from({ length: 4 * units }, () => new Array(units).fill(-0.3)),
+            bx: new Array(4 * units).fill(0),
+            bh: new Array(4 * units).fill(0),
+        }
+        expect(hiddenBits(lstm, "i8")).toBe(13)
+    })
+
+    it("none where h is unbounded, the weights are not i8, or the GRU resets before", () => {
+        expect(hiddenBits(rnn("relu"), "i8")).toBe(0)
+        expect(hiddenBits(rnn("tanh"), "i16")).toBe(0)
+        expect(hiddenBits(rnn("tanh"), "f32")).toBe(0)
+        const gru = (resetAfter: boolean, recurrentActivation: "sigmoid" | "tanh") => ({
+            type: "gru" as const,
+            inputSize: 1,
+            units: 1,
+            activation: "tanh" as const,
+            recurrentActivation,
+            resetAfter,
+            Wx: [[1], [1], [1]],
+            Wh: [[1], [1], [1]],
+            bx: [0, 0, 0],
+            bh: [0, 0, 0],
+        })
+        expect(hiddenBits(gru(true, "sigmoid"), "i8")).toBe(25 - 7)
+        expect(hiddenBits(gru(false, "sigmoid"), "i8")).toBe(0)
+        // z in [-1, 1] would let h' = z h + (1 - z) n reach 3
+        expect(hiddenBits(gru(true, "tanh"), "i8")).toBe(0)
     })
 })
