@@ -2,8 +2,8 @@ import * as ds from "@devicescript/core"
 import { SensorServer } from "@devicescript/server"
 import { AnomalyCheck } from "./anomaly"
 import { zeros } from "./layer"
+import { Forecaster, Scaling } from "./forecaster"
 import { Model } from "./model"
-import { addResidual, denormalize, normalize } from "./normalize"
 
 /**
  * The device app: samples Jacdac sensor roles at a fixed rate, steps the
@@ -22,7 +22,8 @@ export const enum Feature {
     AccelZ = 5,
 }
 
-export interface AppConfig {
+/** The model's scaling (inputMean, ..., residual) and how the app samples and reports. */
+export interface AppConfig extends Scaling {
     /** The feature feeding each model input, in input order. */
     features: Feature[]
     /** Plausible range per input; a reading outside it is a sensor fault. */
@@ -37,12 +38,6 @@ export interface AppConfig {
     stepAsync: boolean
     /** Stop after this many predictions (0 = run forever); the simulator deploy uses it. */
     steps: number
-    inputMean: number[]
-    inputStd: number[]
-    outputMean: number[]
-    outputStd: number[]
-    /** Per output, the input added back to it (a residual model), or null. */
-    residual: number[]
     /**
      * Save the model state every this many predictions (0 = never) with
      * saveState, and restore a valid saved state at start with restoreState.
@@ -206,18 +201,16 @@ export async function startApp(model: Model, config: AppConfig) {
     const sensors = config.source ? null : new Sensors(config.features)
     const source: SampleSource = config.source || sensors
     const repeats = new Repeats(model.inputSize)
-    const x = zeros(model.inputSize)
     const raw = zeros(model.inputSize)
-    const y = zeros(model.outputSize)
+    const forecaster = new Forecaster(model, config, config.stepAsync)
     const anomalies = new AnomalyCheck(config.targets, config.threshold)
     const exact = Buffer.alloc(8 * model.outputSize)
-    const useAsync = config.stepAsync
     let t = 0
     let fault = ""
     const saveEvery = config.saveState ? config.saveEvery || 0 : 0
     if (saveEvery > 0 && config.restoreState) await config.restoreState(model)
     if (sensors) await sensors.bind(config.features, 3000)
-    console.log(`dsrnn: start inputs=${model.inputSize} outputs=${model.outputSize} period=${config.periodMs}ms ${useAsync ? "stepAsync" : "step"}`)
+    console.log(`dsrnn: start inputs=${model.inputSize} outputs=${model.outputSize} period=${config.periodMs}ms ${forecaster.stepsAsync ? "stepAsync" : "step"}`)
     while (config.steps === 0 || t < config.steps) {
         const started = ds.millis()
         const problem = await sample(source, config, repeats, raw)
@@ -228,12 +221,7 @@ export async function startApp(model: Model, config: AppConfig) {
             if (fault) console.log("dsrnn: resumed")
             fault = ""
             const anomaly = anomalies.check(raw)
-            for (let j = 0; j < x.length; j++) x[j] = raw[j]
-            normalize(x, config.inputMean, config.inputStd)
-            if (useAsync) await model.stepAsync(x, y)
-            else model.step(x, y)
-            denormalize(y, config.outputMean, config.outputStd)
-            addResidual(y, x, config.residual, config.inputMean, config.inputStd)
+            const y = await forecaster.step(raw)
             anomalies.remember(y)
             for (let j = 0; j < y.length; j++) exact.setAt(8 * j, "f64", y[j])
             console.log(`dsrnn: t=${t} y=[${y.join(",")}] anomaly=${anomaly} f64=${exact.toString("hex")}`)

@@ -1,56 +1,7 @@
 import { Observable, OperatorFunction } from "@devicescript/observables"
 import { AnomalyCheck } from "./anomaly"
-import { zeros } from "./layer"
+import { Forecaster, Scaling } from "./forecaster"
 import { Model } from "./model"
-import { addResidual, denormalize, normalize } from "./normalize"
-
-/**
- * The input and output scaling a model was trained with, as `dsrnn compile`
- * exports it next to `model` (`scaling`). A null array means no scaling.
- */
-export interface Scaling {
-    inputMean: number[]
-    inputStd: number[]
-    outputMean: number[]
-    outputStd: number[]
-    /** Per output, the input whose raw value is added back (a residual model from `dsrnn train`), or null. */
-    residual?: number[]
-}
-
-/**
- * Runs one model step per input: raw reading in, forecast out, in real units
- * when `scaling` is given. The model's state is the model's own, not the
- * subscription's: every subscription steps the same state, so subscribe once
- * per model (or call `model.reset()` between uses).
- */
-export class Forecaster {
-    private x: number[]
-    /** The latest forecast. Overwritten by the next step. */
-    readonly y: number[]
-
-    constructor(
-        readonly model: Model,
-        readonly scaling?: Scaling
-    ) {
-        this.x = zeros(model.inputSize)
-        this.y = zeros(model.outputSize)
-    }
-
-    /** One step on `raw`; returns `this.y`. Suspends as stepAsync does, so bursts cannot trip the watchdog. */
-    async step(raw: number[]) {
-        const x = this.x
-        if (raw.length !== x.length) throw new Error(`Forecaster: input has ${raw.length} values, expected ${x.length}`)
-        for (let j = 0; j < x.length; j++) x[j] = raw[j]
-        const s = this.scaling
-        if (s) normalize(x, s.inputMean, s.inputStd)
-        await this.model.stepAsync(x, this.y)
-        if (s) {
-            denormalize(this.y, s.outputMean, s.outputStd)
-            addResidual(this.y, x, s.residual, s.inputMean, s.inputStd)
-        }
-        return this.y
-    }
-}
 
 /**
  * An operator for @devicescript/observables: each input vector (`number[]`

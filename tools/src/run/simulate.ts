@@ -54,8 +54,8 @@ function hexOf(bytes: Uint8Array): string {
 function runnerSource(inputMarker: Buffer, inputBytes: number, stateMarker: Buffer, stateBytes: number): string {
     const literal = (marker: Buffer, bytes: number) => `hex\`${hexOf(marker)}${"00".repeat(bytes - MARKER_BYTES)}\``
     return `import * as ds from "@devicescript/core"
-import { addResidual, denormalize, normalize, zeros } from "${WORKSPACE_LIBRARY}"
-import { inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
+import { Forecaster, zeros } from "${WORKSPACE_LIBRARY}"
+import { model, scaling } from "./model"
 
 // Overwritten by the host before each run (simulate.ts).
 const INPUT = ${literal(inputMarker, inputBytes)}
@@ -63,25 +63,15 @@ const STATE = ${literal(stateMarker, stateBytes)}
 
 ${VALUE_SENDER}
 
-const useAsync = !model.fitsStep()
-
-/** One sample, as the device app handles it: normalize, step, denormalize, add the residual input back. */
-async function runRow(x: number[], y: number[]) {
-    normalize(x, inputMean, inputStd)
-    if (useAsync) await model.stepAsync(x, y)
-    else model.step(x, y)
-    denormalize(y, outputMean, outputStd)
-    addResidual(y, x, residual, inputMean, inputStd)
-}
-
 async function main() {
     model.restore(STATE.slice(${MARKER_BYTES}))
-    const x = zeros(model.inputSize)
-    const y = zeros(model.outputSize)
+    // the sensor app's and predict()'s per-reading path; step() when the model fits one slice, as on a board
+    const forecaster = new Forecaster(model, scaling, false)
+    const raw = zeros(model.inputSize)
     const rows = INPUT.getAt(${MARKER_BYTES}, "u32")
     for (let t = 0; t < rows; t++) {
-        for (let j = 0; j < model.inputSize; j++) x[j] = INPUT.getAt(${INPUT_HEADER_BYTES} + 8 * (t * model.inputSize + j), "f64")
-        await runRow(x, y)
+        for (let j = 0; j < model.inputSize; j++) raw[j] = INPUT.getAt(${INPUT_HEADER_BYTES} + 8 * (t * model.inputSize + j), "f64")
+        const y = await forecaster.step(raw)
         for (let j = 0; j < model.outputSize; j++) sendValue("Y", y[j])
         // ~1 µs: cheaper than working out when the watchdog needs it
         await ds.sleep(0)

@@ -77,3 +77,29 @@ describe("bytecode of the step path", () => {
         }
     })
 })
+
+describe("bytecode of Forecaster.step, the per-reading path of the app, predict() and simulate", () => {
+    let path: Proc[] = []
+    beforeAll(async () => {
+        const { code, output } = await devs(["disasm", "firmware-tests/forecaster.test.ts"])
+        expect(code, output).toBe(0)
+        path = parseProcs(output)
+    })
+    const scaling = () => path.filter(p => /^(normalize|denormalize|addResidual)_F\d+$/.test(p.name))
+
+    test("normalize, denormalize and addResidual call nothing and allocate nothing", () => {
+        expect(scaling()).toHaveLength(3)
+        for (const p of scaling()) {
+            expect(allocationsOutsideThrow(p), p.name).toEqual([])
+            expect(calls(p), p.name).toEqual([])
+        }
+    })
+
+    test("Forecaster.step allocates only to throw, and calls only the scaling and the model's step", () => {
+        // Model.step is the other `step`; Forecaster's is the one that normalizes
+        const steps = path.filter(p => /^step_F\d+$/.test(p.name) && p.lines.some(l => /CALL normalize_F/.test(l)))
+        expect(steps).toHaveLength(1)
+        expect(allocationsOutsideThrow(steps[0])).toEqual([])
+        for (const c of calls(steps[0])) expect(c).toMatch(/CALL (normalize_F\d+|denormalize_F\d+|addResidual_F\d+|this\."model"\."(step|stepAsync)")\(/)
+    })
+})

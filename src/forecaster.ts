@@ -1,0 +1,65 @@
+import { zeros } from "./layer"
+import { Model } from "./model"
+import { addResidual, denormalize, normalize } from "./normalize"
+
+/**
+ * The input and output scaling a model was trained with, as `dsrnn compile`
+ * exports it next to `model` (`scaling`). A null array means no scaling.
+ */
+export interface Scaling {
+    inputMean: number[]
+    inputStd: number[]
+    outputMean: number[]
+    outputStd: number[]
+    /** Per output, the input whose raw value is added back (a residual model from `dsrnn train`), or null. */
+    residual?: number[]
+}
+
+/**
+ * One reading in, one forecast out: normalize, model step, denormalize, add
+ * the residual input back. The one copy of this per-reading path: the sensor
+ * app (startApp), predict() and anomaly(), and `dsrnn simulate` all run it,
+ * so the simulator computes what a board computes. Allocation-free per step.
+ *
+ * The model's state is the model's own, not the Forecaster's: every
+ * Forecaster on one model steps the same state.
+ */
+export class Forecaster {
+    private x: number[]
+    /** Whether step() runs model.stepAsync (else model.step). */
+    readonly stepsAsync: boolean
+    /** The latest forecast. Overwritten by the next step. */
+    readonly y: number[]
+
+    /**
+     * `stepAsync` false steps with `model.step`, which never suspends, when
+     * the model fits one watchdog slice (`fitsStep()`); otherwise, and by
+     * default, with `model.stepAsync`, which suspends across calls, so a
+     * burst of readings cannot trip the watchdog.
+     */
+    constructor(
+        readonly model: Model,
+        readonly scaling?: Scaling,
+        stepAsync = true
+    ) {
+        this.x = zeros(model.inputSize)
+        this.y = zeros(model.outputSize)
+        this.stepsAsync = stepAsync || !model.fitsStep()
+    }
+
+    /** One step on `raw` (left unchanged); returns `this.y`. */
+    async step(raw: number[]) {
+        const x = this.x
+        if (raw.length !== x.length) throw new Error(`Forecaster: input has ${raw.length} values, expected ${x.length}`)
+        for (let j = 0; j < x.length; j++) x[j] = raw[j]
+        const s = this.scaling
+        if (s) normalize(x, s.inputMean, s.inputStd)
+        if (this.stepsAsync) await this.model.stepAsync(x, this.y)
+        else this.model.step(x, this.y)
+        if (s) {
+            denormalize(this.y, s.outputMean, s.outputStd)
+            addResidual(this.y, x, s.residual, s.inputMean, s.inputStd)
+        }
+        return this.y
+    }
+}
