@@ -103,3 +103,36 @@ describe("bytecode of Forecaster.step, the per-reading path of the app, predict(
         for (const c of calls(steps[0])) expect(c).toMatch(/CALL (normalize_F\d+|denormalize_F\d+|addResidual_F\d+|this\."model"\."(step|stepAsync)")\(/)
     })
 })
+
+describe("bytecode of compiled cells (the code dsrnn compile emits for a recurrent layer)", () => {
+    let cells: Proc[] = []
+    beforeAll(async () => {
+        // GRU and RNN cells in f32 and i8, each with a specialised dense head
+        const { code, output } = await devs(["disasm", "firmware-tests/compiled-gru-rnn.test.ts"])
+        expect(code, output).toBe(0)
+        cells = parseProcs(output)
+    })
+
+    test("the emitted cells call only C builtins and allocate nothing", () => {
+        // the five cells activate with Math builtins; the dense heads are linear
+        const code = cells.filter(p => p.name.startsWith("apply_F") && p.lines.some(l => /CALL Math\./.test(l)))
+        expect(code.length).toBe(5)
+        for (const p of code) {
+            expect(allocationsOutsideThrow(p), p.name).toEqual([])
+            expect(calls(p), p.name).toEqual([])
+        }
+    })
+
+    test("CompiledCell's project and update call only the cell code", () => {
+        const layer = cells.filter(p => /^(project|update)_F\d+$/.test(p.name) && p.lines.some(l => /"code"|"next"/.test(l)))
+        expect(layer.length).toBe(2)
+        for (const p of layer) {
+            expect(allocationsOutsideThrow(p), p.name).toEqual([])
+            // the compiler loads the method into a register first: par4 := this."code"."apply"; CALL par4(...)
+            for (const c of calls(p)) {
+                const callee = /CALL (par\d+)\(/.exec(c)?.[1]
+                expect(callee && p.lines.some(l => l.includes(`${callee} := this."code"."apply"`)), `${p.name}: ${c}`).toBe(true)
+            }
+        }
+    })
+})
