@@ -9,6 +9,7 @@
  */
 import type { CanonicalModel, Layer } from "../model/canonical.ts"
 import { gateCount, layerMacs } from "../model/canonical.ts"
+import type { LayerPath } from "./paths.ts"
 
 interface PathCost {
     perMac: number
@@ -24,9 +25,10 @@ interface PathCost {
  * read inside a loop (fit: 22.0), 140 per activated number with the
  * per-row loop set-up.
  */
-export const OPCODE_COST: Record<"specialized" | "flash", PathCost> = {
+export const OPCODE_COST: Record<LayerPath, PathCost> = {
     specialized: { perMac: 4, perActivated: 50, gruPerActivated: 85 },
     flash: { perMac: 22, perActivated: 141, gruPerActivated: 225 },
+    unrolled: { perMac: 9, perActivated: 141, gruPerActivated: 225 },
 }
 /** Per step: the call, checkIo, the output copy and what the fit above leaves (LSTM(8) flash: 715 more than the layers alone). */
 const FIXED_OPCODES = 600
@@ -39,10 +41,11 @@ function activated(l: Layer): number {
     return (gateCount(l) + (l.type === "lstm" ? 1 : 0)) * l.units
 }
 
-/** Opcodes of one step; `specialized(l, i)` says which layers are literal code. */
-export function stepOpcodes(model: CanonicalModel, specialized: (l: Layer, i: number) => boolean): number {
+/** Opcodes of one step; `path(l, i)` says which code each layer has (true: literal code, false: flash matrices). */
+export function stepOpcodes(model: CanonicalModel, path: (l: Layer, i: number) => boolean | LayerPath): number {
     const sum = model.layers.reduce((n, l, i) => {
-        const c = OPCODE_COST[specialized(l, i) ? "specialized" : "flash"]
+        const p = path(l, i)
+        const c = OPCODE_COST[p === true ? "specialized" : p === false ? "flash" : p]
         return n + c.perMac * layerMacs(l) + (l.type === "gru" ? c.gruPerActivated : c.perActivated) * activated(l)
     }, FIXED_OPCODES)
     return Math.ceil(MARGIN * sum)

@@ -26,7 +26,7 @@ const ROUND_MS = 200
  * A device function timing `body`: whole watchdog slices of `perSlice` units
  * (or one call doing them, when `once`) until the round's time is up.
  */
-function timer(name: string, perSlice: number, setup: string, body: string, once = false): string {
+export function timer(name: string, perSlice: number, setup: string, body: string, once = false): string {
     const slice = once ? `        ${body}` : `        for (let i = 0; i < ${perSlice}; i++) {
             ${body}
         }`
