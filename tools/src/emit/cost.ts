@@ -23,12 +23,16 @@ interface PathCost {
  * Specialised code: CONST, LOAD, MUL, ADD per multiply-add (fit: 3.99), 50 per
  * activated number (Math.pow and its arithmetic). Flash matrices: a Buffer
  * read inside a loop (fit: 22.0), 140 per activated number with the
- * per-row loop set-up.
+ * per-row loop set-up. Unrolled flash code (tools/src/emit/unrolled.ts): a
+ * Buffer read at a constant offset, without the loop (fit to LSTM(16) and
+ * LSTM(32) i8, counted 18,044 and 54,028: 9.1), 77 per activated number with
+ * its row's set-up; a GRU 101 (reset before, GRU(16) i16: 14,066) to 123
+ * (reset after: 15,132).
  */
 export const OPCODE_COST: Record<LayerPath, PathCost> = {
     specialized: { perMac: 4, perActivated: 50, gruPerActivated: 85 },
     flash: { perMac: 22, perActivated: 141, gruPerActivated: 225 },
-    unrolled: { perMac: 9, perActivated: 141, gruPerActivated: 225 },
+    unrolled: { perMac: 9.2, perActivated: 80, gruPerActivated: 125 },
 }
 /** Per step: the call, checkIo, the output copy and what the fit above leaves (LSTM(8) flash: 715 more than the layers alone). */
 const FIXED_OPCODES = 600
