@@ -72,3 +72,10 @@ export function describePlan(model: CanonicalModel, plan: CodePlan): string {
     if (paths.every(p => p === paths[0])) return NAMES[paths[0]]
     return model.layers.map((l, i) => `${l.type}(${l.units}) ${NAMES[paths[i]]}`).join(", ")
 }
+
+/** true or false when every layer is specialised or every layer flash matrices, else the paths. */
+export function simplifyPlan(paths: LayerPath[]): CodePlan {
+    if (paths.every(p => p === "specialized")) return true
+    if (paths.every(p => p === "flash")) return false
+    return paths
+}
