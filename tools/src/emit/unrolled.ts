@@ -5,7 +5,9 @@
  * at the VM's 64 KB of bytecode). Rows stay a loop; each row's columns are
  * unrolled into one sum that reads the weights from the same flash literals
  * as matVec, at constant offsets from the row's base, with x and h in locals:
- * `W.getAt(a + k, "i8") * xk` is one LOAD_BUFFER and about 9 opcodes. Code
+ * `W.getAt(a + k, "i8") * xk` is one LOAD_BUFFER and about 9 opcodes. The
+ * compiler allows about 148 locals per function (devs 2.16.4 asserts in
+ * packVarIndex beyond), so columns past MAX_COLUMN_LOCALS read the array. Code
  * grows with the columns, not the weights, so any model that fits as flash
  * matrices fits as unrolled code too.
  *
@@ -62,15 +64,31 @@ function joinElse(lines: string[]): string[] {
 }
 
 /** matVec's value for one row: (sum of w * operand) * scale + bias. */
-function rowValue(m: FlashMatrixRef, buf: string, base: string, operand: string, bias: string | null, row: string): string {
+function rowValue(m: FlashMatrixRef, buf: string, base: string, operand: Operand, bias: string | null, row: string): string {
     const size = ELEMENT_BYTES[m.encoding]
-    const terms = Array.from({ length: m.cols }, (_, k) => `${buf}.getAt(${k ? `${base} + ${k * size}` : base}, "${m.encoding}") * ${operand}${k}`)
+    const terms = Array.from({ length: m.cols }, (_, k) => `${buf}.getAt(${k ? `${base} + ${k * size}` : base}, "${m.encoding}") * ${operand(k)}`)
     const dot = terms.join(" + ") || "0"
     const scaled = m.scales ? `(${dot}) * ${m.scales}.getAt(${row} * 4, "f32")` : dot
     return bias ? `${scaled} + ${bias}.getAt(${row} * 4, "f32")` : scaled
 }
 
-const loads = (name: string, from: string, n: number) => Array.from({ length: n }, (_, k) => `const ${name}${k} = ${from}[${k}]`)
+/**
+ * Column locals per function: the compiler's limit (about 148) less the
+ * loops' own (r, and a buffer and a base per matrix; a GRU has three loops).
+ */
+const MAX_COLUMN_LOCALS = 120
+
+/** Column k of a vector: a local, or the array past the locals. */
+type Operand = (k: number) => string
+
+/** The first `locals` values of array `from` (n long) in locals `name0...`, and how each column reads. */
+function vector(name: string, from: string, n: number, locals: number): { loads: string[]; at: Operand } {
+    const kept = Math.max(0, Math.min(n, locals))
+    return {
+        loads: Array.from({ length: kept }, (_, k) => `const ${name}${k} = ${from}[${k}]`),
+        at: k => (k < kept ? `${name}${k}` : `${from}[${k}]`),
+    }
+}
 const indent = (lines: string[], by: string) => lines.map(l => by + l)
 
 /**
@@ -78,7 +96,7 @@ const indent = (lines: string[], by: string) => lines.map(l => by + l)
  * given), as matVec writes them: `=` or, with `accumulate`, added to what
  * out[r] holds.
  */
-function rowLoop(from: string, to: string, out: string, parts: { m: FlashMatrixRef; operand: string; bias: string | null }[], accumulate: boolean): string[] {
+function rowLoop(from: string, to: string, out: string, parts: { m: FlashMatrixRef; operand: Operand; bias: string | null }[], accumulate: boolean): string[] {
     const body: string[] = []
     const values = parts.map((p, i) => {
         const buf = `w${i}`
@@ -96,8 +114,10 @@ export function unrolledProjection(className: string, a: UnrolledAffine): string
     const rows = a.wx.rows
     const inputs = a.wx.cols
     const hidden = a.wh ? a.wh.cols : 0
-    const parts = [{ m: a.wx, operand: "x", bias: a.bx }, ...(a.wh ? [{ m: a.wh, operand: "h", bias: a.bh }] : [])]
-    const body = [...loads("x", "x", inputs), ...loads("h", "h", hidden), ...rowLoop("unit0", "unit1", "out", parts, false)]
+    const x = vector("x", "x", inputs, MAX_COLUMN_LOCALS)
+    const h = vector("h", "h", hidden, MAX_COLUMN_LOCALS - inputs)
+    const parts = [{ m: a.wx, operand: x.at, bias: a.bx }, ...(a.wh ? [{ m: a.wh, operand: h.at, bias: a.bh }] : [])]
+    const body = [...x.loads, ...h.loads, ...rowLoop("unit0", "unit1", "out", parts, false)]
     return `class ${className} implements Projection {
     rows = ${rows}
     inputs = ${inputs}
@@ -117,10 +137,14 @@ ${indent(body, "        ").join("\n")}
 export function unrolledGru(className: string, a: UnrolledAffine & { wh: FlashMatrixRef }, resetAfter: boolean): string {
     const n = a.wh.cols
     const inputs = a.wx.cols
-    const x = { m: a.wx, operand: "x", bias: a.bx }
-    const h = { m: a.wh, operand: "h", bias: a.bh }
-    const xLoads = loads("x", "x", inputs)
-    const hLoads = loads("h", "h", n)
+    const xv = vector("x", "x", inputs, MAX_COLUMN_LOCALS)
+    const hv = vector("h", "h", n, MAX_COLUMN_LOCALS - inputs)
+    // stage 1's locals share the function with stage 0's
+    const gv = vector("g", "gh", n, MAX_COLUMN_LOCALS - inputs - n)
+    const x = { m: a.wx, operand: xv.at, bias: a.bx }
+    const h = { m: a.wh, operand: hv.at, bias: a.bh }
+    const xLoads = xv.loads
+    const hLoads = hv.loads
     let stage0: string[]
     let stage1: string[] = []
     if (resetAfter) {
@@ -128,7 +152,7 @@ export function unrolledGru(className: string, a: UnrolledAffine & { wh: FlashMa
     } else {
         // z and r rows take W_h h too; the n rows wait for r * h (stage 1)
         stage0 = [...xLoads, ...hLoads, ...rowLoop("unit0", `Math.min(unit1, ${2 * n})`, "gx", [x, h], false), ...rowLoop(`Math.max(unit0, ${2 * n})`, "unit1", "gx", [x], false)]
-        stage1 = [...loads("g", "gh", n), ...rowLoop(`${2 * n} + unit0`, `${2 * n} + unit1`, "gx", [{ ...h, operand: "g" }], true)]
+        stage1 = [...gv.loads, ...rowLoop(`${2 * n} + unit0`, `${2 * n} + unit1`, "gx", [{ ...h, operand: gv.at }], true)]
     }
     return `class ${className} implements GruProjection {
     rows = ${3 * n}

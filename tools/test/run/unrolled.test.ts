@@ -33,9 +33,9 @@ function layer(type: "lstm" | "rnn" | "gru-after" | "gru-before" | "dense", inpu
 }
 
 /** GRU (reset before) > LSTM > RNN > GRU (reset after) > Dense(2), 3 inputs. */
-function stack(lstmUnits: number, seed: number): CanonicalModel {
+function stack(lstmUnits: number, seed: number, gruUnits = 6): CanonicalModel {
     const r = seededRandom(seed)
-    const layers = [layer("gru-before", 3, 6, r), layer("lstm", 6, lstmUnits, r), layer("rnn", lstmUnits, 5, r), layer("gru-after", 5, 4, r), layer("dense", 4, 2, r)]
+    const layers = [layer("gru-before", 3, gruUnits, r), layer("lstm", gruUnits, lstmUnits, r), layer("rnn", lstmUnits, 5, r), layer("gru-after", 5, 4, r), layer("dense", 4, 2, r)]
     return { format: "dsrnn-model", version: 1, inputSize: 3, outputSize: 2, layers }
 }
 
@@ -54,11 +54,15 @@ async function expectReference(model: CanonicalModel, encoding: Encoding, plan: 
 const allUnrolled = (m: CanonicalModel): LayerPath[] => m.layers.map(() => "unrolled")
 
 describe("unrolled flash code computes the quantized model", () => {
-    for (const encoding of ["i8", "i16"] as const)
-        test(`every layer kind, ${encoding}`, () => {
-            const model = stack(10, encoding === "i8" ? 1 : 2)
-            return expectReference(model, encoding, allUnrolled(model))
-        }, 180_000)
+    test("every layer kind, i8", () => {
+        const model = stack(10, 1)
+        return expectReference(model, "i8", allUnrolled(model))
+    }, 180_000)
+
+    test("every layer kind, i16, with more columns than the compiler has locals (GRU(120), LSTM(130), RNN on 130 inputs)", () => {
+        const model = stack(130, 2, 120)
+        return expectReference(model, "i16", allUnrolled(model))
+    }, 180_000)
 
     test("f32, with W_h over two hex literals and stepAsync slicing the layer", () => {
         const model = stack(64, 3)
