@@ -30,6 +30,18 @@ export function unrolledColumns(l: Layer): number {
 }
 
 /**
+ * Specialised code keeps every column of x and h in a local (a reset-before
+ * GRU also r * h), and devs 2.16.4 fails an assertion past about 148 locals
+ * per function (measured: a specialised Dense(210 -> 1) does not build).
+ */
+const SPECIALIZED_MAX_LOCALS = 140
+
+function specializedLocals(l: Layer): number {
+    if (l.type === "dense") return l.inputSize
+    return l.inputSize + (l.type === "gru" && !l.resetAfter ? 2 : 1) * l.units
+}
+
+/**
  * Bytecode of unrolled code, in specialised multiply-adds: a column is about
  * 13 B (LOAD, LITERAL, LOAD, LITERAL, ADD, LOAD_BUFFER, LOAD, MUL, ADD and the
  * local's load), a specialised multiply-add about 6.5 B.
@@ -40,7 +52,8 @@ const UNROLLED_COLUMN_MACS = 2
  * The path of every layer. `specialize` "on" and "off" are whole-model
  * choices, as before; "auto" specialises the layers with the most
  * multiply-adds first while their sum stays within SPECIALIZED_MAX_MACS and
- * their image within `imageBudget`. The layers left over are unrolled
+ * their image within `imageBudget`, and no layer needs more locals than the
+ * compiler allows. The layers left over are unrolled
  * unless `unroll` is "off" (then flash matrices); their code counts against
  * the same bytecode budget.
  */
@@ -56,7 +69,7 @@ export function planPaths(model: CanonicalModel, encoding: Encoding, specialize:
         const l = model.layers[i]
         const macs = layerMacs(l)
         const bytes = macs * SPECIALIZED_BYTES_PER_MAC[encoding]
-        if (bytecode - codeMacs(l) + macs > SPECIALIZED_MAX_MACS || image + bytes > imageBudget) continue
+        if (bytecode - codeMacs(l) + macs > SPECIALIZED_MAX_MACS || image + bytes > imageBudget || specializedLocals(l) > SPECIALIZED_MAX_LOCALS) continue
         paths[i] = "specialized"
         bytecode += macs - codeMacs(l)
         image += bytes

@@ -92,6 +92,11 @@ describe("planPaths: the largest layers specialised, the rest unrolled", () => {
         expect(planPaths(model, "i8", "off", "off")).toEqual(["flash", "flash"])
     })
 
+    test("a layer with more columns than the compiler has locals is not specialised", () => {
+        // Dense(150 -> 1) has 150 multiply-adds but would need 150 locals
+        expect(planPaths(randomLstmModel(3, 150, 1), "i8", "auto")).toEqual(["unrolled", "unrolled"])
+    })
+
     test("the largest layer that fits goes first, and the image budget binds", () => {
         const r = seededRandom(5)
         // LSTM(8): 352 MACs; LSTM(40): 7,680; LSTM(24): 6,144; together over 9,000
