@@ -43,13 +43,13 @@ try {
         }
     }
     const timers = variants.map((v, i) =>
-        timer(`time${i}`, Math.max(1, Math.floor(60_000 / (v.macs * 25 + 3000))), `const m = ${v.module}.model`, `nextInput()
+        timer(`time${i}`, Math.max(1, Math.floor(60_000 / (v.macs * 25 + 3000))), `const m = ${v.module}`, `nextInput()
             if (m.fitsStep()) m.step(x, y)
             else await m.stepAsync(x, y)`)
     )
     ws.write("main.ts", `import * as ds from "@devicescript/core"
 import { zeros } from "${WORKSPACE_LIBRARY}"
-${variants.map(v => `import * as ${v.module} from "./${v.module}"`).join("\n")}
+${variants.map(v => `import { model as ${v.module} } from "./${v.module}"`).join("\n")}
 let sink = 0
 function calib(n: number) {
     let acc = 0
@@ -72,7 +72,7 @@ ${variants.map((_, i) => `    console.log("R ${i} " + (await time${i}()))`).join
 console.log("DONE " + sink)
 `)
     const { binary } = await ws.build("main.ts")
-    const { lines } = await runProgram(binary, { timeoutMs: 600_000, done: l => l.startsWith("DONE"), flashBytes: 1024 * 1024 })
+    const { lines } = await runProgram(binary, { timeoutMs: 600_000, done: l => l.startsWith("DONE"), flashBytes: 512 * 1024 })
     const median = (kind: string) => {
         const v = lines.filter(l => l.startsWith(`R ${kind} `)).map(l => +l.split(" ")[2]).sort((a, b) => a - b)
         return v[v.length >> 1]
