@@ -4,9 +4,10 @@
  */
 import { type AppOptions, appSource, resolveFeatures, resolveTargets } from "./app-program.ts"
 import { type BoardProfile, getBoard } from "./boards.ts"
-import { type Budget, checkBudget, estimateBudget } from "./budget.ts"
+import { APP_CODE_BYTES, type Budget, checkBudget, estimateBudget, weightImage } from "./budget.ts"
 import { type CanonicalModel, macsPerStep } from "../model/canonical.ts"
 import { SPECIALIZED_MAX_MACS, type SpecializeMode } from "../emit/specialized.ts"
+import { type CodePlan, type UnrollMode, describePlan, planPaths, simplifyPlan } from "../emit/paths.ts"
 import { emitModule } from "../emit/emit.ts"
 import { UserError, quote } from "../model/errors.ts"
 import { importModel } from "../import/import-model.ts"
@@ -44,13 +45,15 @@ export interface AppFlags {
     publish?: boolean
     /** --specialize: literal code when it fits (auto, the default), always (on) or never (off). */
     specialize?: SpecializeMode
+    /** --unroll: layers not specialised as unrolled flash code when it fits (auto, the default), always (on) or never (off: flash matrices). */
+    unroll?: UnrollMode
 }
 
 export interface PreparedApp {
     model: CanonicalModel
     board: BoardProfile
-    /** Specialised code (literal weights) rather than flash matrices, and why. */
-    specialize: boolean
+    /** Specialised code (true), flash matrices (false) or a path per layer, and why. */
+    specialize: CodePlan
     why: string
     budget: Budget
     app: AppOptions
@@ -86,29 +89,55 @@ const n = (v: number) => v.toLocaleString("en-US")
 
 /**
  * The fastest code that fits the board: specialised (about 4x faster) when
- * its estimate fits every budget, else flash matrices; checked again by the
- * real build (buildFittingApp). Throws when the chosen code does not fit.
+ * its estimate fits every budget; else the largest layers that fit the
+ * bytecode specialised and the rest unrolled flash (about 2x faster than
+ * flash matrices); else without the specialised layers, then flash matrices
+ * under them, then flash matrices alone. Checked again by the real build
+ * (buildFittingApp). Throws when no code allowed by the flags fits.
  */
 function choosePath(model: CanonicalModel, flags: AppFlags, board: BoardProfile): Pick<PreparedApp, "specialize" | "why" | "budget"> {
     const mode = flags.specialize ?? "auto"
-    const budget = (specialize: boolean) => estimateBudget(model, flags.weights, board, flags.sync, specialize)
-    const flash = (why: string) => {
-        const b = budget(false)
-        checkBudget(b, board)
-        return { specialize: false, why: `flash matrices (${why})`, budget: b }
-    }
-    if (mode === "off") return flash("--specialize off")
+    const unroll = flags.unroll ?? "auto"
+    const budget = (plan: CodePlan) => estimateBudget(model, flags.weights, board, flags.sync, plan)
+    const reasons: string[] = []
     const macs = macsPerStep(model)
-    if (mode === "auto" && macs > SPECIALIZED_MAX_MACS)
-        return flash(`specialised code for ${n(macs)} multiply-adds would pass the VM's 64 KB bytecode limit, about ${n(SPECIALIZED_MAX_MACS)}`)
-    const special = budget(true)
-    try {
-        checkBudget(special, board)
-    } catch (e) {
-        if (mode === "on" || !(e instanceof UserError)) throw e
-        return flash(`specialised: ${e.message}`)
+    if (mode === "off") reasons.push("--specialize off")
+    else if (mode === "auto" && macs > SPECIALIZED_MAX_MACS)
+        reasons.push(`specialised code for ${n(macs)} multiply-adds would pass the VM's 64 KB bytecode limit, about ${n(SPECIALIZED_MAX_MACS)}`)
+    else {
+        const special = budget(true)
+        try {
+            checkBudget(special, board)
+            return { specialize: true, why: `specialised: ~${n(special.imageBytes)} B of image fits ${n(board.imageBytes)} B`, budget: special }
+        } catch (e) {
+            if (mode === "on" || !(e instanceof UserError)) throw e
+            reasons.push(`specialised: ${e.message}`)
+        }
     }
-    return { specialize: true, why: `specialised: ~${n(special.imageBytes)} B of image fits ${n(board.imageBytes)} B`, budget: special }
+    if (unroll === "off") reasons.push("--unroll off")
+    // room for specialised layers next to everything else, whose weights stay in flash
+    const room = board.imageBytes - APP_CODE_BYTES - weightImage(model, flags.weights)
+    const candidates: CodePlan[] = []
+    for (const u of unroll === "off" ? (["off"] as const) : unroll === "on" ? (["on"] as const) : (["on", "off"] as const))
+        for (const s of mode === "off" ? (["off"] as const) : (["auto", "off"] as const)) {
+            const plan = simplifyPlan(planPaths(model, flags.weights, s, u, room))
+            // whole-model specialised code was tried above
+            if (plan !== true && !candidates.some(c => JSON.stringify(c) === JSON.stringify(plan))) candidates.push(plan)
+        }
+    let error: unknown
+    for (const plan of candidates) {
+        const b = budget(plan)
+        try {
+            checkBudget(b, board)
+        } catch (e) {
+            if (!(e instanceof UserError)) throw e
+            if (!error) reasons.push(`${describePlan(model, plan)}: ${e.message}`)
+            error = e
+            continue
+        }
+        return { specialize: plan, why: `${describePlan(model, plan)} (${reasons.join("; ")})`, budget: b }
+    }
+    throw error
 }
 
 /** A workspace holding model.ts and the app's main.ts (`main` overrides the board app). */
@@ -145,8 +174,9 @@ export async function buildFittingApp(p: PreparedApp, encoding: Encoding, flags:
         return { p, ws, image: await buildApp(p, ws) }
     } catch (e) {
         ws.dispose()
-        if (!p.specialize || flags.specialize === "on" || !(e instanceof UserError)) throw e
-        const flash = { ...p, specialize: false, why: `flash matrices (specialised: ${e.message.split("\n")[0]})`, budget: estimateBudget(p.model, encoding, p.board, flags.sync) }
+        if (p.specialize === false || flags.specialize === "on" || flags.unroll === "on" || !(e instanceof UserError)) throw e
+        const tried = p.specialize === true ? "specialised" : describePlan(p.model, p.specialize)
+        const flash = { ...p, specialize: false, why: `flash matrices (${tried}: ${e.message.split("\n")[0]})`, budget: estimateBudget(p.model, encoding, p.board, flags.sync) }
         // the real build below checks the image, as it just did for the specialised one
         checkBudget(flash.budget, p.board, false)
         flash.app = { ...p.app, stepAsync: flash.budget.stepAsync }

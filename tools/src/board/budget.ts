@@ -5,12 +5,14 @@
  * (src/*.ts) and the VM's sizes (DEVICESCRIPT.md), so they must change with
  * them; tools/test/board/boards.test.ts checks them against real builds.
  */
-import { type CanonicalModel, type Layer, macsPerStep } from "../model/canonical.ts"
+import { type CanonicalModel, type Layer, layerMacs, macsPerStep } from "../model/canonical.ts"
 import type { BoardProfile } from "./boards.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { stepOpcodes } from "../emit/cost.ts"
 import { SPECIALIZED_BYTES_PER_MAC } from "../emit/specialized.ts"
+import { type CodePlan, layerPath, unrolledColumns } from "../emit/paths.ts"
+import { UNROLLED_BYTES_PER_COLUMN, UNROLLED_CLASS_BYTES } from "../emit/unrolled.ts"
 
 /** src/model.ts STEP_OPCODE_LIMIT: beyond it Model.step throws and the app must use stepAsync. */
 export const STEP_OPCODE_LIMIT = 65536
@@ -85,33 +87,43 @@ export interface Budget {
 
 const WEIGHT_BYTES: Record<Encoding, number> = { f32: 4, i16: 2, i8: 1 }
 
-function weightImage(model: CanonicalModel, encoding: Encoding): number {
+function layerWeightImage(l: Layer, encoding: Encoding): number {
     const matrix = (m: number[][]) => m.length * m[0].length * WEIGHT_BYTES[encoding] + (encoding === "f32" ? 0 : 4 * m.length)
     // The emitter leaves out all-zero bias vectors.
     const bias = (v: number[]) => (v.every(x => x === 0) ? 0 : 4 * v.length)
-    return model.layers.reduce((sum, l) => sum + (l.type === "dense" ? matrix(l.W) + bias(l.b) : matrix(l.Wx) + matrix(l.Wh) + bias(l.bx) + bias(l.bh)), 0)
+    return l.type === "dense" ? matrix(l.W) + bias(l.b) : matrix(l.Wx) + matrix(l.Wh) + bias(l.bx) + bias(l.bh)
+}
+
+/** Image of every weight as flash literals. */
+export function weightImage(model: CanonicalModel, encoding: Encoding): number {
+    return model.layers.reduce((sum, l) => sum + layerWeightImage(l, encoding), 0)
 }
 
 /**
- * Image of specialised code: bytes per multiply-add measured with the library
- * around it (SPECIALIZED_BYTES_PER_MAC), so it errs high next to APP_CODE_BYTES.
+ * Image of a layer in its code: specialised code by bytes per multiply-add
+ * measured with the library around it (SPECIALIZED_BYTES_PER_MAC), so it errs
+ * high next to APP_CODE_BYTES; unrolled code its flash weights plus its code
+ * per column.
  */
-function specializedImage(model: CanonicalModel, encoding: Encoding): number {
-    return Math.ceil(macsPerStep(model) * SPECIALIZED_BYTES_PER_MAC[encoding])
+function layerImage(l: Layer, encoding: Encoding, plan: CodePlan, i: number): number {
+    const path = layerPath(plan, i)
+    if (path === "specialized") return Math.ceil(layerMacs(l) * SPECIALIZED_BYTES_PER_MAC[encoding])
+    const code = path === "unrolled" ? UNROLLED_CLASS_BYTES + UNROLLED_BYTES_PER_COLUMN * unrolledColumns(l) : 0
+    return layerWeightImage(l, encoding) + code
 }
 
 /**
  * What the app with this model costs, in the code the emitter writes for it
- * (`specialize`: literal code, else flash matrices); `sync` forces Model.step
- * (no suspension inside a step).
+ * (`specialize`: literal code, else flash matrices, or a path per layer);
+ * `sync` forces Model.step (no suspension inside a step).
  */
-export function estimateBudget(model: CanonicalModel, encoding: Encoding, board: BoardProfile, sync = false, specialize = false): Budget {
+export function estimateBudget(model: CanonicalModel, encoding: Encoding, board: BoardProfile, sync = false, specialize: CodePlan = false): Budget {
     const macs = macsPerStep(model)
     const io = 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize)
     const heapBytes = APP_HEAP_BYTES + objectBytes(4) + literalArrayBytes(model.layers.length) + io + model.layers.reduce((s, l) => s + layerHeap(l), 0)
-    const opcodes = stepOpcodes(model, encoding, () => specialize)
+    const opcodes = stepOpcodes(model, encoding, (_, i) => layerPath(specialize, i))
     const syncFits = opcodes <= Math.min(STEP_OPCODE_LIMIT, board.sliceOpcodes)
-    const imageBytes = APP_CODE_BYTES + (specialize ? specializedImage(model, encoding) : weightImage(model, encoding))
+    const imageBytes = APP_CODE_BYTES + model.layers.reduce((sum, l, i) => sum + layerImage(l, encoding, specialize, i), 0)
     return { heapBytes, imageBytes, macs, stepOpcodes: opcodes, stepAsync: !sync && !syncFits, encoding }
 }
 

@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs"
 import { extname, join, resolve } from "node:path"
 import { type Command, Option } from "commander"
-import { specializeOption, weightsOption } from "./options.ts"
+import { specializeOption, unrollOption, weightsOption } from "./options.ts"
 import { type AppFlags, type PreparedApp, buildFittingApp, positiveNumber, prepareApp } from "../board/app-build.ts"
 import type { BoardProfile } from "../board/boards.ts"
 import { formatBudget } from "../board/budget.ts"
@@ -87,6 +87,7 @@ function appOptions(cmd: Command, boardRequired: boolean): Command {
         .addOption(board)
         .addOption(weightsOption())
         .addOption(specializeOption())
+        .addOption(unrollOption())
         .option("--sensors <features>", "sensor per model input, comma-separated (default: the model's inputNames)")
         .option("--predicts <features>", "input each output forecasts one step ahead, comma-separated ('-' for none); enables the anomaly flag")
         .option("--anomaly <threshold>", "flag |prediction - next observation| above this (0 = off; default: the model's calibrated threshold)")

@@ -6,7 +6,6 @@
 import { basename, join, relative, resolve } from "node:path"
 import { Command, CommanderError } from "commander"
 import { bench, formatBench, writeBoardBench } from "../run/bench.ts"
-import { macsPerStep } from "../model/canonical.ts"
 import { getBoard } from "../board/boards.ts"
 import { libraryImportFor, projectRoot } from "../run/paths.ts"
 import { registerBoardCommands } from "./board-commands.ts"
@@ -14,9 +13,10 @@ import { progressBar } from "./progress.ts"
 import { registerTrainCommands } from "./train-commands.ts"
 import { formatReport, compileToFile } from "./compile.ts"
 import { quantizationReport } from "../model/quantize.ts"
-import { type SpecializeMode, shouldSpecialize } from "../emit/specialized.ts"
+import type { SpecializeMode } from "../emit/specialized.ts"
+import { type UnrollMode, planPaths } from "../emit/paths.ts"
 import { readCsv, writeOutputCsv } from "../io/csv.ts"
-import { specializeOption, weightsOption } from "./options.ts"
+import { specializeOption, unrollOption, weightsOption } from "./options.ts"
 import { UserError } from "../model/errors.ts"
 import { importModel } from "../import/import-model.ts"
 import type { Encoding } from "../model/quantize.ts"
@@ -53,10 +53,11 @@ function buildProgram(): Command {
         .addOption(weightsOption())
         .requiredOption("-o, --out <file.ts>", "where to write the DeviceScript module (under src/ or firmware-tests/)")
         .addOption(specializeOption())
+        .addOption(unrollOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn compile model/model.json --weights i8 --out src/model.g.ts")
-        .action(async (modelPath: string, opts: { weights: Encoding; out: string; specialize: SpecializeMode }) => {
+        .action(async (modelPath: string, opts: { weights: Encoding; out: string; specialize: SpecializeMode; unroll: UnrollMode }) => {
             const model = await importModel(modelPath)
-            const specialize = shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize)
+            const specialize = planPaths(model, opts.weights, opts.specialize, opts.unroll)
             compileToFile(model, opts.weights, specialize, opts.out, basename(modelPath))
             console.log(formatReport(quantizationReport(model, opts.weights), opts.weights))
             console.log(`wrote ${opts.out}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, ${model.inputSize} inputs, ${model.outputSize} outputs, ${opts.weights} weights`)
@@ -70,10 +71,11 @@ function buildProgram(): Command {
         .requiredOption("-o, --output <out.csv>", "one row per input row, header y0,y1,...")
         .addOption(weightsOption())
         .addOption(specializeOption())
+        .addOption(unrollOption())
         .option("--reference", "write the host float64 reference instead of running the simulator")
         .option("--compare", "also print max and RMS error between simulator and float64 reference")
         .addHelpText("after", "\nExample:\n  npx dsrnn simulate model.onnx --input series.csv --output pred.csv --compare")
-        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; reference?: boolean; compare?: boolean }) => {
+        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; reference?: boolean; compare?: boolean }) => {
             const model = await importModel(modelPath)
             const { rows } = readCsv(opts.input, model.inputSize)
             const reference = () => new ReferenceModel(model).run(rows)
@@ -85,7 +87,7 @@ function buildProgram(): Command {
             const progress = progressBar("simulating", "rows", rows.length)
             const outputs = await simulate(model, rows, {
                 encoding: opts.weights,
-                specialize: shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize),
+                specialize: planPaths(model, opts.weights, opts.specialize, opts.unroll),
                 onProgress: done => progress.update(done),
             }).finally(() => progress.stop())
             writeOutputCsv(opts.output, outputs)
@@ -101,13 +103,14 @@ function buildProgram(): Command {
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
         .addOption(weightsOption())
         .addOption(specializeOption())
+        .addOption(unrollOption())
         .option("--json", "print the figures as one JSON object")
         .option("-b, --board <id>", "instead, write a benchmark program to flash to this board (it prints the figures on its console)")
         .option("-o, --out <dir>", "with --board: where to write it (default src/bench-<board>)")
         .addHelpText("after", "\nExamples:\n  npx dsrnn bench model.json --weights i8\n  npx dsrnn bench model.json --board pico")
-        .action(async (modelPath: string, opts: { weights: Encoding; specialize: SpecializeMode; json?: boolean; board?: string; out?: string }) => {
+        .action(async (modelPath: string, opts: { weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; json?: boolean; board?: string; out?: string }) => {
             const model = await importModel(modelPath)
-            const specialize = shouldSpecialize(macsPerStep(model), opts.weights, opts.specialize)
+            const specialize = planPaths(model, opts.weights, opts.specialize, opts.unroll)
             if (opts.board) {
                 const board = getBoard(opts.board)
                 const dir = resolve(opts.out ?? join(projectRoot(), "src", `bench-${board.id}`))

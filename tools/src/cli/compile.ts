@@ -2,6 +2,7 @@
 import { join, resolve } from "node:path"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
+import type { CodePlan } from "../emit/paths.ts"
 import { libraryImportFor } from "../run/paths.ts"
 import { writeOutputFile } from "../io/files.ts"
 import { type Encoding, type TensorError } from "../model/quantize.ts"
@@ -12,7 +13,7 @@ export function formatReport(report: TensorError[], encoding: Encoding): string 
 }
 
 /** Writes the module; its import of the library is relative to where it lands. */
-export function compileToFile(model: CanonicalModel, encoding: Encoding, specialize: boolean, outFile: string, source: string): void {
+export function compileToFile(model: CanonicalModel, encoding: Encoding, specialize: CodePlan, outFile: string, source: string): void {
     const out = resolve(outFile)
     const code = emitModule(model, { encoding, specialize, libraryImport: libraryImportFor(resolve(out)), source })
     writeOutputFile(outFile, code)

@@ -8,3 +8,8 @@ export const specializeOption = () =>
     new Option("-s, --specialize <mode>", "straight-line code with literal weights (auto: when it fits the image)")
         .choices(["auto", "on", "off"])
         .default("auto")
+
+export const unrollOption = () =>
+    new Option("-u, --unroll <mode>", "layers not specialised as a row loop with unrolled columns reading weights from flash, about 2x faster than flash matrices (auto: when it fits the image)")
+        .choices(["auto", "on", "off"])
+        .default("auto")

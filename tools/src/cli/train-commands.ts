@@ -4,10 +4,9 @@ import { Option } from "commander"
 import { canonicalJson, importModel } from "../import/import-model.ts"
 import { writeOutputFile } from "../io/files.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
-import { macsPerStep } from "../model/canonical.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
-import { shouldSpecialize } from "../emit/specialized.ts"
+import { planPaths } from "../emit/paths.ts"
 import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../train/data.ts"
 import { type Evaluation, evaluateModel, formatEvaluation, method } from "../train/evaluate.ts"
@@ -40,7 +39,7 @@ function simulatorProgress(quiet?: boolean) {
 /** Evaluates on the given rows; null encoding skips the device. */
 async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target">, encoding: Encoding | null, quiet?: boolean): Promise<Evaluation> {
     if (encoding) console.error(`running ${data.inputs.length} rows on the simulated device (${encoding} weights)...`)
-    return evaluateModel(model, data, { encoding, specialize: shouldSpecialize(macsPerStep(model), encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet) })
+    return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet) })
 }
 
 interface TrainFlags {

@@ -11,6 +11,7 @@ import type { CanonicalModel, Layer } from "../model/canonical.ts"
 import { gateCount, layerMacs } from "../model/canonical.ts"
 import { type Encoding, hiddenBits } from "../model/quantize.ts"
 import { hasCellCode } from "./cell.ts"
+import type { LayerPath } from "./paths.ts"
 
 interface PathCost {
     perMac: number
@@ -24,11 +25,16 @@ interface PathCost {
  * Specialised code: CONST, LOAD, MUL, ADD per multiply-add (fit: 3.99), 50 per
  * activated number (Math.pow and its arithmetic). Flash matrices: a Buffer
  * read inside a loop (fit: 22.0), 140 per activated number with the
- * per-row loop set-up.
+ * per-row loop set-up. Unrolled flash code (tools/src/emit/unrolled.ts): a
+ * Buffer read at a constant offset, without the loop (fit to LSTM(16) and
+ * LSTM(32) i8, counted 18,044 and 54,028: 9.1), 77 per activated number with
+ * its row's set-up; a GRU 101 (reset before, GRU(16) i16: 14,066) to 123
+ * (reset after: 15,132).
  */
-export const OPCODE_COST: Record<"specialized" | "flash", PathCost> = {
+export const OPCODE_COST: Record<LayerPath, PathCost> = {
     specialized: { perMac: 4, perActivated: 50, gruPerActivated: 60 },
     flash: { perMac: 22, perActivated: 141, gruPerActivated: 225 },
+    unrolled: { perMac: 9.2, perActivated: 80, gruPerActivated: 125 },
 }
 /**
  * A recurrent layer emitted whole as straight-line code (CompiledCell),
@@ -50,19 +56,22 @@ function activated(l: Layer): number {
     return (gateCount(l) + (l.type === "lstm" ? 1 : 0)) * l.units
 }
 
-function layerOpcodes(l: Layer, specialized: boolean, encoding: Encoding): number {
-    if (specialized && hasCellCode(l)) {
+function layerOpcodes(l: Layer, path: LayerPath, encoding: Encoding): number {
+    if (path === "specialized" && hasCellCode(l)) {
         const c = CELL_OPCODE_COST
         const rows = gateCount(l) * l.units
         const perMacH = hiddenBits(l, encoding) ? c.perMacHPaired : c.perMacH
         return c.perMacX * rows * l.inputSize + perMacH * rows * l.units + (l.type === "gru" ? c.gruPerActivated : c.perActivated) * activated(l)
     }
-    const c = OPCODE_COST[specialized ? "specialized" : "flash"]
+    const c = OPCODE_COST[path]
     return c.perMac * layerMacs(l) + (l.type === "gru" ? c.gruPerActivated : c.perActivated) * activated(l)
 }
 
-/** Opcodes of one step in `encoding`; `specialized(l, i)` says which layers are literal code. */
-export function stepOpcodes(model: CanonicalModel, encoding: Encoding, specialized: (l: Layer, i: number) => boolean): number {
-    const sum = model.layers.reduce((n, l, i) => n + layerOpcodes(l, specialized(l, i), encoding), FIXED_OPCODES)
+/** Opcodes of one step in `encoding`; `path(l, i)` says which code each layer has (true: literal code, false: flash matrices). */
+export function stepOpcodes(model: CanonicalModel, encoding: Encoding, path: (l: Layer, i: number) => boolean | LayerPath): number {
+    const sum = model.layers.reduce((n, l, i) => {
+        const p = path(l, i)
+        return n + layerOpcodes(l, p === true ? "specialized" : p === false ? "flash" : p, encoding)
+    }, FIXED_OPCODES)
     return Math.ceil(MARGIN * sum)
 }

@@ -7,6 +7,8 @@ import type { Activation, CanonicalModel, Layer } from "../model/canonical.ts"
 import { stepOpcodes } from "./cost.ts"
 import { specializedGru, specializedProjection } from "./specialized.ts"
 import { hasCellCode, specializedCell } from "./cell.ts"
+import { type CodePlan, layerPath } from "./paths.ts"
+import { type FlashMatrixRef, unrolledGru, unrolledProjection } from "./unrolled.ts"
 import { UserError, clip } from "../model/errors.ts"
 import { type Encoding, type PackedMatrix, hiddenBits, packMatrix, packVector } from "../model/quantize.ts"
 
@@ -25,8 +27,8 @@ const ENC: Record<Encoding, string> = { f32: "Enc.F32", i16: "Enc.I16", i8: "Enc
 
 export interface EmitOptions {
     encoding: Encoding
-    /** Emit straight-line code with literal weights instead of flash matrices. */
-    specialize?: boolean
+    /** Emit straight-line code with literal weights instead of flash matrices (true), or a path per layer (tools/src/emit/paths.ts). */
+    specialize?: CodePlan
     /** Import path of src/index.ts as seen from the emitted file, without extension. */
     libraryImport: string
     /** Shown in the header comment. */
@@ -46,12 +48,12 @@ class ModuleWriter {
 
     constructor(
         private encoding: Encoding,
-        private specialize: boolean
+        private plan: CodePlan
     ) {}
 
-    /** Whether layer i's affine part is emitted as literal code, and that code's class name. */
+    /** Layer i's affine part as emitted code (literal or unrolled flash), or null for flash matrices. */
     private specialized(l: Layer, i: number): string | null {
-        if (!this.specialize) return null
+        if (layerPath(this.plan, i) !== "specialized") return this.unrolled(l, i)
         const name = `L${i}Proj`
         if (l.type === "gru") {
             this.decls.push(specializedGru(name, l, this.encoding))
@@ -65,8 +67,31 @@ class ModuleWriter {
         return `new ${name}()`
     }
 
+    /** Layer i's affine part as unrolled flash code over the literals flash matrices would use, or null. */
+    private unrolled(l: Layer, i: number): string | null {
+        if (layerPath(this.plan, i) !== "unrolled") return null
+        const p = `L${i}_`
+        const name = `L${i}Proj`
+        if (l.type === "dense") {
+            this.decls.push(unrolledProjection(name, { wx: this.flashMatrix(p + "W", l.W).ref, wh: null, bx: this.bias(p + "B", l.b), bh: null }))
+        } else {
+            const a = { wx: this.flashMatrix(p + "WX", l.Wx).ref, wh: this.flashMatrix(p + "WH", l.Wh).ref, bx: this.bias(p + "BX", l.bx), bh: this.bias(p + "BH", l.bh) }
+            this.decls.push(l.type === "gru" ? unrolledGru(name, a, l.resetAfter) : unrolledProjection(name, a))
+        }
+        return `new ${name}()`
+    }
+
+    private bias(name: string, v: number[]): string | null {
+        const b = this.vector(name, v)
+        return b === "null" ? null : b
+    }
+
     /** A flash matrix; one over MAX_HEX_LITERAL_BYTES goes in parts of whole rows (name, name_1, ...). */
     matrix(name: string, m: number[][]): string {
+        return this.flashMatrix(name, m).expr
+    }
+
+    private flashMatrix(name: string, m: number[][]): { expr: string; ref: FlashMatrixRef } {
         const p: PackedMatrix = packMatrix(m, this.encoding, name)
         const rowBytes = p.data.length / Math.max(1, p.rows)
         const partRows = Math.max(1, Math.floor(MAX_HEX_LITERAL_BYTES / Math.max(1, rowBytes)))
@@ -82,7 +107,10 @@ class ModuleWriter {
             scales = `${name}_S`
         }
         const rest = parts.length > 1 ? `, [${parts.slice(1).join(", ")}]` : ""
-        return `new Matrix(${name}, ${scales}, ${p.rows}, ${p.cols}, ${ENC[p.encoding]}${rest})`
+        return {
+            expr: `new Matrix(${name}, ${scales}, ${p.rows}, ${p.cols}, ${ENC[p.encoding]}${rest})`,
+            ref: { parts, partRows, rows: p.rows, cols: p.cols, encoding: p.encoding, scales: p.scales ? scales : null },
+        }
     }
 
     /** Biases stay f32 in every encoding: they are few and cost one add per row. */
@@ -94,7 +122,7 @@ class ModuleWriter {
 
     layer(l: Layer, i: number): string {
         const p = `L${i}_`
-        if (this.specialize && hasCellCode(l)) {
+        if (layerPath(this.plan, i) === "specialized" && hasCellCode(l)) {
             const cell = specializedCell(`L${i}Cell`, l, this.encoding)
             this.decls.push(cell.code)
             return cell.layer
@@ -120,10 +148,11 @@ class ModuleWriter {
  * when the model has none), and `scaling`, which bundles the first five.
  */
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
-    const w = new ModuleWriter(opts.encoding, !!opts.specialize)
+    const w = new ModuleWriter(opts.encoding, opts.specialize ?? false)
     const layers = model.layers.map((l, i) => "    " + w.layer(l, i))
-    const opcodes = stepOpcodes(model, opts.encoding, () => !!opts.specialize)
-    const classes = new Set(model.layers.map(l => (opts.specialize && hasCellCode(l) ? "CompiledCell" : CLASS[l.type])))
+    const opcodes = stepOpcodes(model, opts.encoding, (_, i) => layerPath(opts.specialize, i))
+    const whole = (l: Layer, i: number) => layerPath(opts.specialize, i) === "specialized" && hasCellCode(l)
+    const classes = new Set(model.layers.map((l, i) => (whole(l, i) ? "CompiledCell" : CLASS[l.type])))
     const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : []), ...(classes.has("CompiledCell") ? ["CellCode"] : [])]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`

@@ -10,6 +10,7 @@
 import { type CanonicalModel, macsPerStep } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
 import { emitNaiveModule } from "../emit/naive.ts"
+import { type CodePlan, describePlan } from "../emit/paths.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
@@ -26,7 +27,7 @@ const ROUND_MS = 200
  * A device function timing `body`: whole watchdog slices of `perSlice` units
  * (or one call doing them, when `once`) until the round's time is up.
  */
-function timer(name: string, perSlice: number, setup: string, body: string, once = false): string {
+export function timer(name: string, perSlice: number, setup: string, body: string, once = false): string {
     const slice = once ? `        ${body}` : `        for (let i = 0; i < ${perSlice}; i++) {
             ${body}
         }`
@@ -118,7 +119,7 @@ export interface BoardBenchFiles {
  * imports the library relatively) and checks that it builds within `imageBudget`;
  * the naive baseline is left out when both do not fit.
  */
-export async function writeBoardBench(model: CanonicalModel, encoding: Encoding, specialize: boolean, dir: string, library: string, imageBudget: number): Promise<BoardBenchFiles> {
+export async function writeBoardBench(model: CanonicalModel, encoding: Encoding, specialize: CodePlan, dir: string, library: string, imageBudget: number): Promise<BoardBenchFiles> {
     const ws = new Workspace()
     try {
         const build = async (withNaive: boolean) => {
@@ -165,7 +166,8 @@ console.log("" + hog.length + more.length${use})
 export interface BenchFigures {
     model: string
     encoding: Encoding
-    specialized: boolean
+    /** The code path(s) timed ("specialised", "unrolled flash", "flash matrices", or one per layer). */
+    code: string
     /** Both steps did not fit one image, so they were timed in two runs. */
     separateRuns: boolean
     macs: number
@@ -188,7 +190,7 @@ async function liveHeap(ws: Workspace, importLine: string, use: string): Promise
     return heap.used
 }
 
-export async function bench(model: CanonicalModel, encoding: Encoding, specialize: boolean, onStatus: (s: string) => void = () => {}): Promise<BenchFigures> {
+export async function bench(model: CanonicalModel, encoding: Encoding, specialize: CodePlan, onStatus: (s: string) => void = () => {}): Promise<BenchFigures> {
     const ws = new Workspace()
     try {
         ws.write("model.ts", emitModule(model, { encoding, specialize, libraryImport: WORKSPACE_LIBRARY }))
@@ -240,7 +242,7 @@ export async function bench(model: CanonicalModel, encoding: Encoding, specializ
         return {
             model: model.layers.map(l => `${l.type}(${l.units})`).join(" > ") + `, ${model.inputSize} inputs`,
             encoding,
-            specialized: specialize,
+            code: describePlan(model, specialize),
             separateRuns,
             macs,
             ours,
@@ -257,7 +259,7 @@ export function formatBench(f: BenchFigures): string {
     const row = (name: string, r: BenchFigures["ours"]) =>
         `${name.padEnd(7)} ${r.usPerStep.toFixed(1).padStart(9)} us ${r.opcodesPerStep.toFixed(0).padStart(9)} ${r.opcodesPerMac.toFixed(1).padStart(8)} ${String(r.heapBytes).padStart(9)} B ${String(r.imageBytes).padStart(9)} B`
     return [
-        `${f.model}, ${f.encoding} weights, ${f.specialized ? "specialised code" : "flash matrices"}, ${f.macs} multiply-adds per step (median of ${ROUNDS} interleaved rounds, no GC stress)`,
+        `${f.model}, ${f.encoding} weights, ${f.code === "specialised" ? "specialised code" : f.code}, ${f.macs} multiply-adds per step (median of ${ROUNDS} interleaved rounds, no GC stress)`,
         `        time/step   opcodes/step  op/MAC   heap(model)   image`,
         row("ours", f.ours),
         "usPerStep" in f.naive ? row("naive", f.naive) : `naive   ${f.naive.failed}`,

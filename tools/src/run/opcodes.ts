@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
+import type { CodePlan } from "../emit/paths.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { runProgram } from "./vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
@@ -48,7 +49,7 @@ await main()
 }
 
 /** Opcodes of one step of `model` as dsrnn emits it (NaN if one step alone trips the watchdog). */
-export async function countStepOpcodes(model: CanonicalModel, encoding: Encoding, specialize: boolean): Promise<number> {
+export async function countStepOpcodes(model: CanonicalModel, encoding: Encoding, specialize: CodePlan): Promise<number> {
     const marker = randomBytes(16)
     const ws = new Workspace()
     try {

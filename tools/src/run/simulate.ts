@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import { MAX_HEX_LITERAL_BYTES, emitModule } from "../emit/emit.ts"
+import type { CodePlan } from "../emit/paths.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { VALUE_SENDER, readValues } from "./value-lines.ts"
@@ -35,7 +36,7 @@ const TIMEOUT_MS_PER_MAC = 0.005
 
 export interface SimulateOptions {
     encoding: Encoding
-    specialize?: boolean
+    specialize?: CodePlan
     /** Called as rows complete, with the rows done so far. */
     onProgress?: (done: number, total: number) => void
     /** At most this many rows per chunk (default: as many as one literal holds). */

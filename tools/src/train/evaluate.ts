@@ -11,6 +11,7 @@ import type { CanonicalModel } from "../model/canonical.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { ReferenceModel } from "../model/reference.ts"
 import { simulate } from "../run/simulate.ts"
+import type { CodePlan } from "../emit/paths.ts"
 import { type FaultCheck, checkFaults } from "./anomaly.ts"
 
 export interface Method {
@@ -44,7 +45,7 @@ export interface SeriesData {
 export interface EvaluateOptions {
     /** Also run the device in this encoding in the VM; null: float model and baselines only. */
     encoding: Encoding | null
-    specialize?: boolean
+    specialize?: CodePlan
     onProgress?: (done: number, total: number) => void
 }
 

@@ -104,9 +104,9 @@ describe("budget estimates", () => {
 
 describe("dsrnn build / bundle / flash", () => {
     it("builds the weather app and reports image, heap and step cost; the image estimate bounds the real size", async () => {
-        const r = await runCli(["build", WEATHER, "--board", "pico", "--specialize", "off"])
+        const r = await runCli(["build", WEATHER, "--board", "pico", "--specialize", "off", "--unroll", "off"])
         expect(r.code, r.stderr).toBe(0)
-        expect(r.stdout).toMatch(/code: +flash matrices \(--specialize off\)/)
+        expect(r.stdout).toMatch(/code: +flash matrices \(--specialize off; --unroll off\)/)
         const image = Number(/image: ([\d,]+) B of 110,000 B/.exec(r.stdout)![1].replace(/,/g, ""))
         expect(r.stdout).toMatch(/heap: +[\d,]+ B \(estimate\) of 65,536 B/)
         expect(r.stdout).toMatch(/step: +360 multiply-adds/)
@@ -115,7 +115,7 @@ describe("dsrnn build / bundle / flash", () => {
         expect(APP_CODE_BYTES).toBeLessThan(image + 8192)
     })
 
-    it("takes specialised code when it fits, and says why not when it does not", async () => {
+    it("takes specialised code when it fits, and otherwise specialises what fits and unrolls the rest, saying why", async () => {
         const wide = await modelFile("wide.json", model([lstm(3, 64), dense(64, 1)]))
         const [small, large] = await Promise.all([runCli(["build", WEATHER, "--board", "pico"]), runCli(["build", wide, "--board", "pico"])])
         expect(small.code, small.stderr).toBe(0)
@@ -123,7 +123,7 @@ describe("dsrnn build / bundle / flash", () => {
         // 360 multiply-adds: 4 opcodes each instead of 22, so the step costs well under the flash path's ~10,000
         expect(Number(/~([\d,]+) opcodes/.exec(small.stdout)![1].replace(/,/g, ""))).toBeLessThan(5000)
         expect(large.code, large.stderr).toBe(0)
-        expect(large.stdout).toMatch(/code: +flash matrices \(specialised code for 17,216 multiply-adds would pass the VM's 64 KB bytecode limit/)
+        expect(large.stdout).toMatch(/code: +lstm\(64\) unrolled flash, dense\(1\) specialised \(specialised code for 17,216 multiply-adds would pass the VM's 64 KB bytecode limit/)
     })
 
     it("falls back to flash matrices when the specialised image really built is too large", async () => {
