@@ -5,15 +5,14 @@
  * at the checkpoints (every 1,000th step) and the live heap after 1,000 steps
  * and after all of them. tools/test/run/soak.test.ts runs a short one.
  */
-import { shouldSpecialize } from "../src/emit/specialized.ts"
-import { macsPerStep } from "../src/model/canonical.ts"
+import { planPaths } from "../src/emit/paths.ts"
 import { randomRecurrentModel } from "../src/model/random.ts"
 import { soak } from "../src/run/soak.ts"
 
 const steps = Number(process.argv[2] ?? 100_000)
 for (const cell of ["lstm", "gru"] as const) {
     const model = randomRecurrentModel(cell, 3, 16, 7, 0.5)
-    const specialize = shouldSpecialize(macsPerStep(model), "i8", "auto")
+    const specialize = planPaths(model, "i8", "auto")
     const started = Date.now()
     const r = await soak(model, { encoding: "i8", specialize, steps, every: 1000, onStatus: s => console.error(`${cell}: ${s}...`) })
     const worst = (k: "quantizedError" | "floatError") => Math.max(...r.checkpoints.map(c => c[k]))

@@ -150,14 +150,3 @@ export const SPECIALIZED_BYTES_PER_MAC = { i8: 8, i16: 9.5, f32: 17 }
  * not. The limit leaves room for the sensor app's own code.
  */
 export const SPECIALIZED_MAX_MACS = 9_000
-
-/**
- * Whether to emit literal code: "auto" does when the specialised layers fit
- * the VM's bytecode limit and `imageBudget` bytes of image (the simulator and
- * RP2040 run about 110 KB; leave room for the app), else keeps weights in
- * flash matrices.
- */
-export function shouldSpecialize(macs: number, encoding: Encoding, mode: SpecializeMode, imageBudget = 80_000): boolean {
-    if (mode !== "auto") return mode === "on"
-    return macs <= SPECIALIZED_MAX_MACS && macs * SPECIALIZED_BYTES_PER_MAC[encoding] <= imageBudget
-}

@@ -5,6 +5,7 @@
  * the live heap after a short run and after the long one, measured the way
  * bench.ts measures it (the VM's out-of-memory report).
  */
+import type { CodePlan } from "../emit/paths.ts"
 import { type CanonicalModel, macsPerStep } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
 import { UserError } from "../model/errors.ts"
@@ -16,7 +17,7 @@ import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
 
 export interface SoakOptions {
     encoding: Encoding
-    specialize?: boolean
+    specialize?: CodePlan
     steps: number
     /** Output checkpoint interval, in steps. */
     every: number
