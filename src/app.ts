@@ -9,10 +9,10 @@ import { Model } from "./model"
  * The device app: samples Jacdac sensor roles at a fixed rate, steps the
  * model on each complete, plausible sample and prints one parseable line per
  * prediction. The host tools generate the main program that calls startApp
- * with the feature mapping (tools/src/app-program.ts).
+ * with the feature mapping (tools/src/board/app-program.ts).
  */
 
-/** Sensor features a model input can come from; values shared with tools/src/app-program.ts. */
+/** Sensor features a model input can come from; values shared with tools/src/board/app-program.ts. */
 export const enum Feature {
     Temperature = 0,
     Humidity = 1,
