@@ -1,5 +1,5 @@
 import { Act, activate } from "./activation"
-import { Affine, Layer, WeightShape, checkProjection, fill, roundToGrid, zeros } from "./layer"
+import { Affine, Layer, WeightShape, checkProjection, fill, onGrid, zeros } from "./layer"
 import { matVec } from "./matrix"
 
 /**
@@ -64,7 +64,7 @@ export class GruAffine implements GruProjection {
  *   h_t = z * h_{t-1} + (1 - z) * n
  * Reset-before needs r before the last W_h block, hence two stages.
  * With `hiddenBits` > 0 (reset after only), W_h multiplies h rounded to that
- * grid (roundToGrid).
+ * grid (onGrid).
  */
 export class Gru implements Layer {
     outputSize: number
@@ -99,11 +99,7 @@ export class Gru implements Layer {
     }
 
     project(stage: number, x: number[], unit0: number, unit1: number) {
-        let h = this.out
-        if (this.hGrid) {
-            if (unit0 === 0) roundToGrid(this.out, this.hGrid, this.hiddenBits)
-            h = this.hGrid
-        }
+        const h = this.hGrid ? onGrid(this.out, this.hGrid, this.hiddenBits, unit0) : this.out
         this.w.apply(stage, x, h, this.gx, this.gh, unit0, unit1)
     }
 

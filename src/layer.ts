@@ -33,14 +33,19 @@ export function fill(v: number[], value: number) {
 }
 
 /**
- * The h that W_h multiplies in an i8 layer with a grid: each value rounded to
- * a multiple of 2^-bits (Math.round: halves away from zero), written to
- * `grid`. With h on a grid, dsrnn's specialised code sums two rows of W_h in
- * one exact float64 (hiddenBits in tools/src/model/quantize.ts).
+ * The h that W_h multiplies in an i8 layer with a grid: `grid`, holding h
+ * rounded to a multiple of 2^-bits (Math.round: halves away from zero). It
+ * is refreshed at a step's first row (row0 === 0), so the later slices of a
+ * stepAsync step read the same values. With h on a grid, dsrnn's
+ * specialised code sums two rows of W_h in one exact float64 (hiddenBits in
+ * tools/src/model/quantize.ts).
  */
-export function roundToGrid(h: number[], grid: number[], bits: number) {
-    const scale = Math.pow(2, bits)
-    for (let j = 0; j < h.length; j++) grid[j] = Math.round(h[j] * scale) / scale
+export function onGrid(h: number[], grid: number[], bits: number, row0: number): number[] {
+    if (row0 === 0) {
+        const scale = Math.pow(2, bits)
+        for (let j = 0; j < h.length; j++) grid[j] = Math.round(h[j] * scale) / scale
+    }
+    return grid
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Act, activate } from "./activation"
-import { Layer, Projection, checkProjection, fill, roundToGrid, zeros } from "./layer"
+import { Layer, Projection, checkProjection, fill, onGrid, zeros } from "./layer"
 
 /**
  * LSTM cell as in SPEC.md section 3. Gate blocks of W_x, W_h, b_x, b_h are
@@ -7,7 +7,7 @@ import { Layer, Projection, checkProjection, fill, roundToGrid, zeros } from "./
  *   g = W_x x_t + b_x + W_h h_{t-1} + b_h
  *   i = rec(g_i), f = rec(g_f), c~ = act(g_c), o = rec(g_o)
  *   c_t = f * c_{t-1} + i * c~,  h_t = o * act(c_t)
- * With `hiddenBits` > 0, W_h multiplies h rounded to that grid (roundToGrid).
+ * With `hiddenBits` > 0, W_h multiplies h rounded to that grid (onGrid).
  */
 export class Lstm implements Layer {
     outputSize: number
@@ -41,11 +41,7 @@ export class Lstm implements Layer {
     }
 
     project(stage: number, x: number[], row0: number, row1: number) {
-        let h = this.out
-        if (this.hGrid) {
-            if (row0 === 0) roundToGrid(this.out, this.hGrid, this.hiddenBits)
-            h = this.hGrid
-        }
+        const h = this.hGrid ? onGrid(this.out, this.hGrid, this.hiddenBits, row0) : this.out
         this.w.apply(x, h, this.g, row0, row1)
     }
 

@@ -1,9 +1,9 @@
 import { Act, activate } from "./activation"
-import { Layer, Projection, checkProjection, fill, roundToGrid, zeros } from "./layer"
+import { Layer, Projection, checkProjection, fill, onGrid, zeros } from "./layer"
 
 /**
  * Elman RNN: h_t = act(W_x x_t + b_x + W_h h_{t-1} + b_h). With `hiddenBits`
- * > 0, W_h multiplies h rounded to that grid (roundToGrid).
+ * > 0, W_h multiplies h rounded to that grid (onGrid).
  */
 export class Rnn implements Layer {
     outputSize: number
@@ -32,11 +32,7 @@ export class Rnn implements Layer {
     }
 
     project(stage: number, x: number[], row0: number, row1: number) {
-        let h = this.out
-        if (this.hGrid) {
-            if (row0 === 0) roundToGrid(this.out, this.hGrid, this.hiddenBits)
-            h = this.hGrid
-        }
+        const h = this.hGrid ? onGrid(this.out, this.hGrid, this.hiddenBits, row0) : this.out
         this.w.apply(x, h, this.pre, row0, row1)
     }
 

@@ -49,7 +49,7 @@ describe("bytecode of the step path", () => {
     test("all kernels are present", () => {
         expect(named("matVec")).toHaveLength(1)
         expect(named("activate")).toHaveLength(1)
-        expect(named("roundToGrid")).toHaveLength(1)
+        expect(named("onGrid")).toHaveLength(1)
         expect(named("project")).toHaveLength(4) // Rnn, Lstm, Gru, Dense
         expect(named("apply")).toHaveLength(2) // Affine, GruAffine
         expect(named("update")).toHaveLength(4)
@@ -57,7 +57,7 @@ describe("bytecode of the step path", () => {
     })
 
     test("cell loops call only C builtins", () => {
-        for (const p of [...named("matVec"), ...named("activate"), ...named("roundToGrid")]) {
+        for (const p of [...named("matVec"), ...named("activate"), ...named("onGrid")]) {
             expect(allocationsOutsideThrow(p), p.name).toEqual([])
             expect(calls(p), p.name).toEqual([])
         }
@@ -66,7 +66,7 @@ describe("bytecode of the step path", () => {
     test("layers call only their projection, matVec and activate, and allocate nothing", () => {
         for (const p of [...named("project"), ...named("update"), ...named("apply")]) {
             expect(allocationsOutsideThrow(p), p.name).toEqual([])
-            for (const c of calls(p)) expect(c, p.name).toMatch(/CALL (matVec_F\d+|activate_F\d+|roundToGrid_F\d+|this\."w"\."apply")\(/)
+            for (const c of calls(p)) expect(c, p.name).toMatch(/CALL (matVec_F\d+|activate_F\d+|onGrid_F\d+|this\."w"\."apply")\(/)
         }
     })
 
