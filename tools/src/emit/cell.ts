@@ -9,7 +9,7 @@
  */
 import { type Activation, type GruLayer, type Layer, type LstmLayer, type RnnLayer, gateCount } from "../model/canonical.ts"
 import { type Encoding, PACK_SHIFT, hiddenBits } from "../model/quantize.ts"
-import { BLOCK_MACS, blocks, loads, part, rowLiterals, sum } from "./specialized.ts"
+import { BLOCK_MACS, blocks, dot, loads, part, rowLiterals, sum } from "./specialized.ts"
 
 export type CellLayer = LstmLayer | RnnLayer | GruLayer
 
@@ -71,26 +71,23 @@ export function specializedCell(className: string, l: CellLayer, encoding: Encod
      * low row, both exact.
      */
     const recurrent = (rows: number[], factor: (i: number) => number): { lines: string[]; h: string[] } => {
-        if (!bits) return { lines: [], h: rows.map((r, i) => part(times(wh, factor(i)), r, "h") || "0") }
-        const gridScale = (i: number) => Number(wh.scales[rows[i]]) * 2 ** -bits * factor(i)
+        // with a grid, h is loaded as integers h * 2^bits, so the scales take 2^-bits
+        const scaled = bits ? { weights: wh.weights, scales: wh.scales.map(s => String(Number(s) * 2 ** -bits)) } : wh
+        const single = (i: number) => part(times(scaled, factor(i)), rows[i], "h") || "0"
+        if (!bits) return { lines: [], h: rows.map((_, i) => single(i)) }
+        const scale = (i: number) => Number(scaled.scales[rows[i]]) * factor(i)
         const lines: string[] = []
         const h: string[] = []
         for (let i = 0; i + 1 < rows.length; i += 2) {
             const [a, b] = [rows[i], rows[i + 1]]
             const terms = wh.weights[a]
-                .map((qa, k) => ({ w: Number(qa) + Number(wh.weights[b][k]) * 2 ** PACK_SHIFT, k }))
-                .filter(t => t.w !== 0)
-                .map(t => `${t.w} * h${t.k}`)
+                .map((qa, k) => ({ weight: String(Number(qa) + Number(wh.weights[b][k]) * 2 ** PACK_SHIFT), operand: `h${k}` }))
+                .filter(t => Number(t.weight) !== 0)
             const [t, v] = [`t${i / 2}`, `v${i / 2}`]
-            lines.push(`${t} = ${terms.join(" + ").replace(/\+ -/g, "- ") || "0"}`, `${v} = ${t} + ${ROUND_TO_HIGH} - ${ROUND_TO_HIGH}`)
-            h.push(`(${t} - ${v}) * ${gridScale(i)}`, `${v} * ${gridScale(i + 1) * 2 ** -PACK_SHIFT}`)
+            lines.push(`${t} = ${dot(terms) || "0"}`, `${v} = ${t} + ${ROUND_TO_HIGH} - ${ROUND_TO_HIGH}`)
+            h.push(`(${t} - ${v}) * ${scale(i)}`, `${v} * ${scale(i + 1) * 2 ** -PACK_SHIFT}`)
         }
-        if (rows.length % 2) {
-            const i = rows.length - 1
-            const q = wh.weights[rows[i]].map((w, k) => ({ weight: w, k })).filter(t => Number(t.weight) !== 0)
-            const dot = q.map(t => `${t.weight} * h${t.k}`).join(" + ").replace(/\+ -/g, "- ")
-            h.push(dot ? `(${dot}) * ${gridScale(i)}` : "0")
-        }
+        if (rows.length % 2) h.push(single(rows.length - 1))
         return { lines, h }
     }
     /** The argument of row r's activation a: W_x x + W_h h + b with the fold in every literal. */

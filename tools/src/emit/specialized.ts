@@ -18,7 +18,7 @@ interface Term {
     operand: string
 }
 
-function dot(terms: Term[]): string {
+export function dot(terms: Term[]): string {
     return terms
         .map((t, i) => {
             const negative = t.weight.startsWith("-")
