@@ -8,7 +8,7 @@
 import { type CanonicalModel, type Layer, layerMacs, macsPerStep } from "../model/canonical.ts"
 import type { BoardProfile } from "./boards.ts"
 import { UserError } from "../model/errors.ts"
-import type { Encoding } from "../model/quantize.ts"
+import { type Encoding, WEIGHT_BYTES } from "../model/quantize.ts"
 import { stepOpcodes } from "../emit/cost.ts"
 import { SPECIALIZED_BYTES_PER_MAC } from "../emit/specialized.ts"
 import { type CodePlan, layerPath, unrolledColumns } from "../emit/paths.ts"
@@ -84,8 +84,6 @@ export interface Budget {
     /** The weight encoding the image was estimated for. */
     encoding: Encoding
 }
-
-const WEIGHT_BYTES: Record<Encoding, number> = { f32: 4, i16: 2, i8: 1 }
 
 function layerWeightImage(l: Layer, encoding: Encoding): number {
     const matrix = (m: number[][]) => m.length * m[0].length * WEIGHT_BYTES[encoding] + (encoding === "f32" ? 0 : 4 * m.length)

@@ -16,7 +16,7 @@
  * part added to the W_x part afterwards, so both paths give the same doubles.
  * A unit (what stepAsync slices by) is one row, as for flash matrices.
  */
-import type { Encoding } from "../model/quantize.ts"
+import { type Encoding, WEIGHT_BYTES } from "../model/quantize.ts"
 
 /** A matrix as ModuleWriter put it in flash: literals of whole rows, and a scales literal (null for f32). */
 export interface FlashMatrixRef {
@@ -36,14 +36,12 @@ export interface UnrolledAffine {
     bh: string | null
 }
 
-const ELEMENT_BYTES: Record<Encoding, number> = { f32: 4, i16: 2, i8: 1 }
-
 /**
  * Statements that point `buf` at the literal holding row `row` of `m` and
  * `base` at that row's first byte.
  */
 function rowBase(m: FlashMatrixRef, buf: string, base: string, row: string): string[] {
-    const rowBytes = m.cols * ELEMENT_BYTES[m.encoding]
+    const rowBytes = m.cols * WEIGHT_BYTES[m.encoding]
     const decl = m.parts.length > 1 ? "let" : "const"
     const lines = [`${decl} ${buf} = ${m.parts[0]}`, `${decl} ${base} = ${row} * ${rowBytes}`]
     for (let p = m.parts.length - 1; p >= 1; p--) {
@@ -65,7 +63,7 @@ function joinElse(lines: string[]): string[] {
 
 /** matVec's value for one row: (sum of w * operand) * scale + bias. */
 function rowValue(m: FlashMatrixRef, buf: string, base: string, operand: Operand, bias: string | null, row: string): string {
-    const size = ELEMENT_BYTES[m.encoding]
+    const size = WEIGHT_BYTES[m.encoding]
     const terms = Array.from({ length: m.cols }, (_, k) => `${buf}.getAt(${k ? `${base} + ${k * size}` : base}, "${m.encoding}") * ${operand(k)}`)
     const dot = terms.join(" + ") || "0"
     const scaled = m.scales ? `(${dot}) * ${m.scales}.getAt(${row} * 4, "f32")` : dot

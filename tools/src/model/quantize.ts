@@ -16,7 +16,8 @@ export interface PackedMatrix {
     scales: Float32Array | null
 }
 
-const BYTES: Record<Encoding, number> = { f32: 4, i16: 2, i8: 1 }
+/** Bytes of one weight in flash. */
+export const WEIGHT_BYTES: Record<Encoding, number> = { f32: 4, i16: 2, i8: 1 }
 /** Symmetric range: -128 / -32768 are never produced, so q and -q both fit. */
 const QMAX = { i16: 32767, i8: 127 }
 
@@ -38,7 +39,7 @@ export function packMatrix(
 ): PackedMatrix {
     const rows = m.length
     const cols = rows ? m[0].length : 0
-    const data = new Uint8Array(rows * cols * BYTES[encoding])
+    const data = new Uint8Array(rows * cols * WEIGHT_BYTES[encoding])
     const view = new DataView(data.buffer)
     const scales = encoding === "f32" ? null : new Float32Array(rows)
     m.forEach((row, r) => {
