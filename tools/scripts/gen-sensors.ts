@@ -50,7 +50,6 @@ const READING = 0x101
 const NAMES: Record<string, string> = {
     airPressure: "pressure",
     accelerometer: "accel",
-    eCO2: "eco2",
     dcVoltageMeasurement: "voltage",
     dcCurrentMeasurement: "current",
 }
@@ -110,6 +109,9 @@ export function sensorKinds(specs: Service[]): SensorKind[] {
         if (!reading?.packFormat || reading.packFormat.startsWith("r:")) continue
         const base = NAMES[s.camelName] ?? snake(s.camelName)
         const client = s.camelName[0].toUpperCase() + s.camelName.slice(1)
+        // devs finds the service of ds.X by lowering X's first letter, unless X has
+        // no lower-case letter: ds.ECO2 fails with "no such service: ECO2" (2.16.4)
+        if (!/[a-z]/.test(client)) continue
         reading.fields.forEach((f, i) => {
             if (!NUMERIC.test(f.type)) return
             const multi = reading.fields.length > 1

@@ -16,7 +16,6 @@ export const SENSOR_KINDS: SensorKind[] = [
     {"name":"current","client":"DcCurrentMeasurement","field":-1,"fields":1,"unit":"A","format":"f64","packed":"f64","min":-1.7976931348623157e+308,"max":1.7976931348623157e+308,"range":"wire f64","aliases":["dc_current_measurement","dccurrentmeasurement"]},
     {"name":"voltage","client":"DcVoltageMeasurement","field":-1,"fields":1,"unit":"V","format":"f64","packed":"f64","min":-1.7976931348623157e+308,"max":1.7976931348623157e+308,"range":"wire f64","aliases":["dc_voltage_measurement","dcvoltagemeasurement"]},
     {"name":"distance","client":"Distance","field":-1,"fields":1,"unit":"m","format":"u16.16","packed":"u16.16","min":0.02,"max":4,"range":"spec typical","aliases":[]},
-    {"name":"eco2","client":"ECO2","field":-1,"fields":1,"unit":"ppm","format":"u22.10","packed":"u22.10","min":400,"max":8192,"range":"spec typical","aliases":["e_co2"]},
     {"name":"flex","client":"Flex","field":-1,"fields":1,"unit":"/","format":"i1.15","packed":"i1.15","min":-1,"max":1,"range":"ratio","aliases":[]},
     {"name":"gamepad_x","client":"Gamepad","field":1,"fields":3,"unit":"/","format":"i1.15","packed":"i1.15","min":-1,"max":1,"range":"ratio","aliases":[]},
     {"name":"gamepad_y","client":"Gamepad","field":2,"fields":3,"unit":"/","format":"i1.15","packed":"i1.15","min":-1,"max":1,"range":"ratio","aliases":[]},
