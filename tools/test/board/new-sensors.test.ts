@@ -1,7 +1,7 @@
 /**
  * A model on sensors the app did not know before the table: light level and
  * soil moisture, through prepareApp (with --range) and the simulated-sensor
- * app, in the in-process VM. Its predictions must equal simulate() on the
+ * app, in the in-process VM. Its predictions must equal the float64 reference on the
  * rows that reached the model, and a reading inside the table's range but
  * outside the --range one must be a fault.
  */
@@ -14,13 +14,14 @@ import { prepareApp } from "../../src/board/app-build.ts"
 import { parsePrediction } from "../../src/board/deploy.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
 import { randomLstmModel } from "../../src/model/random.ts"
-import { simulate } from "../../src/run/simulate.ts"
+import { quantizeModel } from "../../src/model/quantize.ts"
+import { ReferenceModel } from "../../src/model/reference.ts"
 import { runWithWeatherModel as run } from "../helpers/app-vm.ts"
 
 const model: CanonicalModel = { ...randomLstmModel(2, 4, 16), inputNames: ["light_level", "soil_moisture"], outputNames: ["light_level"] }
 
 describe("newer sensor kinds in the device app", () => {
-    it("light level + soil moisture: only their clients, predictions equal simulate(), and --range makes 0.75 a fault", async () => {
+    it("light level + soil moisture: only their clients, predictions equal float64, and --range makes 0.75 a fault", async () => {
         const dir = await mkdtemp(join(tmpdir(), "dsrnn-sensors-"))
         try {
             const file = join(dir, "model.json")
@@ -36,7 +37,7 @@ describe("newer sensor kinds in the device app", () => {
             expect(lines).toContain("dsrnn: fault light_level=0.75 outside [0, 0.5]")
             expect(lines).toContain("dsrnn: resumed")
             const ys = lines.map(parsePrediction).filter(y => y !== null).map(y => y!.y[0])
-            const expected = await simulate(model, good, { encoding: "i8" })
+            const expected = new ReferenceModel(quantizeModel(model, "i8")).run(good)
             expect(ys).toHaveLength(2)
             ys.forEach((y, t) => expect(Math.abs(y - expected[t][0])).toBeLessThan(1e-9))
         } finally {

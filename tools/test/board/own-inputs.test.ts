@@ -3,12 +3,13 @@
  * README's "Inputs that are not sensors" path. Temperature is read from a
  * Jacdac client (a simulated sensor in the same program); lod_s is a value
  * the program computes. Both the Forecaster and predict() must give what
- * simulate() gives on the same rows, with lod_s exact (no wire rounding).
+ * the float64 reference gives on the same rows, with lod_s exact (no wire rounding).
  */
 import { describe, expect, it } from "vitest"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
 import { randomLstmModel } from "../../src/model/random.ts"
-import { simulate } from "../../src/run/simulate.ts"
+import { quantizeModel } from "../../src/model/quantize.ts"
+import { ReferenceModel } from "../../src/model/reference.ts"
 import { resolveFeatures } from "../../src/board/app-program.ts"
 import { runWithWeatherModel as run } from "../helpers/app-vm.ts"
 
@@ -74,11 +75,11 @@ from(rows).pipe(predict(model, scaling)).subscribe(y => {
 `
 
 describe("an input that is not a sensor", () => {
-    it("build refuses it with the way out; Forecaster and predict() take it from the program and match simulate()", async () => {
+    it("build refuses it with the way out; Forecaster and predict() take it from the program and match the float64 reference", async () => {
         expect(() => resolveFeatures(model)).toThrow(/"lod_s" is not a sensor; .*your own code with predict\(\) or a Forecaster/)
         const lines = await run(MAIN, l => l === "done", 30_000, model, "i8")
         const f64 = (prefix: string) => lines.filter(l => l.startsWith(prefix + " ")).map(l => Buffer.from(l.split(" ")[1], "hex").readDoubleLE(0))
-        const expected = (await simulate(model, ROWS, { encoding: "i8" })).map(y => y[0])
+        const expected = new ReferenceModel(quantizeModel(model, "i8")).run(ROWS).map(y => y[0])
         for (const path of ["forecaster", "predict"]) {
             const ys = f64(path)
             expect(ys, path).toHaveLength(ROWS.length)
