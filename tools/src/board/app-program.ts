@@ -39,7 +39,7 @@ export function resolveFeatures(model: CanonicalModel, sensorsFlag?: string): st
     if (!names) throw new UserError(`the model has no inputNames; say which sensor feeds each of its ${model.inputSize} inputs with --sensors, e.g. --sensors temperature,humidity,pressure`)
     const what = sensorsFlag !== undefined ? "--sensors" : "the model's inputNames"
     if (names.length !== model.inputSize) throw new UserError(`${what} names ${names.length} sensors, the model takes ${model.inputSize} inputs`)
-    return names.map(n => parseSensor(n, what).name)
+    return names.map(n => parseSensor(n, what, true).name)
 }
 
 /**

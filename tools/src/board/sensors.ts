@@ -61,12 +61,16 @@ export function findSensor(name: string): SensorKind | undefined {
     return BY_NAME.get(name.trim().toLowerCase().replace(/[\s-]+/g, "_"))
 }
 
-/** The kind named so; throws a one-line UserError naming --sensors and the kinds. */
-export function parseSensor(name: string, what: string): SensorKind {
+/**
+ * The kind named so; throws a one-line UserError listing the kinds. `input`:
+ * the name is a model input's, so the message says how to map it
+ * (--sensors) or feed it from the user's own code.
+ */
+export function parseSensor(name: string, what: string, input = false): SensorKind {
     const kind = findSensor(name)
     if (kind) return kind
-    const own = what === "--predicts" ? "" : ", or feed that input from your own code with predict() or a Forecaster (README: Inputs that are not sensors)"
-    throw new UserError(`${what}: ${quote(name)} is not a sensor; say which sensor feeds each model input with --sensors a,b,...${own}. Sensors: ${SENSOR_KINDS.map(k => k.name).join(", ")}`)
+    const way = input ? "; say which sensor feeds each model input with --sensors a,b,..., or feed that input from your own code with predict() or a Forecaster (README: Inputs that are not sensors)" : ""
+    throw new UserError(`${what}: ${quote(name)} is not a sensor${way}. Sensors: ${SENSOR_KINDS.map(k => k.name).join(", ")}`)
 }
 
 /** The kind by its table name (names the host produced itself). */
