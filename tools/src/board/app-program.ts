@@ -39,7 +39,10 @@ export function resolveFeatures(model: CanonicalModel, sensorsFlag?: string): st
     if (!names) throw new UserError(`the model has no inputNames; say which sensor feeds each of its ${model.inputSize} inputs with --sensors, e.g. --sensors temperature,humidity,pressure`)
     const what = sensorsFlag !== undefined ? "--sensors" : "the model's inputNames"
     if (names.length !== model.inputSize) throw new UserError(`${what} names ${names.length} sensors, the model takes ${model.inputSize} inputs`)
-    return names.map(n => parseSensor(n, what, true).name)
+    const features = names.map(n => parseSensor(n, what, true).name)
+    const twice = features.find((f, j) => features.indexOf(f) !== j)
+    if (twice) throw new UserError(`${what} names ${twice} twice: the app cannot tell two ${twice} sensors apart, so one input per sensor kind`)
+    return features
 }
 
 /**
@@ -82,9 +85,14 @@ export function deviceThreshold(opts: AppOptions, simulated: boolean): number {
     return opts.threshold + Math.max(0, ...errors)
 }
 
-/** One client per sensor the model reads, and each input's reading register and field. */
-function clients(opts: AppOptions): { declarations: string; readings: string; fields: string } {
-    const kinds = opts.features.map(sensorKind)
+/**
+ * DeviceScript source for reading `features` (sensor kinds): one client per
+ * sensor class, created once (`declarations`), and per input the client's
+ * reading register and the value's index in it (`readings`, `fields`: the
+ * arrays AppConfig takes).
+ */
+export function clientSource(features: string[]): { declarations: string; readings: string; fields: string } {
+    const kinds = features.map(sensorKind)
     const variable = (k: SensorKind) => `${k.client[0].toLowerCase()}${k.client.slice(1)}Client`
     const used = [...new Set(kinds.map(k => k.client))]
     return {
@@ -97,7 +105,7 @@ function clients(opts: AppOptions): { declarations: string; readings: string; fi
 // Spelled out in full: the DeviceScript compiler has no shorthand properties.
 function configSource(opts: AppOptions, simulated: boolean): string {
     const kinds = opts.features.map(sensorKind)
-    const { readings, fields } = clients(opts)
+    const { readings, fields } = clientSource(opts.features)
     return `{
     names: [${opts.features.map(f => JSON.stringify(f)).join(", ")}],
     readings: ${readings},
@@ -129,7 +137,7 @@ import * as ds from "@devicescript/core"
 ${publish ? `import { startServer } from "@devicescript/server"\n` : ""}${appImports(opts, library)}
 import { inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
 
-${clients(opts).declarations}
+${clientSource(opts.features).declarations}
 ${publish ? SERVER : NO_SERVER}
 
 await startApp(model, ${configSource(opts, false)}
@@ -193,7 +201,7 @@ class Feed extends SensorServer {
 }
 
 ${servers.join("\n")}
-${clients(opts).declarations}
+${clientSource(opts.features).declarations}
 ${publish ? SERVER : NO_SERVER}
 
 await startApp(model, ${configSource(opts, true)}

@@ -116,6 +116,7 @@ describe("the host's use of the table", () => {
         expect(message).toMatch(/^the model's inputNames: "x_pole_arcsec" is not a sensor; say which sensor feeds each model input with --sensors a,b,\.\.\., or feed that input from your own code with predict\(\) or a Forecaster \(README: Inputs that are not sensors\)\. Sensors: accel_x, /)
         for (const k of ["light_level", "soil_moisture", "wind_speed", "voltage"]) expect(message).toContain(k)
         expect(resolveFeatures(model, "temp, Soil-Moisture,air_pressure")).toEqual(["temperature", "soil_moisture", "pressure"])
+        expect(() => resolveFeatures(model, "temperature,light_level,temp")).toThrow("--sensors names temperature twice: the app cannot tell two temperature sensors apart, so one input per sensor kind")
     })
 
     it("--range replaces a model sensor's range; a bad one is a one-line error", () => {
