@@ -25,7 +25,7 @@ const flag = fc.constantFrom("-w", "--weights", "-s", "--specialize", "-o", "--o
 const commandLine = fc.record({
     command: fc.constantFrom("compile", "compile", "simulate", "simulate", "frobnicate", ""),
     model: fc.constantFrom("good", "good", "good", "missing", "dir", "csv"),
-    insert: someEdits(fc.record({ at: fc.nat(), token: fc.oneof(flag, word, fc.constantFrom("@out", "@csv", "@dir", "@missing")) })),
+    insert: someEdits(fc.record({ at: fc.nat(), token: fc.oneof(flag, word, fc.constantFrom("@out", "@csv", "@dir", "@missing", "-o@csv", "-o@model")) })),
 })
 
 /** Mostly the value a user would give, sometimes any word. */
@@ -101,7 +101,8 @@ export async function runCliCase(dir: string, c: CliCase): Promise<string> {
     // the extension each command writes: any other is refused before the command runs
     const out = join(dir, c.line.command === "simulate" ? "out.csv" : "out.ts")
     rmSync(out, { force: true })
-    const paths: Record<string, string> = { "@out": out, "@csv": join(dir, "in.csv"), "@dir": dir, "@missing": join(dir, "missing", "x") }
+    // "-o@csv" and "-o@model" point the output at an input (-o takes its value attached)
+    const paths: Record<string, string> = { "@out": out, "@csv": join(dir, "in.csv"), "@dir": dir, "@missing": join(dir, "missing", "x"), "-o@csv": `-o${join(dir, "in.csv")}`, "-o@model": `-o${join(dir, "good.json")}` }
     const model = { good: join(dir, "good.json"), missing: join(dir, "nope.json"), dir, csv: join(dir, "in.csv") }[c.line.model]
     // simulate without --reference would start the simulator: it goes first, where no inserted "--" can make it an argument
     const argv = c.line.command === "simulate" ? ["simulate", "--reference", model, "-i", paths["@csv"], "-o", out] : [c.line.command, model, "-o", out]
