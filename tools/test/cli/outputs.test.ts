@@ -194,6 +194,17 @@ describe.concurrent("bench --board: never over an input", () => {
     })
 })
 
+it("refuses an image over a TF.js model's weight shard", async ({ expect }) => {
+    const { dir } = workDir()
+    // only the manifest matters: the check comes before the model is read
+    writeFileSync(join(dir, "tfjs.json"), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ["w.bin"], weights: [] }] }))
+    writeFileSync(join(dir, "w.bin"), Buffer.alloc(64, 1))
+    const before = snapshot(dir)
+    const r = await runCli(["bundle", "tfjs.json", "--board", "esp32c3_bare", "--out", "w.bin"], dir)
+    expectRefusal(expect, r, [`--out w.bin is the input ${join(dir, "w.bin")}`])
+    expect(snapshot(dir)).toEqual(before)
+})
+
 it("replaces an existing output whole, and leaves no temporary file", async ({ expect }) => {
     const { dir, files } = workDir()
     writeFileSync(join(dir, "pred.csv"), OLD)

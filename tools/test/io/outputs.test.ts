@@ -146,6 +146,8 @@ describe("checkOutputs", () => {
         checkOutputs("bench", [{ ...csvOut(join(dir, "no", "o.csv")), createsFolder: true }], [])
     })
 
+    // root may write any file, so this runs only as another user, e.g.
+    // HOME=/tmp runuser -u nobody -- npx vitest run tools/test/io/outputs.test.ts --configLoader runner
     it.skipIf(process.getuid?.() === 0)("refuses a read-only output, which the rename would replace", () => {
         const dir = fresh()
         writeFileSync(join(dir, "ro.csv"), OLD)
