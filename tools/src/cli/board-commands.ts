@@ -3,16 +3,19 @@
  * model against the board's budgets first (budget.ts), then builds the
  * generated app in a Workspace.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync } from "node:fs"
 import { extname, join, resolve } from "node:path"
 import { type Command, Option } from "commander"
 import { specializeOption, unrollOption, weightsOption } from "./options.ts"
 import { type AppFlags, type PreparedApp, buildFittingApp, positiveNumber, prepareApp } from "../board/app-build.ts"
-import type { BoardProfile } from "../board/boards.ts"
+import { type BoardProfile, getBoard } from "../board/boards.ts"
 import { formatBudget } from "../board/budget.ts"
 import { deploySimulator } from "../board/deploy.ts"
 import { devs, freeDevsPorts } from "../run/devs.ts"
 import { UserError } from "../model/errors.ts"
+import { modelFiles } from "../import/import-model.ts"
+import { writeOutputFile } from "../io/files.ts"
+import { checkOutputs } from "../io/outputs.ts"
 import type { Workspace } from "../run/workspace.ts"
 
 const DAY_MS = 24 * 3600 * 1000
@@ -63,7 +66,7 @@ export async function bundleApp(p: PreparedApp, ws: Workspace, out: string, firm
         throw new UserError(`devs bundle failed: ${last}`)
     }
     const dest = resolve(out)
-    copyFileSync(flashFile, dest)
+    writeOutputFile(dest, readFileSync(flashFile))
     return dest
 }
 
@@ -122,15 +125,17 @@ export function registerBoardCommands(program: Command): void {
         .option("-o, --out <file>", "where to write the image (default: dsrnn-<board>.<bin|uf2>)")
         .addHelpText("after", "\nExample:\n  npx dsrnn bundle tools/data/weather-lstm.json --board pico --firmware devicescript-rp2040-pico.uf2")
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; out?: string }) => {
-            const prepared = await prepareApp(modelPath, flags)
             // refuse before a build that could not be used
-            const firmwareName = physicalFirmware(prepared.board)
-            const { p, ws, image } = await buildFittingApp(prepared, flags.weights, flags)
+            const board = getBoard(flags.board)
+            const ext = extname(physicalFirmware(board))
+            const out = flags.out ?? `dsrnn-${board.id}${ext}`
+            checkOutputs("bundle", [{ path: out, flag: "--out", what: `a flashable image for ${board.id}`, extensions: [ext] }], [...modelFiles(modelPath), flags.firmware])
+            const { p, ws, image } = await buildFittingApp(await prepareApp(modelPath, flags), flags.weights, flags)
             try {
                 console.log(`code:  ${p.why}`)
-                const out = await bundleApp(p, ws, flags.out ?? `dsrnn-${p.board.id}${extname(firmwareName)}`, flags.firmware)
+                const written = await bundleApp(p, ws, out, flags.firmware)
                 console.log(formatBudget(p.budget, p.board, image))
-                console.log(out)
+                console.log(written)
             } finally {
                 ws.dispose()
             }

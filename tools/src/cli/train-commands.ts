@@ -1,8 +1,9 @@
 /** The commands on the user's own data: train, evaluate and report. */
 import type { Command } from "commander"
 import { Option } from "commander"
-import { canonicalJson, importModel } from "../import/import-model.ts"
+import { canonicalJson, importModel, modelFiles } from "../import/import-model.ts"
 import { writeOutputFile } from "../io/files.ts"
+import { checkOutputs } from "../io/outputs.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
@@ -78,6 +79,7 @@ export function registerTrainCommands(program: Command): void {
         .requiredOption("-o, --out <model.json>", "where to write the dsrnn model")
         .addHelpText("after", "\nExample:\n  npx dsrnn train readings.csv --target temperature --inputs temperature,pressure --out model.json")
         .action(async (file: string, f: TrainFlags) => {
+            checkOutputs("train", [{ path: f.out, flag: "--out", what: "a dsrnn model", extensions: [".json"] }], [file])
             const inputs = f.inputs?.split(",").map(s => s.trim())
             const data = readColumns(file, { target: f.target, inputs })
             const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, residual: f.residual }
@@ -141,6 +143,7 @@ export function registerTrainCommands(program: Command): void {
         .requiredOption("-o, --out <report.html>", "where to write the page")
         .addHelpText("after", "\nExample:\n  npx dsrnn report model.json --data test.csv --weights i8 --out report.html")
         .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string }) => {
+            checkOutputs("report", [{ path: f.out, flag: "--out", what: "an HTML page", extensions: [".html", ".htm"] }], [...modelFiles(modelPath), f.data])
             const model = await importModel(modelPath)
             const data = readModelColumns(f.data, model, f)
             printNotes(data.notes)
