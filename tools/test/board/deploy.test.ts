@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 import { onTheWire } from "../../src/board/app-program.ts"
-import { readCsv } from "../../src/io/csv.ts"
+import { readModelInputs } from "../../src/io/columns.ts"
 import { parsePrediction } from "../../src/board/deploy.ts"
 import { importCanonical } from "../../src/import/import-model.ts"
 import { simulate } from "../../src/run/simulate.ts"
@@ -23,7 +23,7 @@ describe("dsrnn deploy --simulator", () => {
     it("two deploys side by side each print one prediction per step, equal to simulate() on the same readings", async () => {
         const model = importCanonical(join(DATA, "weather-lstm.json"))
         const features = ["temperature", "humidity", "pressure"] as const
-        const rows = readCsv(join(DATA, "weather.csv")).rows.slice(0, STEPS).map(r => r.map((v, j) => onTheWire(v, features[j])))
+        const rows = readModelInputs(join(DATA, "weather.csv"), model).rows.slice(0, STEPS).map(r => r.map((v, j) => onTheWire(v, features[j])))
         const deploy = () => runCli(["deploy", join(DATA, "weather-lstm.json"), "--simulator", "--input", join(DATA, "weather.csv"), "--steps", String(STEPS), "--period", "800", "--predicts", "temperature", "--anomaly", "1.5"])
         const [a, b, expected] = await Promise.all([deploy(), deploy(), simulate(model, rows, { encoding: "i8" })])
         expect(b.code, b.stderr).toBe(0)
