@@ -95,6 +95,10 @@ export function parseRecords(text: string, path: string, delimiter?: string): Re
     const glued = header.length === 1 ? DELIMITERS.find(c => c !== d && header[0].includes(c)) : undefined
     if (glued !== undefined)
         throw new UserError(`${path}: the header is one column ${quote(header[0], 60)}, which looks ${show(glued)}-separated; pass --delimiter ${glued === "\t" ? "tab" : `"${glued}"`}`)
+    // one column and no delimiter to detect: 1,25 in a one-column European file would read as 1
+    const wide = header.length === 1 && delimiter === undefined ? rows.findIndex(r => r.length > 1) : -1
+    if (wide >= 0)
+        throw new UserError(`${path}: the header is one column, but line ${wide + 2} has ${rows[wide].length} cells (${quote(rows[wide].join(d), 40)}); if that is one number with a decimal comma, pass --delimiter ";"`)
     // without this, the first row of numbers would silently become the header
     if (header.every(cell => Number.isFinite(cellNumber(cell, dialect))))
         throw new UserError(`${path}: the first line is numbers, not a header; add a header row naming the columns`)

@@ -67,6 +67,13 @@ describe("dialects: the same numbers from each", () => {
         expect(() => readModelInputs(csv("t\th\tp\n1\t2\t3\n"), MODEL, ";")).toThrow("which looks tab-separated; pass --delimiter tab")
     })
 
+    it("a one-column file with decimal commas is refused with the hint, and read with --delimiter ;", () => {
+        const path = csv("t\n1,25\n-0,5\n")
+        const one = { inputNames: ["t"], inputSize: 1 }
+        expect(() => readModelInputs(path, one)).toThrow(`${path}: the header is one column, but line 2 has 2 cells ("1,25"); if that is one number with a decimal comma, pass --delimiter ";"`)
+        expect(readModelInputs(path, one, ";").rows).toEqual([[1.25], [-0.5]])
+    })
+
     it("--delimiter takes , ; tab or one other character", () => {
         expect([",", ";", "tab", "\\t", "|"].map(parseDelimiter)).toEqual([",", ";", "\t", "\t", "|"])
         for (const bad of ["", ";;", "x", "1", ".", "-", '"'])
