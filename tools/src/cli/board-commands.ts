@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync } from "node:fs"
 import { extname, join, resolve } from "node:path"
 import { type Command, Option } from "commander"
-import { specializeOption, unrollOption, weightsOption } from "./options.ts"
+import { delimiterOption, specializeOption, unrollOption, weightsOption } from "./options.ts"
 import { type AppFlags, type PreparedApp, buildFittingApp, positiveNumber, prepareApp } from "../board/app-build.ts"
 import { type BoardProfile, getBoard } from "../board/boards.ts"
 import { formatBudget } from "../board/budget.ts"
@@ -172,13 +172,14 @@ export function registerBoardCommands(program: Command): void {
         .description("run the app on a simulated device: start devs devtools and a VM, deploy over the devtools protocol, replay CSV rows through simulated sensors and print each prediction")
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
         .requiredOption("--simulator", "deploy to a simulated device (the only target for now; use `dsrnn flash` for boards)")
-        .requiredOption("-i, --input <csv>", "rows replayed as sensor readings, one column per model input")
+        .requiredOption("-i, --input <csv>", "rows replayed as sensor readings: a column for each of the model's inputNames, in any order (other columns are skipped); a model without names takes the columns in order")
         .option("-n, --steps <n>", "predictions to collect (readings refresh about every 500 ms, so keep it small)", "5")
+        .addOption(delimiterOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn deploy tools/data/weather-lstm.json --simulator --input tools/data/weather.csv --steps 5")
-        .action(async (modelPath: string, flags: AppFlags & { input: string; steps: string }) => {
+        .action(async (modelPath: string, flags: AppFlags & { input: string; steps: string; delimiter?: string }) => {
             const steps = positiveNumber(flags.steps, "--steps", true)
             if (steps < 1) throw new UserError("--steps must be at least 1")
             const p = await prepareApp(modelPath, flags, steps)
-            for (const line of await deploySimulator(p, flags, flags.input, l => console.error(l))) console.log(line)
+            for (const line of await deploySimulator(p, flags, flags.input, l => console.error(l), flags.delimiter)) console.log(line)
         })
 }

@@ -15,8 +15,9 @@ import { formatReport, compileToFile } from "./compile.ts"
 import { quantizationReport } from "../model/quantize.ts"
 import type { SpecializeMode } from "../emit/specialized.ts"
 import { type UnrollMode, planPaths } from "../emit/paths.ts"
-import { readCsv, writeOutputCsv } from "../io/csv.ts"
-import { specializeOption, unrollOption, weightsOption } from "./options.ts"
+import { writeOutputCsv } from "../io/csv.ts"
+import { readModelInputs } from "../io/columns.ts"
+import { delimiterOption, printNotes, specializeOption, unrollOption, weightsOption } from "./options.ts"
 import { UserError } from "../model/errors.ts"
 import { importModel, modelFiles } from "../import/import-model.ts"
 import { checkOutputs } from "../io/outputs.ts"
@@ -69,18 +70,20 @@ function buildProgram(): Command {
         .command("simulate")
         .description("run the model in the DeviceScript simulator, one step per CSV row from zero state")
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
-        .requiredOption("-i, --input <in.csv>", "header row, then one numeric column per input feature")
+        .requiredOption("-i, --input <in.csv>", "header row, then one row per step with a column for each of the model's inputNames, in any order (other columns are skipped); a model without names takes the columns in order")
         .requiredOption("-o, --output <out.csv>", "one row per input row, header y0,y1,...")
         .addOption(weightsOption())
         .addOption(specializeOption())
         .addOption(unrollOption())
         .option("--reference", "write the host float64 reference instead of running the simulator")
         .option("--compare", "also print max and RMS error between simulator and float64 reference")
+        .addOption(delimiterOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn simulate model.onnx --input series.csv --output pred.csv --compare")
-        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; reference?: boolean; compare?: boolean }) => {
+        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; reference?: boolean; compare?: boolean; delimiter?: string }) => {
             checkOutputs("simulate", [{ path: opts.output, flag: "--output", what: "a CSV of the model's outputs", extensions: [".csv"] }], [...modelFiles(modelPath), opts.input])
             const model = await importModel(modelPath)
-            const { rows } = readCsv(opts.input, model.inputSize)
+            const { rows, notes } = readModelInputs(opts.input, model, opts.delimiter)
+            printNotes(notes)
             const reference = () => new ReferenceModel(model).run(rows)
             if (opts.reference) {
                 writeOutputCsv(opts.output, reference())
