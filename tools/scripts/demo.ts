@@ -13,7 +13,7 @@ import { join } from "node:path"
 import { main } from "../src/cli/cli.ts"
 import { importCanonical } from "../src/import/import-model.ts"
 import { renderReport } from "../src/report/report.ts"
-import { readModelColumns } from "../src/train/data.ts"
+import { readModelColumns } from "../src/io/columns.ts"
 import { evaluateModel, formatEvaluation, method } from "../src/train/evaluate.ts"
 
 const ROOT = new URL("../../", import.meta.url).pathname

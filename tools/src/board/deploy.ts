@@ -14,7 +14,7 @@ import { simulatorSource } from "./app-program.ts"
 import { roundingNote, sensorKind } from "./sensors.ts"
 import { onTheWire, wireRange } from "./wire.ts"
 import { type AppFlags, type PreparedApp, buildFittingApp } from "./app-build.ts"
-import { readCsv } from "../io/csv.ts"
+import { readModelInputs } from "../io/columns.ts"
 import { devsProcess, freeDevsPorts, stripAnsi } from "../run/devs.ts"
 import { UserError } from "../model/errors.ts"
 
@@ -158,12 +158,13 @@ export async function runOnSimulatedDevice(prepared: PreparedApp, flags: AppFlag
     }
 }
 
-/** `dsrnn deploy --simulator`: one printed line per step. */
-export async function deploySimulator(p: PreparedApp, flags: AppFlags, csvPath: string, onLog: (line: string) => void): Promise<string[]> {
-    const { rows: csv } = readCsv(csvPath, p.model.inputSize)
+/** `dsrnn deploy --simulator`: one printed line per step; the CSV's columns are matched to the model's inputs by name. */
+export async function deploySimulator(p: PreparedApp, flags: AppFlags, csvPath: string, onLog: (line: string) => void, delimiter?: string): Promise<string[]> {
+    const { rows: csv, notes } = readModelInputs(csvPath, p.model, delimiter)
+    for (const n of notes) onLog(`data: ${n}`)
     // devs chatter goes to the caller's log only when asked for; the app's own lines always do.
-    const { rows, notes, predictions, log } = await runOnSimulatedDevice(p, flags, csv, l => (process.env.DSRNN_VERBOSE ? onLog(l) : undefined))
-    notes.forEach(onLog)
+    const { rows, notes: rounding, predictions, log } = await runOnSimulatedDevice(p, flags, csv, l => (process.env.DSRNN_VERBOSE ? onLog(l) : undefined))
+    rounding.forEach(onLog)
     log.forEach(onLog)
     return predictions.map(({ t, y, anomaly }) => {
         const inputs = p.app.features.map((f, j) => `${f}=${rows[t][j]}`).join(" ")

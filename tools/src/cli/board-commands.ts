@@ -3,16 +3,19 @@
  * model against the board's budgets first (budget.ts), then builds the
  * generated app in a Workspace.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync } from "node:fs"
 import { extname, join, resolve } from "node:path"
 import { type Command, Option } from "commander"
-import { specializeOption, unrollOption, weightsOption } from "./options.ts"
+import { delimiterOption, specializeOption, unrollOption, weightsOption } from "./options.ts"
 import { type AppFlags, type PreparedApp, buildFittingApp, positiveNumber, prepareApp } from "../board/app-build.ts"
-import type { BoardProfile } from "../board/boards.ts"
+import { type BoardProfile, getBoard } from "../board/boards.ts"
 import { formatBudget } from "../board/budget.ts"
 import { deploySimulator } from "../board/deploy.ts"
 import { devs, freeDevsPorts } from "../run/devs.ts"
 import { UserError } from "../model/errors.ts"
+import { modelFiles } from "../import/import-model.ts"
+import { writeOutputFile } from "../io/files.ts"
+import { checkOutputs } from "../io/outputs.ts"
 import type { Workspace } from "../run/workspace.ts"
 
 const DAY_MS = 24 * 3600 * 1000
@@ -63,7 +66,7 @@ export async function bundleApp(p: PreparedApp, ws: Workspace, out: string, firm
         throw new UserError(`devs bundle failed: ${last}`)
     }
     const dest = resolve(out)
-    copyFileSync(flashFile, dest)
+    writeOutputFile(dest, readFileSync(flashFile))
     return dest
 }
 
@@ -123,15 +126,17 @@ export function registerBoardCommands(program: Command): void {
         .option("-o, --out <file>", "where to write the image (default: dsrnn-<board>.<bin|uf2>)")
         .addHelpText("after", "\nExample:\n  npx dsrnn bundle tools/data/weather-lstm.json --board pico --firmware devicescript-rp2040-pico.uf2")
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; out?: string }) => {
-            const prepared = await prepareApp(modelPath, flags)
             // refuse before a build that could not be used
-            const firmwareName = physicalFirmware(prepared.board)
-            const { p, ws, image } = await buildFittingApp(prepared, flags.weights, flags)
+            const board = getBoard(flags.board)
+            const ext = extname(physicalFirmware(board))
+            const out = flags.out ?? `dsrnn-${board.id}${ext}`
+            checkOutputs("bundle", [{ path: out, flag: "--out", what: `a flashable image for ${board.id}`, extensions: [ext] }], [...modelFiles(modelPath), flags.firmware])
+            const { p, ws, image } = await buildFittingApp(await prepareApp(modelPath, flags), flags.weights, flags)
             try {
                 console.log(`code:  ${p.why}`)
-                const out = await bundleApp(p, ws, flags.out ?? `dsrnn-${p.board.id}${extname(firmwareName)}`, flags.firmware)
+                const written = await bundleApp(p, ws, out, flags.firmware)
                 console.log(formatBudget(p.budget, p.board, image))
-                console.log(out)
+                console.log(written)
             } finally {
                 ws.dispose()
             }
@@ -168,13 +173,14 @@ export function registerBoardCommands(program: Command): void {
         .description("run the app on a simulated device: start devs devtools and a VM, deploy over the devtools protocol, replay CSV rows through simulated sensors and print each prediction")
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
         .requiredOption("--simulator", "deploy to a simulated device (the only target for now; use `dsrnn flash` for boards)")
-        .requiredOption("-i, --input <csv>", "rows replayed as sensor readings, one column per model input")
+        .requiredOption("-i, --input <csv>", "rows replayed as sensor readings: a column for each of the model's inputNames, in any order (other columns are skipped); a model without names takes the columns in order")
         .option("-n, --steps <n>", "predictions to collect (readings refresh about every 500 ms, so keep it small)", "5")
+        .addOption(delimiterOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn deploy tools/data/weather-lstm.json --simulator --input tools/data/weather.csv --steps 5")
-        .action(async (modelPath: string, flags: AppFlags & { input: string; steps: string }) => {
+        .action(async (modelPath: string, flags: AppFlags & { input: string; steps: string; delimiter?: string }) => {
             const steps = positiveNumber(flags.steps, "--steps", true)
             if (steps < 1) throw new UserError("--steps must be at least 1")
             const p = await prepareApp(modelPath, flags, steps)
-            for (const line of await deploySimulator(p, flags, flags.input, l => console.error(l))) console.log(line)
+            for (const line of await deploySimulator(p, flags, flags.input, l => console.error(l), flags.delimiter)) console.log(line)
         })
 }

@@ -5,7 +5,7 @@
  */
 import { basename, join, relative, resolve } from "node:path"
 import { Command, CommanderError } from "commander"
-import { bench, formatBench, writeBoardBench } from "../run/bench.ts"
+import { BOARD_BENCH_FILES, bench, formatBench, writeBoardBench } from "../run/bench.ts"
 import { getBoard } from "../board/boards.ts"
 import { libraryImportFor, projectRoot } from "../run/paths.ts"
 import { registerBoardCommands } from "./board-commands.ts"
@@ -15,10 +15,12 @@ import { formatReport, compileToFile } from "./compile.ts"
 import { quantizationReport } from "../model/quantize.ts"
 import type { SpecializeMode } from "../emit/specialized.ts"
 import { type UnrollMode, planPaths } from "../emit/paths.ts"
-import { readCsv, writeOutputCsv } from "../io/csv.ts"
-import { specializeOption, unrollOption, weightsOption } from "./options.ts"
+import { writeOutputCsv } from "../io/csv.ts"
+import { readModelInputs } from "../io/columns.ts"
+import { delimiterOption, printNotes, specializeOption, unrollOption, weightsOption } from "./options.ts"
 import { UserError } from "../model/errors.ts"
-import { importModel } from "../import/import-model.ts"
+import { importModel, modelFiles } from "../import/import-model.ts"
+import { checkOutputs } from "../io/outputs.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { ReferenceModel } from "../model/reference.ts"
 import { simulate } from "../run/simulate.ts"
@@ -56,6 +58,7 @@ function buildProgram(): Command {
         .addOption(unrollOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn compile model/model.json --weights i8 --out src/model.g.ts")
         .action(async (modelPath: string, opts: { weights: Encoding; out: string; specialize: SpecializeMode; unroll: UnrollMode }) => {
+            checkOutputs("compile", [{ path: opts.out, flag: "--out", what: "a DeviceScript module", extensions: [".ts"] }], modelFiles(modelPath))
             const model = await importModel(modelPath)
             const specialize = planPaths(model, opts.weights, opts.specialize, opts.unroll)
             compileToFile(model, opts.weights, specialize, opts.out, basename(modelPath))
@@ -67,17 +70,20 @@ function buildProgram(): Command {
         .command("simulate")
         .description("run the model in the DeviceScript simulator, one step per CSV row from zero state")
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
-        .requiredOption("-i, --input <in.csv>", "header row, then one numeric column per input feature")
+        .requiredOption("-i, --input <in.csv>", "header row, then one row per step with a column for each of the model's inputNames, in any order (other columns are skipped); a model without names takes the columns in order")
         .requiredOption("-o, --output <out.csv>", "one row per input row, header y0,y1,...")
         .addOption(weightsOption())
         .addOption(specializeOption())
         .addOption(unrollOption())
         .option("--reference", "write the host float64 reference instead of running the simulator")
         .option("--compare", "also print max and RMS error between simulator and float64 reference")
+        .addOption(delimiterOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn simulate model.onnx --input series.csv --output pred.csv --compare")
-        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; reference?: boolean; compare?: boolean }) => {
+        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; reference?: boolean; compare?: boolean; delimiter?: string }) => {
+            checkOutputs("simulate", [{ path: opts.output, flag: "--output", what: "a CSV of the model's outputs", extensions: [".csv"] }], [...modelFiles(modelPath), opts.input])
             const model = await importModel(modelPath)
-            const { rows } = readCsv(opts.input, model.inputSize)
+            const { rows, notes } = readModelInputs(opts.input, model, opts.delimiter)
+            printNotes(notes)
             const reference = () => new ReferenceModel(model).run(rows)
             if (opts.reference) {
                 writeOutputCsv(opts.output, reference())
@@ -109,11 +115,13 @@ function buildProgram(): Command {
         .option("-o, --out <dir>", "with --board: where to write it (default src/bench-<board>)")
         .addHelpText("after", "\nExamples:\n  npx dsrnn bench model.json --weights i8\n  npx dsrnn bench model.json --board pico")
         .action(async (modelPath: string, opts: { weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; json?: boolean; board?: string; out?: string }) => {
+            const board = opts.board === undefined ? undefined : getBoard(opts.board)
+            if (opts.out !== undefined && !board) throw new UserError(`--out ${opts.out} needs --board: bench writes files only for a board`)
+            const dir = board && resolve(opts.out ?? join(projectRoot(), "src", `bench-${board.id}`))
+            if (dir) checkOutputs("bench", BOARD_BENCH_FILES.map(f => ({ path: join(dir, f), flag: "--out", what: "a benchmark program", extensions: [".ts"], createsFolder: true })), modelFiles(modelPath))
             const model = await importModel(modelPath)
             const specialize = planPaths(model, opts.weights, opts.specialize, opts.unroll)
-            if (opts.board) {
-                const board = getBoard(opts.board)
-                const dir = resolve(opts.out ?? join(projectRoot(), "src", `bench-${board.id}`))
+            if (board && dir) {
                 const files = await writeBoardBench(model, opts.weights, specialize, dir, libraryImportFor(join(dir, "main.ts")), board.imageBytes)
                 console.log(`wrote ${files.dir}/main.ts: ${files.imageBytes} B of image of ${board.imageBytes} B${files.withNaive ? "" : " (naive baseline left out: both do not fit)"}`)
                 console.log(`run it on the board (DeviceScript firmware flashed once): npx devs devtools ${relative(process.cwd(), join(files.dir, "main.ts"))} --serial`)

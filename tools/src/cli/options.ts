@@ -1,5 +1,6 @@
-/** Command-line options several dsrnn commands share. */
+/** Command-line options several dsrnn commands share, and how they print what the CSV reader noted. */
 import { Option } from "commander"
+import { parseDelimiter } from "../io/csv.ts"
 
 export const weightsOption = () =>
     new Option("-w, --weights <encoding>", "weight encoding on the device").choices(["f32", "i16", "i8"]).default("i8")
@@ -13,3 +14,11 @@ export const unrollOption = () =>
     new Option("-u, --unroll <mode>", "layers not specialised as a row loop with unrolled columns reading weights from flash, about 2x faster than flash matrices (auto: when it fits the image)")
         .choices(["auto", "on", "off"])
         .default("auto")
+
+export const delimiterOption = () =>
+    new Option("--delimiter <char>", 'CSV delimiter: ",", ";" (then 1,25 is 1.25), "tab" or one other character (default: read off the header line)').argParser(parseDelimiter)
+
+/** The reader's notes (skipped columns, dialect, dropped rows), one "data:" line each. */
+export function printNotes(notes: string[], print: (line: string) => void = console.log): void {
+    for (const n of notes) print(`data: ${n}`)
+}

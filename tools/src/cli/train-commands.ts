@@ -1,28 +1,25 @@
 /** The commands on the user's own data: train, evaluate and report. */
 import type { Command } from "commander"
 import { Option } from "commander"
-import { canonicalJson, importModel } from "../import/import-model.ts"
+import { canonicalJson, importModel, modelFiles } from "../import/import-model.ts"
 import { writeOutputFile } from "../io/files.ts"
+import { checkOutputs } from "../io/outputs.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { planPaths } from "../emit/paths.ts"
 import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
-import { type Columns, readColumns, readModelColumns } from "../train/data.ts"
+import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
 import { type Evaluation, evaluateModel, formatEvaluation, method } from "../train/evaluate.ts"
 import { epochProgress } from "../train/progress.ts"
 import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions } from "../train/options.ts"
-import { weightsOption } from "./options.ts"
+import { delimiterOption, printNotes, weightsOption } from "./options.ts"
 import { type Progress, progressBar } from "./progress.ts"
 
 const number = (flag: string) => (v: string) => {
     const n = Number(v)
     if (v.trim() === "" || !Number.isFinite(n)) throw new UserError(`${flag} must be a number, got "${v}"`)
     return n
-}
-
-function printNotes(notes: string[]): void {
-    for (const n of notes) console.log(`data: ${n}`)
 }
 
 /** Simulator progress on stderr: a bar on a terminal, a line every few seconds otherwise. */
@@ -56,6 +53,7 @@ interface TrainFlags {
     device: boolean
     quiet?: boolean
     out: string
+    delimiter?: string
 }
 
 export function registerTrainCommands(program: Command): void {
@@ -75,11 +73,13 @@ export function registerTrainCommands(program: Command): void {
         .addOption(weightsOption())
         .option("--no-device", "score the validation rows without running the device in the simulator")
         .option("-q, --quiet", "plain progress lines instead of a progress bar")
+        .addOption(delimiterOption())
         .requiredOption("-o, --out <model.json>", "where to write the dsrnn model")
         .addHelpText("after", "\nExample:\n  npx dsrnn train readings.csv --target temperature --inputs temperature,pressure --out model.json")
         .action(async (file: string, f: TrainFlags) => {
+            checkOutputs("train", [{ path: f.out, flag: "--out", what: "a dsrnn model", extensions: [".json"] }], [file])
             const inputs = f.inputs?.split(",").map(s => s.trim())
-            const data = readColumns(file, { target: f.target, inputs })
+            const data = readColumns(file, { target: f.target, inputs, delimiter: f.delimiter })
             const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, residual: f.residual }
             // refuse bad options before saying anything else
             resolveTrainOptions(options, data.inputs.length, data.inputNames.includes(f.target))
@@ -119,8 +119,9 @@ export function registerTrainCommands(program: Command): void {
         .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
         .option("--no-device", "skip the simulated device")
         .option("-q, --quiet", "no simulator progress lines")
+        .addOption(delimiterOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn evaluate model.json --data test.csv --weights i8")
-        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean }) => {
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; delimiter?: string }) => {
             const model = await importModel(modelPath)
             const data = readModelColumns(f.data, model, f)
             printNotes(data.notes)
@@ -138,9 +139,11 @@ export function registerTrainCommands(program: Command): void {
         .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
         .option("--no-device", "plot the float model only, without the simulated device")
         .option("-q, --quiet", "no simulator progress lines")
+        .addOption(delimiterOption())
         .requiredOption("-o, --out <report.html>", "where to write the page")
         .addHelpText("after", "\nExample:\n  npx dsrnn report model.json --data test.csv --weights i8 --out report.html")
-        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string }) => {
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string; delimiter?: string }) => {
+            checkOutputs("report", [{ path: f.out, flag: "--out", what: "an HTML page", extensions: [".html", ".htm"] }], [...modelFiles(modelPath), f.data])
             const model = await importModel(modelPath)
             const data = readModelColumns(f.data, model, f)
             printNotes(data.notes)

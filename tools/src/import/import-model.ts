@@ -3,7 +3,7 @@
  * Every importer returns a validated canonical model.
  */
 import { readFileSync } from "node:fs"
-import { extname } from "node:path"
+import { dirname, extname, resolve } from "node:path"
 import { CANONICAL_FORMAT, type CanonicalModel } from "../model/canonical.ts"
 import { UnsupportedError, UserError, clip } from "../model/errors.ts"
 import { importTfjs } from "./tfjs.ts"
@@ -52,4 +52,21 @@ export async function importModel(path: string): Promise<CanonicalModel> {
     const json = readJson(path)
     if (json && typeof json === "object" && (json as { format?: unknown }).format === CANONICAL_FORMAT) return importCanonical(path)
     return importTfjs(path)
+}
+
+/**
+ * The files importModel reads for `path`: the model and, for a TF.js
+ * model.json, its weight shards; what no command may write over. A file that
+ * cannot be read or parsed is the importer's to report, so it counts alone.
+ */
+export function modelFiles(path: string): string[] {
+    if (extname(path).toLowerCase() !== ".json") return [path]
+    let manifest: unknown
+    try {
+        manifest = (JSON.parse(readFileSync(path, "utf8")) as { weightsManifest?: unknown })?.weightsManifest
+    } catch {
+        return [path]
+    }
+    const shards = Array.isArray(manifest) ? manifest.flatMap(g => (Array.isArray(g?.paths) ? g.paths.filter((p: unknown) => typeof p === "string") : [])) : []
+    return [path, ...shards.map((p: string) => resolve(dirname(path), p))]
 }

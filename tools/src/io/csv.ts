@@ -1,13 +1,34 @@
-/** CSV in and out: a header row, then one numeric row per time step. */
+/**
+ * The one CSV reader: a header row, then one row per time step, in the
+ * dialect a spreadsheet writes. The delimiter (`,` `;` or tab) is read off
+ * the header line unless --delimiter names it; a `;` file takes decimal
+ * commas (1,25), as European spreadsheets export them. A BOM, CRLF line ends
+ * and quoted fields work in every dialect (csv-parse). Which columns a
+ * command uses, and what it does with bad cells, is columns.ts.
+ */
 import { readFileSync } from "node:fs"
 import { parse } from "csv-parse/sync"
 import { UserError, clip, quote } from "../model/errors.ts"
 import { writeOutputFile } from "./files.ts"
 
-export interface Table {
-    header: string[]
-    rows: number[][]
+export interface Dialect {
+    delimiter: string
+    /** `1,25` is 1.25: only in `;` files, where the comma cannot be the delimiter. */
+    decimalComma: boolean
 }
+
+/** A CSV as text cells: the header and the rows under it (line r + 2 of the file). */
+export interface Records {
+    path: string
+    header: string[]
+    body: string[][]
+    dialect: Dialect
+    /** One line when the dialect is not plain comma-separated, so the user sees how the file was read. */
+    notes: string[]
+}
+
+const DELIMITERS = [",", ";", "\t"]
+const show = (d: string) => (d === "\t" ? "tab" : d)
 
 /**
  * A number as a person writes it in a CSV: decimal, with an optional sign,
@@ -20,42 +41,69 @@ export function parseDecimal(text: string): number {
     return DECIMAL.test(text) ? Number(text) : NaN
 }
 
-/** Reads a numeric CSV and checks it has `columns` columns (when given). */
-export function readCsv(path: string, columns?: number): Table {
+/** A cell's number in the file's dialect, NaN when it is not a finite decimal. */
+export function cellNumber(cell: string, dialect: Dialect): number {
+    // one comma and no point: the decimal mark (1,25); 1.234,5 with grouping stays refused
+    return parseDecimal(dialect.decimalComma && /^[^.,]*,[^.,]*$/.test(cell) ? cell.replace(",", ".") : cell)
+}
+
+/** The --delimiter value: `,` `;` `tab` (or \t) or one other character that cannot be part of a number. */
+export function parseDelimiter(value: string): string {
+    const d = value === "tab" || value === "\\t" ? "\t" : value
+    if ([...d].length !== 1 || /[\p{L}\p{N}.+\-"\r\n]/u.test(d))
+        throw new UserError(`--delimiter must be ",", ";", "tab" or one other character (not a letter, digit, quote, point or sign), got ${quote(value)}`)
+    return d
+}
+
+/** How often each delimiter occurs outside quotes in the first line. */
+function detectDelimiter(text: string): string {
+    const counts = new Map(DELIMITERS.map(d => [d, 0]))
+    let quoted = false
+    for (const ch of text) {
+        if (ch === '"') quoted = !quoted
+        else if (!quoted && (ch === "\n" || ch === "\r")) break
+        else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1)
+    }
+    // a header with none of them is one column: any delimiter reads it
+    return [...counts].reduce((best, c) => (c[1] > best[1] ? c : best))[0]
+}
+
+/** Reads `path` as CSV records; `delimiter` (from --delimiter) overrides the detection. */
+export function readRecords(path: string, delimiter?: string): Records {
     let text: string
     try {
         text = readFileSync(path, "utf8")
     } catch (e) {
         throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`)
     }
-    return parseCsv(text, path, columns)
+    return parseRecords(text, path, delimiter)
 }
 
-/** The CSV text of `path` as a table; see readCsv. */
-export function parseCsv(text: string, path: string, columns?: number): Table {
+/** The CSV text of `path` as records; see readRecords. */
+export function parseRecords(text: string, path: string, delimiter?: string): Records {
+    const body = text.replace(/^\uFEFF/, "")
+    const d = delimiter ?? detectDelimiter(body.replace(/^\s*\n/, ""))
+    const dialect = { delimiter: d, decimalComma: d === ";" }
     let records: string[][]
     try {
-        records = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: true })
+        records = parse(body, { delimiter: d, skip_empty_lines: true, trim: true, relax_column_count: true })
     } catch (e) {
         throw new UserError(`${path}: not a valid CSV (${clip((e as Error).message.split("\n")[0], 120)})`)
     }
     if (records.length < 2) throw new UserError(`${path}: no data rows (expected a header row and at least one row of numbers)`)
-    const [header, ...body] = records
+    const [header, ...rows] = records
+    const glued = header.length === 1 ? DELIMITERS.find(c => c !== d && header[0].includes(c)) : undefined
+    if (glued !== undefined)
+        throw new UserError(`${path}: the header is one column ${quote(header[0], 60)}, which looks ${show(glued)}-separated; pass --delimiter ${glued === "\t" ? "tab" : `"${glued}"`}`)
+    // one column and no delimiter to detect: 1,25 in a one-column European file would read as 1
+    const wide = header.length === 1 && delimiter === undefined ? rows.findIndex(r => r.length > 1) : -1
+    if (wide >= 0)
+        throw new UserError(`${path}: the header is one column, but line ${wide + 2} has ${rows[wide].length} cells (${quote(rows[wide].join(d), 40)}); if that is one number with a decimal comma, pass --delimiter ";"`)
     // without this, the first row of numbers would silently become the header
-    if (header.every(cell => Number.isFinite(parseDecimal(cell))))
+    if (header.every(cell => Number.isFinite(cellNumber(cell, dialect))))
         throw new UserError(`${path}: the first line is numbers, not a header; add a header row naming the columns`)
-    if (columns !== undefined && header.length !== columns)
-        throw new UserError(`${path}: the header has ${header.length} columns, the model takes ${columns} inputs`)
-    const rows = body.map((cells, r) => {
-        if (cells.length !== header.length)
-            throw new UserError(`${path}: line ${r + 2} has ${cells.length} columns, the header has ${header.length}`)
-        return cells.map((cell, c) => {
-            const v = parseDecimal(cell)
-            if (!Number.isFinite(v)) throw new UserError(`${path}: line ${r + 2}, column ${c + 1} (${quote(header[c])}) is ${quote(cell)}, not a finite number in decimal notation`)
-            return v
-        })
-    })
-    return { header, rows }
+    const notes = d === "," ? [] : [`read as ${show(d)}-separated${dialect.decimalComma ? " with decimal commas" : ""}${delimiter === undefined ? " (detected from the header; --delimiter to change)" : ""}`]
+    return { path, header, body: rows, dialect, notes }
 }
 
 /** Writes rows under the header y0,y1,... with full float64 precision. */

@@ -116,6 +116,9 @@ export interface BoardBenchFiles {
     withNaive: boolean
 }
 
+/** The files writeBoardBench writes into its folder: the model, the naive baseline and the timing program. */
+export const BOARD_BENCH_FILES = ["model.ts", "naive.ts", "main.ts"] as const
+
 /**
  * Writes a benchmark program for a real board into `dir` (under src/, so it
  * imports the library relatively) and checks that it builds within `imageBudget`;
@@ -138,9 +141,10 @@ export async function writeBoardBench(model: CanonicalModel, encoding: Encoding,
         }
         if (imageBytes > imageBudget) throw new UserError(`the benchmark needs ${imageBytes} B of image, the board allows ${imageBudget} B`)
         mkdirSync(dir, { recursive: true })
-        writeOutputFile(join(dir, "model.ts"), emitModule(model, { encoding, specialize, libraryImport: library }))
-        if (withNaive) writeOutputFile(join(dir, "naive.ts"), emitNaiveModule(model))
-        writeOutputFile(join(dir, "main.ts"), timingProgram(model, withNaive, false, library, true))
+        const [modelFile, naiveFile, mainFile] = BOARD_BENCH_FILES
+        writeOutputFile(join(dir, modelFile), emitModule(model, { encoding, specialize, libraryImport: library }))
+        if (withNaive) writeOutputFile(join(dir, naiveFile), emitNaiveModule(model))
+        writeOutputFile(join(dir, mainFile), timingProgram(model, withNaive, false, library, true))
         return { dir, imageBytes, withNaive }
     } finally {
         ws.dispose()

@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs"
 import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Normalization, type TrainingRecord } from "../model/canonical.ts"
 import { seededRandom } from "../model/random.ts"
 import { validateModel } from "../model/validate.ts"
-import type { Columns } from "./data.ts"
+import type { Columns } from "../io/columns.ts"
 import { buildNetwork, networkToCanonical, streamNetwork, tfReady } from "./network.ts"
 import { type ResolvedOptions, type TrainOptions, resolveTrainOptions } from "./options.ts"
 

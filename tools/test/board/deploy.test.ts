@@ -6,12 +6,14 @@
  * fixed point), with the same i8 encoding. Two deploys run side by side:
  * each moves devs' fixed ports (8081-8083) to free ones, so neither is refused.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 import { onTheWire } from "../../src/board/wire.ts"
 import { sensorKind } from "../../src/board/sensors.ts"
-import { readCsv } from "../../src/io/csv.ts"
+import { readModelInputs } from "../../src/io/columns.ts"
 import { parsePrediction } from "../../src/board/deploy.ts"
 import { importCanonical } from "../../src/import/import-model.ts"
 import { simulate } from "../../src/run/simulate.ts"
@@ -21,19 +23,24 @@ const STEPS = 4
 
 
 describe("dsrnn deploy --simulator", () => {
-    it("two deploys side by side each print one prediction per step, equal to simulate() on the same readings", async () => {
+    it("two deploys side by side, one from the CSV with its columns reordered and a date column, each print one prediction per step, equal to simulate() on the same readings", async () => {
         const model = importCanonical(join(DATA, "weather-lstm.json"))
         const features = ["temperature", "humidity", "pressure"] as const
-        const rows = readCsv(join(DATA, "weather.csv")).rows.slice(0, STEPS).map(r => r.map((v, j) => onTheWire(v, sensorKind(features[j]).packed)))
-        const deploy = () => runCli(["deploy", join(DATA, "weather-lstm.json"), "--simulator", "--input", join(DATA, "weather.csv"), "--steps", String(STEPS), "--period", "800", "--predicts", "temperature", "--anomaly", "1.5"])
-        const [a, b, expected] = await Promise.all([deploy(), deploy(), simulate(model, rows, { encoding: "i8" })])
+        const rows = readModelInputs(join(DATA, "weather.csv"), model).rows.slice(0, STEPS).map(r => r.map((v, j) => onTheWire(v, sensorKind(features[j]).packed)))
+        // weather.csv is temperature,humidity,pressure: the same cells as pressure,date,temperature,humidity
+        const reordered = join(mkdtempSync(join(tmpdir(), "dsrnn-deploy-")), "reordered.csv")
+        const lines = readFileSync(join(DATA, "weather.csv"), "utf8").trim().split("\n").slice(1, STEPS + 2).map(l => l.split(","))
+        writeFileSync(reordered, ["pressure,date,temperature,humidity", ...lines.map(([t, h, p], i) => `${p},2024-01-01T0${i}:00,${t},${h}`)].join("\n") + "\n")
+        const deploy = (csv: string) => runCli(["deploy", join(DATA, "weather-lstm.json"), "--simulator", "--input", csv, "--steps", String(STEPS), "--period", "800", "--predicts", "temperature", "--anomaly", "1.5"])
+        const [a, b, expected] = await Promise.all([deploy(reordered), deploy(join(DATA, "weather.csv")), simulate(model, rows, { encoding: "i8" })])
+        expect(a.stderr).toContain("data: skipping columns not in the model: date")
         expect(b.code, b.stderr).toBe(0)
         expect(b.stdout).toBe(a.stdout)
         const r = a
         expect(r.code, r.stderr).toBe(0)
-        const lines = r.stdout.trim().split("\n")
-        expect(lines).toHaveLength(STEPS)
-        lines.forEach((line, t) => {
+        const printed = r.stdout.trim().split("\n")
+        expect(printed).toHaveLength(STEPS)
+        printed.forEach((line, t) => {
             const m = /^t=(\d+) temperature=([-\d.]+) humidity=([-\d.]+) pressure=([-\d.]+) -> y=\[([^\]]+)\]( ANOMALY)?$/.exec(line)
             expect(m, line).not.toBeNull()
             expect(+m![1]).toBe(t)

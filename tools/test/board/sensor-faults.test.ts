@@ -10,13 +10,13 @@
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { parsePrediction } from "../../src/board/deploy.ts"
-import { readCsv } from "../../src/io/csv.ts"
+import { readModelInputs } from "../../src/io/columns.ts"
 import { quantizeModel } from "../../src/model/quantize.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
 import { REPO_ROOT } from "../helpers/cli.ts"
 import { runWithWeatherModel, weatherModel } from "../helpers/app-vm.ts"
 
-const rows = readCsv(join(REPO_ROOT, "tools", "data", "weather.csv")).rows
+const rows = readModelInputs(join(REPO_ROOT, "tools", "data", "weather.csv"), { inputNames: ["temperature", "humidity", "pressure"], inputSize: 3 }).rows
 // consecutive hours share a pressure reading, so these rows are picked to repeat nothing by accident
 const [r0, r1, r2, r3, r4, r5, r6] = [0, 1, 2, 3, 7, 8, 6].map(i => rows[i])
 const GONE: number[] = []

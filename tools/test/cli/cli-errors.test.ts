@@ -144,6 +144,8 @@ async function freshDir(): Promise<string> {
 /** The good canonical model and a matching two-column CSV. */
 let goodModel: string
 let goodCsv: string
+/** The good model with inputNames matching goodCsv's header: simulate prints no positional note. */
+let namedModel: string
 /** model.json and weights.bin of a good SimpleRNN > Dense tfjs model. */
 let tfjsJson: string
 let tfjsWeights: Buffer
@@ -153,6 +155,8 @@ beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "dsrnn-cli-"))
     goodModel = join(root, "good.json")
     await writeFile(goodModel, JSON.stringify(canonicalModel()))
+    namedModel = join(root, "named.json")
+    await writeFile(namedModel, JSON.stringify({ ...canonicalModel(), inputNames: ["temperature", "humidity"] }))
     goodCsv = join(root, "good.csv")
     await writeFile(goodCsv, "temperature,humidity\n0.5,1\n-1,2.5\n")
 
@@ -609,7 +613,7 @@ describe.concurrent("errors past import: one line, nothing written", () => {
         const out = join(await freshDir(), "missing", "out.csv")
         const r = await runCli([
             "simulate",
-            goodModel,
+            namedModel,
             "-i",
             goodCsv,
             "-o",

@@ -23,7 +23,8 @@ import * as ort from "onnxruntime-web"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { importOnnxBytes } from "../../src/import/onnx/import-onnx.ts"
 import { importTfjs } from "../../src/import/tfjs.ts"
-import { parseCsv } from "../../src/io/csv.ts"
+import { modelInputs } from "../../src/io/columns.ts"
+import { parseRecords } from "../../src/io/csv.ts"
 import { UnsupportedError, UserError } from "../../src/model/errors.ts"
 import { type IGraph, attr, buildTorchLikeModel } from "../helpers/onnx-graphs.ts"
 import { saveTfjsModel, sequential, setRandomWeights, useCpuBackend } from "../helpers/tfjs-models.ts"
@@ -148,9 +149,11 @@ describe("TF.js files tf.loadLayersModel refuses are refused", () => {
 })
 
 describe("CSV cells are decimal numbers under a header", () => {
+    /** The CSV as the rows of a model of two unnamed inputs. */
+    const parseCsv = (text: string) => modelInputs(parseRecords(text, "in.csv"), { inputSize: 2 })
     const refusal = (text: string) => {
         try {
-            parseCsv(text, "in.csv", 2)
+            parseCsv(text)
         } catch (e) {
             if (e instanceof UserError) return e.message
             throw e
@@ -164,12 +167,12 @@ describe("CSV cells are decimal numbers under a header", () => {
     })
 
     it("reads every decimal form: signs, fractions, exponents, leading zeros", () => {
-        const { rows } = parseCsv("a,b\n+1.5,-.25\n1e3,2.E-2\n007,-0\n", "in.csv", 2)
+        const { rows } = parseCsv("a,b\n+1.5,-.25\n1e3,2.E-2\n007,-0\n")
         expect(rows).toEqual([[1.5, -0.25], [1000, 0.02], [7, -0]])
     })
 
     it("refuses a first line of numbers instead of taking it as the header", () => {
         expect(refusal("1,2\n3,4\n")).toBe("in.csv: the first line is numbers, not a header; add a header row naming the columns")
-        expect(parseCsv("a,2\n3,4\n", "in.csv", 2).header).toEqual(["a", "2"])
+        expect(parseRecords("a,2\n3,4\n", "in.csv").header).toEqual(["a", "2"])
     })
 })

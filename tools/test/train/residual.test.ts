@@ -11,7 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { REPO_ROOT } from "../helpers/cli.ts"
-import { readColumns, readModelColumns } from "../../src/train/data.ts"
+import { readColumns, readModelColumns } from "../../src/io/columns.ts"
 import { evaluateModel, method } from "../../src/train/evaluate.ts"
 import { train } from "../../src/train/train.ts"
 

@@ -9,7 +9,7 @@ import { canonicalJson } from "../../src/import/import-model.ts"
 import { seededRandom } from "../../src/model/random.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
 import { percentile } from "../../src/train/anomaly.ts"
-import type { Columns } from "../../src/train/data.ts"
+import type { Columns } from "../../src/io/columns.ts"
 import { seasonalPeriod } from "../../src/train/evaluate.ts"
 import { train } from "../../src/train/train.ts"
 

@@ -7,7 +7,7 @@
  * error; never an exception out of main().
  */
 import fc from "fast-check"
-import { existsSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { prepareApp } from "../../../src/board/app-build.ts"
 import { main } from "../../../src/cli/cli.ts"
@@ -25,7 +25,7 @@ const flag = fc.constantFrom("-w", "--weights", "-s", "--specialize", "-o", "--o
 const commandLine = fc.record({
     command: fc.constantFrom("compile", "compile", "simulate", "simulate", "frobnicate", ""),
     model: fc.constantFrom("good", "good", "good", "missing", "dir", "csv"),
-    insert: someEdits(fc.record({ at: fc.nat(), token: fc.oneof(flag, word, fc.constantFrom("@out", "@csv", "@dir", "@missing")) })),
+    insert: someEdits(fc.record({ at: fc.nat(), token: fc.oneof(flag, word, fc.constantFrom("@out", "@csv", "@dir", "@missing", "-o@csv", "-o@model")) })),
 })
 
 /** Mostly the value a user would give, sometimes any word. */
@@ -74,12 +74,16 @@ async function runMain(dir: string, argv: string[]): Promise<{ code: number; std
     }
 }
 
+/** The model and CSV files the command lines name, by file name. */
+function cliInputs(): Record<string, string> {
+    const model = canonicalModel({ inputs: 2, layers: [{ type: "rnn", units: 2, activation: "tanh", resetAfter: false }, { type: "dense", units: 1, activation: "linear", resetAfter: false }], normalize: false, names: null, seed: 1 })
+    return { "good.json": JSON.stringify(model), "named.json": JSON.stringify({ ...model, inputNames: ["temperature", "humidity"] }), "in.csv": "a,b\n0.5,1\n-1,2\n" }
+}
+const INPUTS = cliInputs()
+
 /** Writes the model and CSV files the command lines name into `dir`. */
 export function prepareCliDir(dir: string): void {
-    const model = canonicalModel({ inputs: 2, layers: [{ type: "rnn", units: 2, activation: "tanh", resetAfter: false }, { type: "dense", units: 1, activation: "linear", resetAfter: false }], normalize: false, names: null, seed: 1 })
-    writeFileSync(join(dir, "good.json"), JSON.stringify(model))
-    writeFileSync(join(dir, "named.json"), JSON.stringify({ ...model, inputNames: ["temperature", "humidity"] }))
-    writeFileSync(join(dir, "in.csv"), "a,b\n0.5,1\n-1,2\n")
+    for (const [name, text] of Object.entries(INPUTS)) writeFileSync(join(dir, name), text)
 }
 
 export async function runCliCase(dir: string, c: CliCase): Promise<string> {
@@ -94,14 +98,18 @@ export async function runCliCase(dir: string, c: CliCase): Promise<string> {
             return "refused"
         }
     }
-    const out = join(dir, "out.txt")
+    // the extension each command writes: any other is refused before the command runs
+    const out = join(dir, c.line.command === "simulate" ? "out.csv" : "out.ts")
     rmSync(out, { force: true })
-    const paths: Record<string, string> = { "@out": out, "@csv": join(dir, "in.csv"), "@dir": dir, "@missing": join(dir, "missing", "x") }
+    // "-o@csv" and "-o@model" point the output at an input (-o takes its value attached)
+    const paths: Record<string, string> = { "@out": out, "@csv": join(dir, "in.csv"), "@dir": dir, "@missing": join(dir, "missing", "x"), "-o@csv": `-o${join(dir, "in.csv")}`, "-o@model": `-o${join(dir, "good.json")}` }
     const model = { good: join(dir, "good.json"), missing: join(dir, "nope.json"), dir, csv: join(dir, "in.csv") }[c.line.model]
     // simulate without --reference would start the simulator: it goes first, where no inserted "--" can make it an argument
     const argv = c.line.command === "simulate" ? ["simulate", "--reference", model, "-i", paths["@csv"], "-o", out] : [c.line.command, model, "-o", out]
     for (const { at, token } of c.line.insert as { at: number; token: string }[]) argv.splice(2 + (at % (argv.length - 1)), 0, paths[token] ?? token)
     const { code, stderr } = await runMain(dir, argv)
+    // an inserted path can make an input the output: it must be refused, never written over
+    for (const [name, text] of Object.entries(INPUTS)) if (readFileSync(join(dir, name), "utf8") !== text) throw new PropertyBroken(`${argv.join(" ")} changed ${name}`)
     if (code === 0) return "accepted"
     if (stderr[0]?.startsWith("dsrnn: ")) {
         if (stderr.length !== 1 || stderr[0].length > MESSAGE_LIMIT + 7) throw new PropertyBroken(`exit ${code} with ${JSON.stringify(stderr)}`)

@@ -5,7 +5,8 @@
  * or removed, the header left out, the text cut.
  */
 import fc from "fast-check"
-import { parseCsv } from "../../../src/io/csv.ts"
+import { modelInputs } from "../../../src/io/columns.ts"
+import { parseRecords } from "../../../src/io/csv.ts"
 import { type TextEdit, editText, someEdits, sometimes, textEdit } from "./json-edits.ts"
 import { PropertyBroken, checkRefusal } from "./property.ts"
 
@@ -43,14 +44,16 @@ function csvText(c: CsvCase): string {
 }
 
 export function runCsvCase(c: CsvCase): string {
-    let table
+    let header, rows
     try {
-        table = parseCsv(csvText(c), "in.csv", c.columns)
+        const records = parseRecords(csvText(c), "in.csv")
+        header = records.header
+        // a model without inputNames: the columns in order, so the count must match
+        rows = modelInputs(records, { inputSize: c.columns ?? header.length }).rows
     } catch (e) {
         checkRefusal(e)
         return "refused"
     }
-    const { header, rows } = table
     if (c.columns !== undefined && header.length !== c.columns) throw new PropertyBroken(`accepted ${header.length} columns for a model of ${c.columns} inputs`)
     if (!rows.length) throw new PropertyBroken("accepted a CSV without rows")
     for (const r of rows) if (r.length !== header.length || !r.every(Number.isFinite)) throw new PropertyBroken(`accepted the row ${JSON.stringify(r)}`)

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { readColumns } from "../../src/train/data.ts"
+import { readColumns } from "../../src/io/columns.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "dsrnn-data-"))
 function csv(name: string, text: string): string {
