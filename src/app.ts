@@ -24,7 +24,7 @@ export interface AppConfig extends Scaling {
     readings?: ds.Register<any>[]
     /** Per input, its index in a reading of several values (x, y, z), or -1 for a reading that is one number. */
     fields?: number[]
-    /** Plausible range per input; a reading outside it is a sensor fault. */
+    /** Valid range per input (the sensor table or --range); a reading outside it is a sensor fault. */
     min: number[]
     max: number[]
     periodMs: number
