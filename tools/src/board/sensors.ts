@@ -61,16 +61,35 @@ export function findSensor(name: string): SensorKind | undefined {
     return BY_NAME.get(name.trim().toLowerCase().replace(/[\s-]+/g, "_"))
 }
 
+/** The kinds named in errors; `dsrnn build --help` lists them all (sensorHelp). */
+const COMMON = ["temperature", "humidity", "pressure", "light_level", "soil_moisture", "accel_x"]
+
 /**
- * The kind named so; throws a one-line UserError listing the kinds. `input`:
- * the name is a model input's, so the message says how to map it
- * (--sensors) or feed it from the user's own code.
+ * The kind named so; throws a one-line UserError (at most 300 characters)
+ * with a few kinds and where the rest are. `input`: the name is a model
+ * input's, so the message says how to map it (--sensors) or feed it from
+ * the user's own code.
  */
 export function parseSensor(name: string, what: string, input = false): SensorKind {
     const kind = findSensor(name)
     if (kind) return kind
-    const way = input ? "; say which sensor feeds each model input with --sensors a,b,..., or feed that input from your own code with predict() or a Forecaster (README: Inputs that are not sensors)" : ""
-    throw new UserError(`${what}: ${quote(name)} is not a sensor${way}. Sensors: ${SENSOR_KINDS.map(k => k.name).join(", ")}`)
+    const way = input ? "; map it with --sensors or feed it from your own code (README: Inputs that are not sensors)" : ""
+    throw new UserError(`${what}: ${quote(name)} is not a sensor${way}. Sensors: ${COMMON.join(", ")}, ... (all ${SENSOR_KINDS.length}: dsrnn build --help)`)
+}
+
+/** The --help section listing every kind, wrapped. */
+export function sensorHelp(width = 80): string {
+    const lines = ["Sensor kinds (--sensors, --range; README: Sensors):"]
+    let line = " "
+    for (const name of SENSOR_KINDS.map(k => k.name)) {
+        if (line.length + name.length + 2 > width) {
+            lines.push(line)
+            line = " "
+        }
+        line += ` ${name},`
+    }
+    lines.push(line.slice(0, -1))
+    return lines.join("\n")
 }
 
 /** The kind by its table name (names the host produced itself). */

@@ -11,6 +11,7 @@ import { type AppFlags, type PreparedApp, buildFittingApp, positiveNumber, prepa
 import { type BoardProfile, getBoard } from "../board/boards.ts"
 import { formatBudget } from "../board/budget.ts"
 import { deploySimulator } from "../board/deploy.ts"
+import { sensorHelp } from "../board/sensors.ts"
 import { devs, freeDevsPorts } from "../run/devs.ts"
 import { UserError } from "../model/errors.ts"
 import { modelFiles } from "../import/import-model.ts"
@@ -100,6 +101,7 @@ function appOptions(cmd: Command, boardRequired: boolean): Command {
         .option("--save-every <n>", "save the model state to settings every n predictions and restore it at start (0 = off)", "0")
         .option("--stuck <n>", "report a sensor whose reading repeats n times in a row as stuck, and pause prediction until it changes (0 = off)", "0")
         .option("--no-publish", "do not publish predictions as registers of the dsrnn predictor service")
+        .addHelpText("after", `\n${sensorHelp()}`)
 }
 
 /** Registers build, bundle, flash and deploy on the dsrnn program. */
