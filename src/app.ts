@@ -12,21 +12,19 @@ import { Model } from "./model"
  * with the feature mapping (tools/src/board/app-program.ts).
  */
 
-/** Sensor features a model input can come from; values shared with tools/src/board/app-program.ts. */
-export const enum Feature {
-    Temperature = 0,
-    Humidity = 1,
-    Pressure = 2,
-    AccelX = 3,
-    AccelY = 4,
-    AccelZ = 5,
-}
-
 /** The model's scaling (inputMean, ..., residual) and how the app samples and reports. */
 export interface AppConfig extends Scaling {
-    /** The feature feeding each model input, in input order. */
-    features: Feature[]
-    /** Plausible range per input; a reading outside it is a sensor fault. */
+    /** The sensor feeding each model input, in input order, as fault messages name it. */
+    names: string[]
+    /**
+     * Per input, the reading register of the Jacdac client that feeds it
+     * (inputs from one client, such as accel_x/y/z, share it). The generated
+     * main creates only the clients the model reads; unused with `source`.
+     */
+    readings?: ds.Register<any>[]
+    /** Per input, its index in a reading of several values (x, y, z), or -1 for a reading that is one number. */
+    fields?: number[]
+    /** Valid range per input (the sensor table or --range); a reading outside it is a sensor fault. */
     min: number[]
     max: number[]
     periodMs: number
@@ -61,64 +59,45 @@ export interface AppConfig extends Scaling {
     source?: SampleSource
 }
 
-/** Readings per feature: Jacdac roles on a board, anything else a program supplies. */
+/** Readings per model input: Jacdac roles on a board, anything else a program supplies. */
 export interface SampleSource {
-    /** Whether the sensor for `f` is there now. */
-    bound(f: Feature): boolean
-    /** One reading; NaN stands for "no value". */
-    read(f: Feature): Promise<number>
+    /** Whether the sensor for input `j` is there now. */
+    bound(j: number): boolean
+    /** One reading of input `j`; NaN stands for "no value". */
+    read(j: number): Promise<number>
 }
 
-const NAMES = ["temperature", "humidity", "pressure", "accel_x", "accel_y", "accel_z"]
-
-/** The Jacdac client roles, created only for the sensors the model reads. */
+/** The Jacdac client roles of the inputs, as the generated main created them. */
 class Sensors implements SampleSource {
-    temperature: ds.Temperature
-    humidity: ds.Humidity
-    pressure: ds.AirPressure
-    accel: ds.Accelerometer
+    roles: ds.Role[]
 
-    constructor(features: Feature[]) {
-        for (const f of features) {
-            if (f === Feature.Temperature && !this.temperature) this.temperature = new ds.Temperature()
-            else if (f === Feature.Humidity && !this.humidity) this.humidity = new ds.Humidity()
-            else if (f === Feature.Pressure && !this.pressure) this.pressure = new ds.AirPressure()
-            else if (f >= Feature.AccelX && !this.accel) this.accel = new ds.Accelerometer()
-        }
+    constructor(
+        private readings: ds.Register<any>[],
+        private fields: number[]
+    ) {
+        this.roles = readings.map(r => r.role)
     }
 
     /** Waits up to `ms` for every role to find its sensor, as a board does after boot. */
-    async bind(features: Feature[], ms: number) {
+    async bind(ms: number) {
         for (let waited = 0; waited < ms; waited += 100) {
             let bound = true
-            for (const f of features) if (!this.role(f).isBound) bound = false
+            for (const role of this.roles) if (!role.isBound) bound = false
             if (bound) return
             await ds.sleep(100)
         }
     }
 
-    bound(f: Feature): boolean {
-        return this.role(f).isBound
-    }
-
-    role(f: Feature): ds.Role {
-        if (f === Feature.Temperature) return this.temperature
-        if (f === Feature.Humidity) return this.humidity
-        if (f === Feature.Pressure) return this.pressure
-        return this.accel
+    bound(j: number): boolean {
+        return this.roles[j].isBound
     }
 
     /** One reading; NaN stands for "no value", which the caller reports as a fault. */
-    async read(f: Feature): Promise<number> {
-        if (!this.role(f).isBound) return NaN
-        let v: number
-        if (f === Feature.Temperature) v = await this.temperature.reading.read()
-        else if (f === Feature.Humidity) v = await this.humidity.reading.read()
-        else if (f === Feature.Pressure) v = await this.pressure.reading.read()
-        else {
-            const xyz = await this.accel.reading.read()
-            v = xyz ? xyz[f - Feature.AccelX] : NaN
-        }
+    async read(j: number): Promise<number> {
+        if (!this.roles[j].isBound) return NaN
+        const r = await this.readings[j].read()
+        const field = this.fields[j]
+        const v = field < 0 ? r : r ? r[field] : NaN
         return typeof v === "number" ? v : NaN
     }
 }
@@ -174,13 +153,13 @@ class Repeats {
 async function sample(source: SampleSource, config: AppConfig, repeats: Repeats, x: number[]): Promise<string> {
     const stuck = config.stuckSamples || 0
     for (let j = 0; j < x.length; j++) {
-        const f = config.features[j]
-        if (!source.bound(f)) return `${NAMES[f]} not bound`
-        const v = await source.read(f)
-        if (isNaN(v)) return `${NAMES[f]} gave no value`
+        const name = config.names[j]
+        if (!source.bound(j)) return `${name} not bound`
+        const v = await source.read(j)
+        if (isNaN(v)) return `${name} gave no value`
         if (v < config.min[j] || v > config.max[j])
-            return `${NAMES[f]}=${v} outside [${config.min[j]}, ${config.max[j]}]`
-        if (stuck > 0 && repeats.add(j, v) >= stuck) return `${NAMES[f]} stuck at ${v} (${stuck} readings alike)`
+            return `${name}=${v} outside [${config.min[j]}, ${config.max[j]}]`
+        if (stuck > 0 && repeats.add(j, v) >= stuck) return `${name} stuck at ${v} (${stuck} readings alike)`
         x[j] = v
     }
     return ""
@@ -198,7 +177,7 @@ async function sample(source: SampleSource, config: AppConfig, repeats: Repeats,
  *   dsrnn: done                    (after config.steps predictions)
  */
 export async function startApp(model: Model, config: AppConfig) {
-    const sensors = config.source ? null : new Sensors(config.features)
+    const sensors = config.source ? null : new Sensors(config.readings, config.fields)
     const source: SampleSource = config.source || sensors
     const repeats = new Repeats(model.inputSize)
     const raw = zeros(model.inputSize)
@@ -209,7 +188,7 @@ export async function startApp(model: Model, config: AppConfig) {
     let fault = ""
     const saveEvery = config.saveState ? config.saveEvery || 0 : 0
     if (saveEvery > 0 && config.restoreState) await config.restoreState(model)
-    if (sensors) await sensors.bind(config.features, 3000)
+    if (sensors) await sensors.bind(3000)
     console.log(`dsrnn: start inputs=${model.inputSize} outputs=${model.outputSize} period=${config.periodMs}ms ${forecaster.stepsAsync ? "stepAsync" : "step"}`)
     while (config.steps === 0 || t < config.steps) {
         const started = ds.millis()

@@ -3,6 +3,7 @@
  * board's budgets, then write model.ts and main.ts into a Workspace and build.
  */
 import { type AppOptions, appSource, resolveFeatures, resolveTargets } from "./app-program.ts"
+import { parseRanges } from "./sensors.ts"
 import { type BoardProfile, getBoard } from "./boards.ts"
 import { APP_CODE_BYTES, type Budget, checkBudget, estimateBudget, weightImage } from "./budget.ts"
 import { type CanonicalModel, macsPerStep } from "../model/canonical.ts"
@@ -33,6 +34,8 @@ export interface AppFlags {
     board: string
     weights: Encoding
     sensors?: string
+    /** --range name=min:max, repeatable: valid ranges instead of the sensor table's. */
+    range?: string[]
     predicts?: string
     anomaly?: string
     period: string
@@ -70,8 +73,9 @@ export async function prepareApp(modelPath: string, flags: AppFlags, steps = 0):
     const board = getBoard(flags.board)
     const model = await importModel(modelPath)
     const features = resolveFeatures(model, flags.sensors)
-    const missing = features.filter(f => !board.sensors.includes(f))
+    const missing = features.filter(f => board.sensors && !board.sensors.includes(f))
     if (missing.length) throw new UserError(`${board.id} has no ${missing.join(", ")} sensor in its profile (boards/boards.json)`)
+    const ranges = parseRanges(flags.range ?? [], features)
     const targets = resolveTargets(model, features, flags.predicts)
     // --anomaly overrides the threshold dsrnn train calibrated; without either the flag is off
     const threshold = flags.anomaly !== undefined ? positiveNumber(flags.anomaly, "--anomaly", false) : targets.some(t => t !== null) ? (model.anomaly?.threshold ?? 0) : 0
@@ -82,7 +86,7 @@ export async function prepareApp(modelPath: string, flags: AppFlags, steps = 0):
     const stuckSamples = positiveNumber(flags.stuck ?? "0", "--stuck", true)
     if (stuckSamples === 1) throw new UserError("--stuck 1 would call every reading stuck; give at least 2 (or 0 for off)")
     const path = choosePath(model, flags, board)
-    return { model, board, ...path, app: { features, periodMs, targets, threshold, steps, stepAsync: path.budget.stepAsync, saveEvery, stuckSamples, publish: flags.publish } }
+    return { model, board, ...path, app: { features, ranges, periodMs, targets, threshold, steps, stepAsync: path.budget.stepAsync, saveEvery, stuckSamples, publish: flags.publish } }
 }
 
 const n = (v: number) => v.toLocaleString("en-US")

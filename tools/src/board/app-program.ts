@@ -6,15 +6,18 @@
  * board uses.
  */
 import type { CanonicalModel } from "../model/canonical.ts"
-import { FEATURES, type FeatureName } from "./boards.ts"
+import { type SensorKind, parseSensor, sensorKind } from "./sensors.ts"
+import { wireError } from "./wire.ts"
 import { UserError, quote } from "../model/errors.ts"
 
 export interface AppOptions {
-    /** Feature per model input; from --sensors or the model's inputNames. */
-    features: FeatureName[]
+    /** Sensor kind per model input (sensors.ts); from --sensors or the model's inputNames. */
+    features: string[]
+    /** Valid ranges that replace the table's (--range), by sensor kind. */
+    ranges?: Map<string, [number, number]>
     periodMs: number
-    /** Per output, the feature it forecasts (anomaly flag), or null. */
-    targets: (FeatureName | null)[]
+    /** Per output, the sensor kind it forecasts (anomaly flag), or null. */
+    targets: (string | null)[]
     threshold: number
     steps: number
     stepAsync: boolean
@@ -30,53 +33,16 @@ export interface AppOptions {
     publish?: boolean
 }
 
-/** Plausible ranges; a reading outside is a sensor fault (°C, %RH, hPa, g). */
-const RANGE: Record<FeatureName, [number, number]> = {
-    temperature: [-40, 85],
-    humidity: [0, 100],
-    pressure: [300, 1100],
-    accel_x: [-16, 16],
-    accel_y: [-16, 16],
-    accel_z: [-16, 16],
-}
-
-/**
- * Jacdac sends readings as fixed point: temperature i22.10, humidity and
- * pressure u22.10, acceleration i12.20. A replayed value reaches the app
- * rounded to that grid, so host-side comparisons round the same way.
- */
-const FRACTION_BITS: Record<FeatureName, number> = { temperature: 10, humidity: 10, pressure: 10, accel_x: 20, accel_y: 20, accel_z: 20 }
-
-const ALIASES: Record<string, FeatureName> = {
-    temp: "temperature",
-    t: "temperature",
-    rh: "humidity",
-    hum: "humidity",
-    air_pressure: "pressure",
-    press: "pressure",
-    p: "pressure",
-    ax: "accel_x",
-    ay: "accel_y",
-    az: "accel_z",
-    acc_x: "accel_x",
-    acc_y: "accel_y",
-    acc_z: "accel_z",
-}
-
-export function parseFeature(name: string, what: string): FeatureName {
-    const key = name.trim().toLowerCase().replace(/[\s-]+/g, "_")
-    const f = (FEATURES as readonly string[]).includes(key) ? (key as FeatureName) : Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined
-    if (!f) throw new UserError(`${what}: ${quote(name)} is not a sensor feature; use one of ${FEATURES.join(", ")}`)
-    return f
-}
-
 /** The feature feeding each input: --sensors wins over the model's inputNames. */
-export function resolveFeatures(model: CanonicalModel, sensorsFlag?: string): FeatureName[] {
+export function resolveFeatures(model: CanonicalModel, sensorsFlag?: string): string[] {
     const names = sensorsFlag !== undefined ? sensorsFlag.split(",") : model.inputNames
     if (!names) throw new UserError(`the model has no inputNames; say which sensor feeds each of its ${model.inputSize} inputs with --sensors, e.g. --sensors temperature,humidity,pressure`)
     const what = sensorsFlag !== undefined ? "--sensors" : "the model's inputNames"
     if (names.length !== model.inputSize) throw new UserError(`${what} names ${names.length} sensors, the model takes ${model.inputSize} inputs`)
-    return names.map(n => parseFeature(n, what))
+    const features = names.map(n => parseSensor(n, what, true).name)
+    const twice = features.find((f, j) => features.indexOf(f) !== j)
+    if (twice) throw new UserError(`${what} names ${twice} twice: the app cannot tell two ${twice} sensors apart, so one input per sensor kind`)
+    return features
 }
 
 /**
@@ -84,7 +50,7 @@ export function resolveFeatures(model: CanonicalModel, sensorsFlag?: string): Fe
  * Without the flag, a model from `dsrnn train` that forecasts one of its own
  * inputs one row ahead names it in its outputNames.
  */
-export function resolveTargets(model: CanonicalModel, features: FeatureName[], predictsFlag?: string): (FeatureName | null)[] {
+export function resolveTargets(model: CanonicalModel, features: string[], predictsFlag?: string): (string | null)[] {
     if (predictsFlag === undefined)
         return Array.from({ length: model.outputSize }, (_, j) => {
             const k = model.inputNames?.indexOf(model.outputNames?.[j] ?? "") ?? -1
@@ -94,30 +60,61 @@ export function resolveTargets(model: CanonicalModel, features: FeatureName[], p
     if (names.length !== model.outputSize) throw new UserError(`--predicts names ${names.length} features, the model has ${model.outputSize} outputs`)
     return names.map(n => {
         if (n.trim() === "-") return null
-        const f = parseFeature(n, "--predicts")
+        const f = parseSensor(n, "--predicts").name
         if (!features.includes(f)) throw new UserError(`--predicts: ${quote(n)} is not one of the model's inputs (${features.join(", ")}), so there is no next observation to compare with`)
         return f
     })
 }
 
-/** A reading as the app receives it over Jacdac. */
-export function onTheWire(value: number, feature: FeatureName): number {
-    const scale = 2 ** FRACTION_BITS[feature]
-    return Math.round(value * scale) / scale
-}
-
 const list = (v: number[]) => `[${v.join(", ")}]`
 
+/** The valid range of a sensor kind: --range, else the table's. */
+export function validRange(opts: AppOptions, kind: SensorKind): [number, number] {
+    return opts.ranges?.get(kind.name) ?? [kind.min, kind.max]
+}
+
+/**
+ * The anomaly threshold the app uses: the one asked for, widened by the
+ * most a forecast sensor's wire format can move a reading, so that the
+ * rounding alone never sets the flag. `simulated`: the format the simulated
+ * sensors send (sensors.ts `packed`), else the sensor's own.
+ */
+export function deviceThreshold(opts: AppOptions, simulated: boolean): number {
+    if (!(opts.threshold > 0)) return opts.threshold
+    const errors = opts.targets.map(t => (t === null ? 0 : wireError(simulated ? sensorKind(t).packed : sensorKind(t).format)))
+    return opts.threshold + Math.max(0, ...errors)
+}
+
+/**
+ * DeviceScript source for reading `features` (sensor kinds): one client per
+ * sensor class, created once (`declarations`), and per input the client's
+ * reading register and the value's index in it (`readings`, `fields`: the
+ * arrays AppConfig takes).
+ */
+export function clientSource(features: string[]): { declarations: string; readings: string; fields: string } {
+    const kinds = features.map(sensorKind)
+    const variable = (k: SensorKind) => `${k.client[0].toLowerCase()}${k.client.slice(1)}Client`
+    const used = [...new Set(kinds.map(k => k.client))]
+    return {
+        declarations: used.map(c => `const ${variable(kinds.find(k => k.client === c)!)} = new ds.${c}()`).join("\n"),
+        readings: `[${kinds.map(k => `${variable(k)}.reading`).join(", ")}]`,
+        fields: list(kinds.map(k => k.field)),
+    }
+}
+
 // Spelled out in full: the DeviceScript compiler has no shorthand properties.
-function configSource(opts: AppOptions): string {
-    const index = (f: FeatureName) => FEATURES.indexOf(f)
+function configSource(opts: AppOptions, simulated: boolean): string {
+    const kinds = opts.features.map(sensorKind)
+    const { readings, fields } = clientSource(opts.features)
     return `{
-    features: ${list(opts.features.map(index))},
-    min: ${list(opts.features.map(f => RANGE[f][0]))},
-    max: ${list(opts.features.map(f => RANGE[f][1]))},
+    names: [${opts.features.map(f => JSON.stringify(f)).join(", ")}],
+    readings: ${readings},
+    fields: ${fields},
+    min: ${list(kinds.map(k => validRange(opts, k)[0]))},
+    max: ${list(kinds.map(k => validRange(opts, k)[1]))},
     periodMs: ${opts.periodMs},
     targets: ${list(opts.targets.map(f => (f === null ? -1 : opts.features.indexOf(f))))},
-    threshold: ${opts.threshold},
+    threshold: ${deviceThreshold(opts, simulated)},
     stepAsync: ${opts.stepAsync},
     steps: ${opts.steps},
     stuckSamples: ${opts.stuckSamples ?? 0},
@@ -140,9 +137,10 @@ import * as ds from "@devicescript/core"
 ${publish ? `import { startServer } from "@devicescript/server"\n` : ""}${appImports(opts, library)}
 import { inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
 
+${clientSource(opts.features).declarations}
 ${publish ? SERVER : NO_SERVER}
 
-await startApp(model, ${configSource(opts)}
+await startApp(model, ${configSource(opts, false)}
 })
 `
 }
@@ -163,15 +161,6 @@ function appImports(opts: AppOptions, library: string): string {
     return opts.saveEvery ? `${app}\nimport { restoreState, saveState } from "${library}/state-store"` : app
 }
 
-const SPEC: Record<FeatureName, string> = {
-    temperature: "ds.Temperature.spec",
-    humidity: "ds.Humidity.spec",
-    pressure: "ds.AirPressure.spec",
-    accel_x: "ds.Accelerometer.spec",
-    accel_y: "ds.Accelerometer.spec",
-    accel_z: "ds.Accelerometer.spec",
-}
-
 /**
  * main.ts for the simulator: the app plus one sensor server per sensor,
  * replaying `rows` (one column per input). The app's onSample moves the servers
@@ -180,12 +169,13 @@ const SPEC: Record<FeatureName, string> = {
  */
 export function simulatorSource(opts: AppOptions, library: string, rows: number[][]): string {
     const publish = opts.publish !== false
-    const col = (f: FeatureName) => opts.features.indexOf(f)
-    const servers: string[] = []
-    for (const f of ["temperature", "humidity", "pressure"] as const)
-        if (col(f) >= 0) servers.push(`startServer(new Feed(${SPEC[f]}, [${col(f)}]))`)
-    if (opts.features.some(f => f.startsWith("accel_")))
-        servers.push(`startServer(new Feed(${SPEC.accel_x}, [${col("accel_x")}, ${col("accel_y")}, ${col("accel_z")}]))`)
+    const kinds = opts.features.map(sensorKind)
+    const servers = [...new Set(kinds.map(k => k.client))].map(client => {
+        const mine = kinds.filter(k => k.client === client)
+        // the column of each value of the reading; -1 for a value the model does not read
+        const cols = Array.from({ length: mine[0].fields }, (_, i) => kinds.findIndex(k => k.client === client && Math.max(k.field, 0) === i))
+        return `startServer(new Feed(ds.${client}.spec, [${cols.join(", ")}]))`
+    })
     return `// Generated by dsrnn: the sensor app with simulated sensors replaying CSV rows. Do not edit.
 import * as ds from "@devicescript/core"
 import { SensorServer, startServer } from "@devicescript/server"
@@ -211,9 +201,10 @@ class Feed extends SensorServer {
 }
 
 ${servers.join("\n")}
+${clientSource(opts.features).declarations}
 ${publish ? SERVER : NO_SERVER}
 
-await startApp(model, ${configSource(opts)}
+await startApp(model, ${configSource(opts, true)}
     onSample: () => {
         row++
     },

@@ -6,10 +6,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { PACKAGE_ROOT } from "../run/paths.ts"
 import { UserError, quote } from "../model/errors.ts"
-
-/** Sensor features the device app can read (src/app.ts `Feature`, same order). */
-export const FEATURES = ["temperature", "humidity", "pressure", "accel_x", "accel_y", "accel_z"] as const
-export type FeatureName = (typeof FEATURES)[number]
+import { findSensor } from "./sensors.ts"
 
 export interface BoardProfile {
     /** The DeviceScript board id (`devs flash --board`), or "simulator". */
@@ -22,7 +19,8 @@ export interface BoardProfile {
     sliceOpcodes: number
     /** File name `devs bundle` looks for in .devicescript/cache/; null for the simulator. */
     firmware: string | null
-    sensors: FeatureName[]
+    /** Sensor kinds the board has (sensors.ts); absent: any, as Jacdac modules plug in. */
+    sensors?: string[]
 }
 
 export const BOARDS_FILE = join(PACKAGE_ROOT, "boards", "boards.json")
@@ -35,8 +33,8 @@ function check(b: Record<string, unknown>, i: number): BoardProfile {
         if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new UserError(`${where} (${b.id}): "${key}" must be a positive integer`)
     }
     if (b.firmware !== null && typeof b.firmware !== "string") throw new UserError(`${where} (${b.id}): "firmware" must be a file name or null`)
-    if (!Array.isArray(b.sensors) || b.sensors.some(s => !FEATURES.includes(s)))
-        throw new UserError(`${where} (${b.id}): "sensors" must list features among ${FEATURES.join(", ")}`)
+    if (b.sensors !== undefined && (!Array.isArray(b.sensors) || b.sensors.some(s => typeof s !== "string" || findSensor(s)?.name !== s)))
+        throw new UserError(`${where} (${b.id}): "sensors" must list sensor kinds by name (see \`dsrnn build --help\`), or be left out for any`)
     return b as unknown as BoardProfile
 }
 

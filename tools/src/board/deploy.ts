@@ -10,7 +10,9 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
-import { onTheWire, simulatorSource } from "./app-program.ts"
+import { simulatorSource } from "./app-program.ts"
+import { roundingNote, sensorKind } from "./sensors.ts"
+import { onTheWire, wireRange } from "./wire.ts"
 import { type AppFlags, type PreparedApp, buildFittingApp } from "./app-build.ts"
 import { readModelInputs } from "../io/columns.ts"
 import { devsProcess, freeDevsPorts, stripAnsi } from "../run/devs.ts"
@@ -97,9 +99,31 @@ class DevsProcess {
     }
 }
 
+/**
+ * The rows as the app will receive them through the simulated sensors, and
+ * one line per sensor whose values the wire rounds. A value the sensor's
+ * format cannot carry at all (it would saturate) is refused.
+ */
+export function replayRows(features: string[], csvRows: number[][]): { rows: number[][]; notes: string[] } {
+    const kinds = features.map(sensorKind)
+    const rounded = new Set<number>()
+    const rows = csvRows.map((r, t) =>
+        r.map((v, j) => {
+            const [lo, hi] = wireRange(kinds[j].packed)
+            if (v < lo || v > hi) throw new UserError(`row ${t + 1}: ${kinds[j].name}=${v} is more than its simulated sensor can send (${kinds[j].packed}: ${lo} to ${hi}); is it the right column for ${kinds[j].name}?`)
+            const w = onTheWire(v, kinds[j].packed)
+            if (w !== v) rounded.add(j)
+            return w
+        })
+    )
+    return { rows, notes: [...rounded].map(j => roundingNote(kinds[j])) }
+}
+
 export interface DeployResult {
     /** The rows fed, as the app received them (rounded to the Jacdac wire format). */
     rows: number[][]
+    /** One line per sensor whose readings the simulated sensor rounds (replayRows). */
+    notes: string[]
     predictions: Prediction[]
     /** The app's fault and status lines. */
     log: string[]
@@ -107,7 +131,7 @@ export interface DeployResult {
 
 /** Builds the app with simulated sensors replaying `rows`, deploys it to a simulated device and collects the predictions. */
 export async function runOnSimulatedDevice(prepared: PreparedApp, flags: AppFlags, csvRows: number[][], onLog: (line: string) => void): Promise<DeployResult> {
-    const rows = csvRows.slice(0, prepared.app.steps).map(r => r.map((v, j) => onTheWire(v, prepared.app.features[j])))
+    const { rows, notes } = replayRows(prepared.app.features, csvRows.slice(0, prepared.app.steps))
     if (rows.length < prepared.app.steps) throw new UserError(`--steps ${prepared.app.steps} needs ${prepared.app.steps} input rows, the CSV has ${rows.length}`)
     const { p, ws } = await buildFittingApp(prepared, flags.weights, flags, app => simulatorSource(app, LIBRARY, rows))
     const started: DevsProcess[] = []
@@ -127,7 +151,7 @@ export async function runOnSimulatedDevice(prepared: PreparedApp, flags: AppFlag
         await vm.waitFor(l => /dsrnn: done/.test(l), budgetMs, `the app's ${p.app.steps} predictions`)
         const appLines = vm.output.filter(l => l.includes("dsrnn: ")).map(l => l.slice(l.indexOf("dsrnn: ")))
         const predictions = appLines.map(parsePrediction).filter((x): x is Prediction => x !== null)
-        return { rows, predictions, log: appLines.filter(l => !PREDICTION.test(l)) }
+        return { rows, notes, predictions, log: appLines.filter(l => !PREDICTION.test(l)) }
     } finally {
         for (const proc of started.reverse()) proc.stop()
         ws.dispose()
@@ -139,7 +163,8 @@ export async function deploySimulator(p: PreparedApp, flags: AppFlags, csvPath: 
     const { rows: csv, notes } = readModelInputs(csvPath, p.model, delimiter)
     for (const n of notes) onLog(`data: ${n}`)
     // devs chatter goes to the caller's log only when asked for; the app's own lines always do.
-    const { rows, predictions, log } = await runOnSimulatedDevice(p, flags, csv, l => (process.env.DSRNN_VERBOSE ? onLog(l) : undefined))
+    const { rows, notes: rounding, predictions, log } = await runOnSimulatedDevice(p, flags, csv, l => (process.env.DSRNN_VERBOSE ? onLog(l) : undefined))
+    rounding.forEach(onLog)
     log.forEach(onLog)
     return predictions.map(({ t, y, anomaly }) => {
         const inputs = p.app.features.map((f, j) => `${f}=${rows[t][j]}`).join(" ")

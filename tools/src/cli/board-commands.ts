@@ -11,6 +11,7 @@ import { type AppFlags, type PreparedApp, buildFittingApp, positiveNumber, prepa
 import { type BoardProfile, getBoard } from "../board/boards.ts"
 import { formatBudget } from "../board/budget.ts"
 import { deploySimulator } from "../board/deploy.ts"
+import { sensorHelp } from "../board/sensors.ts"
 import { devs, freeDevsPorts } from "../run/devs.ts"
 import { UserError } from "../model/errors.ts"
 import { modelFiles } from "../import/import-model.ts"
@@ -91,7 +92,8 @@ function appOptions(cmd: Command, boardRequired: boolean): Command {
         .addOption(weightsOption())
         .addOption(specializeOption())
         .addOption(unrollOption())
-        .option("--sensors <features>", "sensor per model input, comma-separated (default: the model's inputNames)")
+        .option("--sensors <kinds>", "sensor per model input, comma-separated (default: the model's inputNames); any @devicescript/core sensor: temperature, humidity, pressure, light_level, soil_moisture, ... (README: Sensors)")
+        .option("--range <kind=min:max>", "valid range of a sensor instead of its spec's, e.g. --range temperature=-50:150 (repeatable); a reading outside is a fault", (v: string, all: string[]) => [...all, v], [] as string[])
         .option("--predicts <features>", "input each output forecasts one step ahead, comma-separated ('-' for none); enables the anomaly flag")
         .option("--anomaly <threshold>", "flag |prediction - next observation| above this (0 = off; default: the model's calibrated threshold)")
         .option("--period <ms>", "sample period", "1000")
@@ -99,6 +101,7 @@ function appOptions(cmd: Command, boardRequired: boolean): Command {
         .option("--save-every <n>", "save the model state to settings every n predictions and restore it at start (0 = off)", "0")
         .option("--stuck <n>", "report a sensor whose reading repeats n times in a row as stuck, and pause prediction until it changes (0 = off)", "0")
         .option("--no-publish", "do not publish predictions as registers of the dsrnn predictor service")
+        .addHelpText("after", `\n${sensorHelp()}`)
 }
 
 /** Registers build, bundle, flash and deploy on the dsrnn program. */

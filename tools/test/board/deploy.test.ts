@@ -11,7 +11,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
-import { onTheWire } from "../../src/board/app-program.ts"
+import { onTheWire } from "../../src/board/wire.ts"
+import { sensorKind } from "../../src/board/sensors.ts"
 import { readModelInputs } from "../../src/io/columns.ts"
 import { parsePrediction } from "../../src/board/deploy.ts"
 import { importCanonical } from "../../src/import/import-model.ts"
@@ -25,7 +26,7 @@ describe("dsrnn deploy --simulator", () => {
     it("two deploys side by side, one from the CSV with its columns reordered and a date column, each print one prediction per step, equal to simulate() on the same readings", async () => {
         const model = importCanonical(join(DATA, "weather-lstm.json"))
         const features = ["temperature", "humidity", "pressure"] as const
-        const rows = readModelInputs(join(DATA, "weather.csv"), model).rows.slice(0, STEPS).map(r => r.map((v, j) => onTheWire(v, features[j])))
+        const rows = readModelInputs(join(DATA, "weather.csv"), model).rows.slice(0, STEPS).map(r => r.map((v, j) => onTheWire(v, sensorKind(features[j]).packed)))
         // weather.csv is temperature,humidity,pressure: the same cells as pressure,date,temperature,humidity
         const reordered = join(mkdtempSync(join(tmpdir(), "dsrnn-deploy-")), "reordered.csv")
         const lines = readFileSync(join(DATA, "weather.csv"), "utf8").trim().split("\n").slice(1, STEPS + 2).map(l => l.split(","))

@@ -27,7 +27,7 @@ const SCRIPT = [r0, r1, r2, GONE, GONE, GONE, r3, SPIKE, r4, r5, r5, r5, r5, r6]
 const STEPPED = [r0, r1, r2, r3, r4, r5, r5, r6]
 
 const PROGRAM = `import * as ds from "@devicescript/core"
-import { Feature, SampleSource, startApp } from "./lib/app"
+import { SampleSource, startApp } from "./lib/app"
 import { inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
 
 const SCRIPT: number[][] = [
@@ -38,18 +38,18 @@ ${SCRIPT.map(r => `    [${r.join(", ")}],`).join("\n")}
 class Script implements SampleSource {
     i = 0
 
-    bound(f: Feature): boolean {
+    bound(j: number): boolean {
         return SCRIPT[this.i].length > 0
     }
 
-    async read(f: Feature): Promise<number> {
-        return SCRIPT[this.i][f]
+    async read(j: number): Promise<number> {
+        return SCRIPT[this.i][j]
     }
 }
 
 const script = new Script()
 await startApp(model, {
-    features: [0, 1, 2],
+    names: ["temperature", "humidity", "pressure"],
     min: [-40, 0, 300],
     max: [85, 100, 1100],
     periodMs: 1,
