@@ -38,7 +38,7 @@ export function parsePrediction(line: string): Prediction | null {
 }
 
 /** A devs process whose output lines are watched; `waitFor` resolves on the first matching line. */
-class DevsProcess {
+export class DevsProcess {
     readonly child: ChildProcess
     private lines: string[] = []
     private watchers: { test: (l: string) => boolean; resolve: (l: string) => void }[] = []
