@@ -1,5 +1,6 @@
 /** `dsrnn record`: a CSV of the board's (or the simulator's) sensor readings, one row per period. */
 import { existsSync } from "node:fs"
+import { constants } from "node:os"
 import type { Command } from "commander"
 import { REPLAY_MAX_VALUES, type Replay, type SensorKind, resolveKinds } from "../board/record-program.ts"
 import { checkRecordOut, record } from "../board/record.ts"
@@ -14,6 +15,9 @@ import { progressBar } from "./progress.ts"
  * reply to travel.
  */
 const MIN_PERIOD_MS = 600
+
+/** Signals that stop a recording; the exit code is 128 + the signal's number (130 for Ctrl-C), as a shell reports it. */
+const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"]
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, m: 60_000, h: 3_600_000 }
 
@@ -96,9 +100,14 @@ Examples:
             checkRecordOut(flags.out, !!flags.force, flags.input)
             const sim = flags.input ? replayOf(flags.input, kinds, rows) : undefined
             if (sim?.note) console.error(sim.note)
+            // Ctrl-C (or a kill) ends the recording; the devs processes are stopped and the rows kept
             const ac = new AbortController()
-            const onSigint = () => ac.abort()
-            process.once("SIGINT", onSigint)
+            let stoppedBy: NodeJS.Signals = "SIGINT"
+            const onSignal = (signal: NodeJS.Signals) => {
+                stoppedBy = signal
+                ac.abort()
+            }
+            for (const s of STOP_SIGNALS) process.once(s, onSignal)
             const progress = progressBar("recording", "rows", rows)
             let result
             try {
@@ -115,7 +124,7 @@ Examples:
                 })
             } finally {
                 progress.stop()
-                process.off("SIGINT", onSigint)
+                for (const s of STOP_SIGNALS) process.off(s, onSignal)
             }
             const notes = [
                 result.emptyCells ? `${result.emptyCells} readings without a value left empty` : "",
@@ -123,7 +132,8 @@ Examples:
                 flags.port ? "the recorder replaced the program on the board: flash your app again" : "",
             ].filter(Boolean)
             const summary = `${result.rows} rows of ${kinds.map(k => k.name).join(", ")} in ${flags.out}${notes.length ? ` (${notes.join("; ")})` : ""}`
-            if (result.interrupted) throw new UserError(result.rows ? `stopped by Ctrl-C: ${summary}, every one on disk` : "stopped by Ctrl-C before the first row; nothing written", 130)
+            const by = stoppedBy === "SIGINT" ? "Ctrl-C" : stoppedBy
+            if (result.interrupted) throw new UserError(result.rows ? `stopped by ${by}: ${summary}, every one on disk` : `stopped by ${by} before the first row; nothing written`, 128 + constants.signals[stoppedBy])
             console.log(`wrote ${summary}`)
         })
 }

@@ -92,10 +92,15 @@ describe("dsrnn record --simulator", () => {
         let stderr = ""
         child.stderr.setEncoding("utf8").on("data", d => (stderr += d))
         const exit = new Promise<number | null>(resolve => child.on("close", code => resolve(code)))
-        // wait for 3 rows on disk (polling the file, not the clock), then press Ctrl-C
-        while (!(existsSync(out) && recorded(out).values.length >= 3)) await new Promise(r => setTimeout(r, 100))
-        child.kill("SIGINT")
-        expect(await exit, stderr).toBe(130)
+        try {
+            // wait for 3 rows on disk (polling the file, not the clock), then press Ctrl-C
+            while (!(existsSync(out) && recorded(out).values.length >= 3) && child.exitCode === null) await new Promise(r => setTimeout(r, 100))
+            child.kill("SIGINT")
+            expect(await exit, stderr).toBe(130)
+        } finally {
+            // a failed test must not leave the recorder and its devs processes running
+            if (child.exitCode === null) child.kill("SIGTERM")
+        }
         const { values } = recorded(out)
         expect(values.length).toBeGreaterThanOrEqual(3)
         // the replay holds its last row after the fifth
