@@ -99,11 +99,12 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
             }
             fail = finish
             // no line for this long means the device or the link is gone
-            const expect = (ms: number, what: string) => {
+            const expect = (ms: number, what: string, hint = "") => {
                 clearTimeout(timer)
-                timer = setTimeout(() => finish(new UserError(`${where} sent no ${what} within ${Math.round(ms / 1000)} s`)), ms)
+                timer = setTimeout(() => finish(new UserError(`${where} sent no ${what} within ${Math.round(ms / 1000)} s${hint}`)), ms)
             }
-            expect(START_MS + SENSOR_WAIT_MS, "recorder output")
+            // with no board on the port, devs deploy finds no device to deploy to and waits: only this timeout tells
+            expect(START_MS + SENSOR_WAIT_MS, "recorder output", replay ? "" : "; is a board with DeviceScript firmware connected (`npx devs flash` once), and no other program (VS Code, devs devtools) using the port?")
             const rowGap = 2 * opts.periodMs + 10_000
             let anchor: number | undefined
             onEvent = e => {
