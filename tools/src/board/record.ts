@@ -112,6 +112,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
                     const hint = replay ? `--input has no ${e.sensors.join(", ")} column` : "the recorder reads Jacdac sensor roles, as the dsrnn app does: connect the module, or check its wiring"
                     return finish(new UserError(`no ${e.sensors.join(", ")} sensor on ${where} within ${SENSOR_WAIT_MS / 1000} s (${hint})`))
                 }
+                if (e.kind === "start" && file) return finish(new UserError(`${where} restarted (a reset or a power cut) after ${result.rows} rows; they are in ${opts.out}`))
                 if (e.kind === "start") {
                     // created only now: a build failure or a missing sensor leaves an existing file alone
                     file = new RowFile(opts.out, ["timestamp", ...kinds.map(k => k.name)], opts.force)
