@@ -44,9 +44,9 @@ export class DevsProcess {
     private watchers: { test: (l: string) => boolean; resolve: (l: string) => void }[] = []
     private exited = false
 
-    constructor(args: string[], cwd: string, ports: string, private onLine: (line: string) => void) {
+    constructor(args: string[], cwd: string, ports: string, private onLine: (line: string) => void, extraEnv: NodeJS.ProcessEnv = {}) {
         const { argv, env } = devsProcess(args, ports)
-        this.child = spawn(process.execPath, argv, { cwd, env })
+        this.child = spawn(process.execPath, argv, { cwd, env: { ...env, ...extraEnv } })
         let pending = ""
         const take = (chunk: Buffer) => {
             pending += stripAnsi(chunk.toString())

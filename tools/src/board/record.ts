@@ -82,7 +82,8 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         }
         const ports = await freeDevsPorts()
         // a board's console lines come through devtools, the simulated device prints its own
-        const devtools = new DevsProcess(replay ? ["devtools"] : ["devtools", "--serial"], ws.dir, ports, replay ? l => opts.onLog?.(l) : take)
+        const serial = "port" in target ? { DSRNN_SERIAL_PORT: target.port } : {}
+        const devtools = new DevsProcess(replay ? ["devtools"] : ["devtools", "--serial"], ws.dir, ports, replay ? l => opts.onLog?.(l) : take, serial)
         started.push(devtools)
         await devtools.waitFor(l => /tcpsocket/.test(l), 15_000, "starting devs devtools")
         if (replay) {
