@@ -67,7 +67,8 @@ describe("dsrnn record --simulator", () => {
 
     it("writes one row per period with the values the simulated sensors send, which train reads unchanged", async () => {
         const out = join(dir, "readings.csv")
-        const r = await runCli(["record", "--sensors", SENSORS, "--period", "600ms", "--rows", "5", "--out", out, "--simulator", "--input", input])
+        writeFileSync(out, "an older recording\n")
+        const r = await runCli(["record", "--sensors", SENSORS, "--period", "600ms", "--rows", "5", "--out", out, "--simulator", "--input", input, "--force"])
         expect(r.code, r.stderr).toBe(0)
         expect(r.stdout.trim()).toBe(`wrote 5 rows of temperature, humidity, accel_x, accel_z in ${out}`)
         const { header, times, values } = recorded(out)
@@ -110,13 +111,14 @@ describe("dsrnn record --simulator", () => {
         expect(readColumns(out, { target: "humidity" }).inputs).toHaveLength(values.length)
     })
 
-    it("names a sensor that is not there, writes nothing and exits 1", async () => {
+    it("names a sensor that is not there, exits 1 and leaves --out as it was, even with --force", async () => {
         const only = writeInput("temperature-only.csv", "temperature", [[20], [21]])
         const out = join(dir, "missing.csv")
-        const r = await runCli(["record", "--sensors", "temperature,humidity", "--period", "1s", "--rows", "2", "--out", out, "--simulator", "--input", only])
+        writeFileSync(out, "keep me\n")
+        const r = await runCli(["record", "--sensors", "temperature,humidity", "--period", "1s", "--rows", "2", "--out", out, "--simulator", "--input", only, "--force"])
         expect(r.code).toBe(1)
         expect(r.stderr.trim()).toBe("dsrnn: no humidity sensor on the simulated device within 5 s (--input has no humidity column)")
-        expect(existsSync(out)).toBe(false)
+        expect(readFileSync(out, "utf8")).toBe("keep me\n")
     })
 })
 
@@ -135,6 +137,7 @@ describe("dsrnn record flags", () => {
         ["--out is --input", [...base, "--rows", "3", "--out", input, "--force"], `dsrnn: --out ${input} is the --input file; write the recording elsewhere`],
         ["unknown sensor", ["record", "--sensors", "temperature,lux", "--rows", "3", "--out", join(dir, "a.csv"), "--simulator", "--input", input], 'dsrnn: --sensors: "lux" is not a sensor feature; use one of temperature, humidity, pressure, accel_x, accel_y, accel_z'],
         ["a sensor twice", ["record", "--sensors", "temperature,temp", "--rows", "3", "--out", join(dir, "a.csv"), "--simulator", "--input", input], "dsrnn: --sensors names temperature twice"],
+        ["one axis of two", ["record", "--sensors", "accel_x,accel_y", "--rows", "3", "--out", join(dir, "a.csv"), "--simulator", "--input", writeInput("x-only.csv", "accel_x", [[0.5]])], `dsrnn: --input ${join(dir, "x-only.csv")} has no "accel_y" column but other axes of the same sensor; give all of them, or record fewer`],
         ["no target", ["record", "--sensors", "temperature", "--rows", "3", "--out", join(dir, "a.csv")], "dsrnn: say where to record: --simulator (with --input) or --port <path> of a board"],
         ["no board", ["record", "--sensors", "temperature", "--rows", "3", "--out", join(dir, "a.csv"), "--port", join(dir, "ttyACM9")], `dsrnn: no board at ${join(dir, "ttyACM9")}: the port does not exist`],
     ]
