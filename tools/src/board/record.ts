@@ -5,10 +5,11 @@
  * a board), a `devs vm` for the simulator, and devs deploy over the bus.
  */
 import { randomBytes } from "node:crypto"
-import { existsSync, realpathSync } from "node:fs"
-import { extname, join } from "node:path"
+import { existsSync } from "node:fs"
+import { join } from "node:path"
 import { DevsProcess } from "./deploy.ts"
 import { type Replay, type RecordEvent, SENSOR_WAIT_MS, type SensorKind, parseRecordLine, recorderSource } from "./record-program.ts"
+import { checkOutputs } from "../io/outputs.ts"
 import { RowFile } from "../io/row-file.ts"
 import { freeDevsPorts } from "../run/devs.ts"
 import { Workspace } from "../run/workspace.ts"
@@ -42,12 +43,15 @@ export interface RecordResult {
     interrupted: boolean
 }
 
-/** Refuses an --out that is no .csv, exists (without --force) or is the --input; before any work. */
+/**
+ * Refuses, before any work, an --out that checkOutputs refuses (the --input,
+ * no .csv, ...), and one that exists unless --force: the rows are appended
+ * to --out itself as they arrive (that is the point: on disk at once), not
+ * written to a temporary file and renamed, so an old file could not survive.
+ */
 export function checkRecordOut(out: string, force: boolean, input?: string): void {
-    if (extname(out).toLowerCase() !== ".csv") throw new UserError(`--out ${out}: dsrnn record writes a CSV; give a .csv file name`)
-    if (!existsSync(out)) return
-    if (!force) throw new UserError(`${out} exists; pass --force to replace it`)
-    if (input && existsSync(input) && realpathSync(out) === realpathSync(input)) throw new UserError(`--out ${out} is the --input file; write the recording elsewhere`)
+    checkOutputs("dsrnn record", [{ path: out, flag: "--out", what: "a CSV", extensions: [".csv"] }], [input])
+    if (existsSync(out) && !force) throw new UserError(`${out} exists; pass --force to replace it`)
 }
 
 /** A cell as train reads it back: shortest exact decimal, empty for no value. */

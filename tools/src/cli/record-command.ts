@@ -4,7 +4,8 @@ import { constants } from "node:os"
 import type { Command } from "commander"
 import { REPLAY_MAX_VALUES, type Replay, type SensorKind, resolveKinds } from "../board/record-program.ts"
 import { checkRecordOut, record } from "../board/record.ts"
-import { readCsv } from "../io/csv.ts"
+import { modelInputs } from "../io/columns.ts"
+import { readRecords } from "../io/csv.ts"
 import { UserError, quote } from "../model/errors.ts"
 import { progressBar } from "./progress.ts"
 
@@ -37,18 +38,24 @@ export function parseRows(text: string): number {
     return n
 }
 
-/** The --input rows as the simulated sensors replay them: by column name, NaN for a sensor the CSV lacks. */
-function replayOf(input: string, kinds: SensorKind[], rows: number): { replay: Replay; note?: string } {
-    const { header, rows: csv } = readCsv(input)
-    const cols = kinds.map(k => header.indexOf(k.name))
+/**
+ * The --input rows as the simulated sensors replay them: by column name (other
+ * columns skipped and reported, as simulate and deploy do), NaN for a sensor
+ * the CSV lacks, which the recorder then reports missing as a board would.
+ */
+function replayOf(input: string, kinds: SensorKind[], rows: number): { replay: Replay; notes: string[] } {
+    const rec = readRecords(input)
+    const cols = kinds.map(k => rec.header.indexOf(k.name))
     // a vector sensor is one simulated server: all of its recorded axes, or none
     for (const k of kinds)
         if (k.component !== undefined && cols[kinds.indexOf(k)] < 0 && kinds.some((o, j) => o.client === k.client && cols[j] >= 0))
             throw new UserError(`--input ${input} has no "${k.name}" column but other axes of the same sensor; give all of them, or record fewer`)
+    const present = kinds.filter((_, j) => cols[j] >= 0).map(k => k.name)
+    const { rows: csv, notes } = modelInputs(rec, { inputNames: present, inputSize: present.length })
     const take = Math.min(rows, csv.length, Math.floor(REPLAY_MAX_VALUES / kinds.length))
-    const table = csv.slice(0, take).map(r => cols.map(c => (c < 0 ? NaN : r[c])))
-    const note = take < rows ? `--input: the simulated sensors replay ${take} rows, then hold the last one` : undefined
-    return { replay: { table }, note }
+    const table = csv.slice(0, take).map(r => kinds.map(k => (present.includes(k.name) ? r[present.indexOf(k.name)] : NaN)))
+    if (take < rows) notes.push(`the simulated sensors replay ${take} rows, then hold the last one`)
+    return { replay: { table }, notes: notes.map(n => `--input: ${n}`) }
 }
 
 interface RecordFlags {
@@ -99,7 +106,7 @@ Examples:
             if (flags.port && !existsSync(flags.port)) throw new UserError(`no board at ${flags.port}: the port does not exist`)
             checkRecordOut(flags.out, !!flags.force, flags.input)
             const sim = flags.input ? replayOf(flags.input, kinds, rows) : undefined
-            if (sim?.note) console.error(sim.note)
+            sim?.notes.forEach(n => console.error(n))
             // Ctrl-C (or a kill) ends the recording; the devs processes are stopped and the rows kept
             const ac = new AbortController()
             let stoppedBy: NodeJS.Signals = "SIGINT"

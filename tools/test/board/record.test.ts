@@ -18,7 +18,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { parseRecordLine, recorderSource, resolveKinds } from "../../src/board/record-program.ts"
-import { readColumns } from "../../src/train/data.ts"
+import { readColumns } from "../../src/io/columns.ts"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "dsrnn-record-"))
@@ -132,9 +132,9 @@ describe("dsrnn record flags", () => {
         ["--period 1 (ms)", [...base, "--period", "1", "--rows", "3", "--out", join(dir, "a.csv")], "dsrnn: --period 1 is 1 ms; the shortest is 600 ms (a bare number is milliseconds: write 1s for a second)"],
         ["--rows 0", [...base, "--rows", "0", "--out", join(dir, "a.csv")], 'dsrnn: --rows must be a whole number of rows, at least 1, got "0"'],
         ["--rows 2.5", [...base, "--rows", "2.5", "--out", join(dir, "a.csv")], 'dsrnn: --rows must be a whole number of rows, at least 1, got "2.5"'],
-        ["--out .txt", [...base, "--rows", "3", "--out", join(dir, "a.txt")], `dsrnn: --out ${join(dir, "a.txt")}: dsrnn record writes a CSV; give a .csv file name`],
+        ["--out .txt", [...base, "--rows", "3", "--out", join(dir, "a.txt")], `dsrnn: --out ${join(dir, "a.txt")}: dsrnn record writes a CSV; give a .csv file`],
         ["existing --out", [...base, "--rows", "3", "--out", existing], `dsrnn: ${existing} exists; pass --force to replace it`],
-        ["--out is --input", [...base, "--rows", "3", "--out", input, "--force"], `dsrnn: --out ${input} is the --input file; write the recording elsewhere`],
+        ["--out is --input", [...base, "--rows", "3", "--out", input, "--force"], `dsrnn: --out ${input} is the input ${input}; dsrnn record would overwrite it, give another file`],
         ["unknown sensor", ["record", "--sensors", "temperature,lux", "--rows", "3", "--out", join(dir, "a.csv"), "--simulator", "--input", input], 'dsrnn: --sensors: "lux" is not a sensor feature; use one of temperature, humidity, pressure, accel_x, accel_y, accel_z'],
         ["a sensor twice", ["record", "--sensors", "temperature,temp", "--rows", "3", "--out", join(dir, "a.csv"), "--simulator", "--input", input], "dsrnn: --sensors names temperature twice"],
         ["one axis of two", ["record", "--sensors", "accel_x,accel_y", "--rows", "3", "--out", join(dir, "a.csv"), "--simulator", "--input", writeInput("x-only.csv", "accel_x", [[0.5]])], `dsrnn: --input ${join(dir, "x-only.csv")} has no "accel_y" column but other axes of the same sensor; give all of them, or record fewer`],
