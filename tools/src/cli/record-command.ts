@@ -8,6 +8,7 @@ import { modelInputs } from "../io/columns.ts"
 import { readRecords } from "../io/csv.ts"
 import { UserError, quote } from "../model/errors.ts"
 import { progressBar } from "./progress.ts"
+import { sensorHelp } from "../board/sensors.ts"
 
 /**
  * A role's `reading.read()` returns the cached reading while it is younger
@@ -48,7 +49,7 @@ function replayOf(input: string, kinds: SensorKind[], rows: number): { replay: R
     const cols = kinds.map(k => rec.header.indexOf(k.name))
     // a vector sensor is one simulated server: all of its recorded axes, or none
     for (const k of kinds)
-        if (k.component !== undefined && cols[kinds.indexOf(k)] < 0 && kinds.some((o, j) => o.client === k.client && cols[j] >= 0))
+        if (k.field >= 0 && cols[kinds.indexOf(k)] < 0 && kinds.some((o, j) => o.client === k.client && cols[j] >= 0))
             throw new UserError(`--input ${input} has no "${k.name}" column but other axes of the same sensor; give all of them, or record fewer`)
     const present = kinds.filter((_, j) => cols[j] >= 0).map(k => k.name)
     const read = modelInputs(rec, { inputNames: present, inputSize: present.length })
@@ -78,7 +79,7 @@ export function registerRecordCommand(program: Command): void {
     program
         .command("record")
         .description("record the board's sensors (or simulated ones) into a CSV that `dsrnn train` takes: a timestamp column, then one column per sensor, one row per period")
-        .requiredOption("--sensors <kinds>", "sensors to record, comma-separated: temperature, humidity, pressure, accel_x, accel_y, accel_z")
+        .requiredOption("--sensors <kinds>", "sensors to record, comma-separated, e.g. temperature,humidity (all kinds below)")
         .requiredOption("-n, --rows <n>", "rows to record (Ctrl-C stops earlier, keeping every row so far)")
         .requiredOption("-o, --out <file.csv>", "the CSV to write; each row is on disk as soon as it arrives")
         .option("--period <duration>", "time between rows: 500ms, 1s, 1min, ... (at least 600ms)", "1s")
@@ -99,7 +100,9 @@ Ctrl-C stops the recording with exit code 130; the CSV then holds every row so f
 
 Examples:
   npx dsrnn record --sensors temperature,humidity --period 1s --rows 3600 --out readings.csv --port /dev/ttyACM0
-  npx dsrnn record --sensors temperature,humidity --period 1s --rows 5 --out sim.csv --simulator --input readings.csv`
+  npx dsrnn record --sensors temperature,humidity --period 1s --rows 5 --out sim.csv --simulator --input readings.csv
+
+${sensorHelp()}`
         )
         .action(async (flags: RecordFlags) => {
             const kinds = resolveKinds(flags.sensors)

@@ -135,7 +135,7 @@ describe("dsrnn record flags", () => {
         ["--out .txt", [...base, "--rows", "3", "--out", join(dir, "a.txt")], `dsrnn: --out ${join(dir, "a.txt")}: dsrnn record writes a CSV; give a .csv file`],
         ["existing --out", [...base, "--rows", "3", "--out", existing], `dsrnn: ${existing} exists; pass --force to replace it`],
         ["--out is --input", [...base, "--rows", "3", "--out", input, "--force"], `dsrnn: --out ${input} is the input ${input}; dsrnn record would overwrite it, give another file`],
-        ["unknown sensor", ["record", "--sensors", "temperature,lux", "--rows", "3", "--out", join(dir, "a.csv"), "--simulator", "--input", input], 'dsrnn: --sensors: "lux" is not a sensor feature; use one of temperature, humidity, pressure, accel_x, accel_y, accel_z'],
+        ["unknown sensor", ["record", "--sensors", "temperature,wibble", "--rows", "3", "--out", join(dir, "a.csv"), "--simulator", "--input", input], 'dsrnn: --sensors: "wibble" is not a sensor. Sensors: temperature, humidity, pressure, light_level, soil_moisture, accel_x, ... (all 62: dsrnn build --help)'],
         ["a sensor twice", ["record", "--sensors", "temperature,temp", "--rows", "3", "--out", join(dir, "a.csv"), "--simulator", "--input", input], "dsrnn: --sensors names temperature twice"],
         ["one axis of two", ["record", "--sensors", "accel_x,accel_y", "--rows", "3", "--out", join(dir, "a.csv"), "--simulator", "--input", writeInput("x-only.csv", "accel_x", [[0.5]])], `dsrnn: --input ${join(dir, "x-only.csv")} has no "accel_y" column but other axes of the same sensor; give all of them, or record fewer`],
         ["no target", ["record", "--sensors", "temperature", "--rows", "3", "--out", join(dir, "a.csv")], "dsrnn: say where to record: --simulator (with --input) or --port <path> of a board"],
@@ -174,5 +174,16 @@ describe("the recorder's lines", () => {
         expect(src.match(/new ds\.\w+\(\)/g)).toEqual(["new ds.Accelerometer()", "new ds.Temperature()"])
         expect(src).toContain('ROW.setAt(0, "f64", v0 ? num(v0[0]) : NaN)')
         expect(src).toContain('ROW.setAt(16, "f64", v0 ? num(v0[2]) : NaN)')
+    })
+
+    it("takes any kind of the sensor table; a replayed vector sensor serves all of its fields", () => {
+        const kinds = resolveKinds("magnetometer_y,light_level")
+        const src = recorderSource({ kinds, periodMs: 1000, rows: 3 }, { table: [[123, 0.25]] })
+        expect(src).toContain("const role0 = new ds.Magnetometer()")
+        expect(src).toContain('ROW.setAt(0, "f64", v0 ? num(v0[1]) : NaN)')
+        expect(src).toContain('ROW.setAt(8, "f64", role1.isBound ? num(await role1.reading.read()) : NaN)')
+        // x and z are not recorded: served as 0; y is replay column 0
+        expect(src).toContain("startServer(new Feed(ds.Magnetometer.spec, [-1, 0, -1], true))")
+        expect(src).toContain("startServer(new Feed(ds.LightLevel.spec, [1], false))")
     })
 })
