@@ -31,3 +31,31 @@ net.Socket.prototype.connect = function (...args) {
     else if (args[0] && typeof args[0] === "object" && "port" in args[0]) args[0] = { ...args[0], port: remap(args[0].port) }
     return connect.apply(this, args)
 }
+
+// DSRNN_SERIAL_PORT=/dev/ttyACM0 makes `devs devtools --serial` use that port
+// only: it connects to the first DeviceScript board it lists otherwise, which
+// with two boards plugged in may be the other one.
+const serialPath = process.env.DSRNN_SERIAL_PORT
+if (serialPath) {
+    const fs = require("node:fs")
+    const Module = require("node:module")
+    const real = p => {
+        try {
+            return fs.realpathSync(p)
+        } catch {
+            return p
+        }
+    }
+    const wanted = real(serialPath)
+    const load = Module._load
+    Module._load = function (request, ...rest) {
+        const m = load.call(this, request, ...rest)
+        const SerialPort = request === "serialport" && m && m.SerialPort
+        if (SerialPort && !SerialPort.dsrnnFiltered) {
+            const list = SerialPort.list.bind(SerialPort)
+            SerialPort.list = async () => (await list()).filter(p => real(p.path) === wanted)
+            SerialPort.dsrnnFiltered = true
+        }
+        return m
+    }
+}

@@ -38,15 +38,15 @@ export function parsePrediction(line: string): Prediction | null {
 }
 
 /** A devs process whose output lines are watched; `waitFor` resolves on the first matching line. */
-class DevsProcess {
+export class DevsProcess {
     readonly child: ChildProcess
     private lines: string[] = []
     private watchers: { test: (l: string) => boolean; resolve: (l: string) => void }[] = []
     private exited = false
 
-    constructor(args: string[], cwd: string, ports: string, private onLine: (line: string) => void) {
+    constructor(args: string[], cwd: string, ports: string, private onLine: (line: string) => void, extraEnv: NodeJS.ProcessEnv = {}) {
         const { argv, env } = devsProcess(args, ports)
-        this.child = spawn(process.execPath, argv, { cwd, env })
+        this.child = spawn(process.execPath, argv, { cwd, env: { ...env, ...extraEnv } })
         let pending = ""
         const take = (chunk: Buffer) => {
             pending += stripAnsi(chunk.toString())

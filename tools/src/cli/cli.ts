@@ -9,6 +9,7 @@ import { BOARD_BENCH_FILES, bench, formatBench, writeBoardBench } from "../run/b
 import { getBoard } from "../board/boards.ts"
 import { libraryImportFor, projectRoot } from "../run/paths.ts"
 import { registerBoardCommands } from "./board-commands.ts"
+import { registerRecordCommand } from "./record-command.ts"
 import { progressBar } from "./progress.ts"
 import { registerTrainCommands } from "./train-commands.ts"
 import { formatReport, compileToFile } from "./compile.ts"
@@ -133,6 +134,7 @@ function buildProgram(): Command {
         })
     registerTrainCommands(program)
     registerBoardCommands(program)
+    registerRecordCommand(program)
     return program
 }
 
