@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join } from "node:path"
+import { pathToFileURL } from "node:url"
 import { runInNewContext } from "node:vm"
 import { PACKAGE_ROOT } from "../src/run/paths.ts"
 import type { SensorKind } from "../src/board/sensors.ts"
@@ -156,4 +157,5 @@ ${rows}
     console.log(`wrote ${OUT}: ${kinds.length} sensor kinds`)
 }
 
-main()
+// run as a script; tools/test/board/sensors.test.ts imports sensorKinds to check the committed table is current
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) main()

@@ -17,6 +17,7 @@ import { UserError } from "../../src/model/errors.ts"
 import { runProgram } from "../../src/run/vm.ts"
 import { Workspace } from "../../src/run/workspace.ts"
 import { weatherModel } from "../helpers/app-vm.ts"
+import { loadSpecs, sensorKinds } from "../../scripts/gen-sensors.ts"
 
 interface Field { name: string; type: string; unit?: string; absoluteMin?: number; absoluteMax?: number; typicalMin?: number; typicalMax?: number }
 interface Service { camelName: string; status: string; extends: string[]; packets: { kind: string; identifier: number; packFormat?: string; fields: Field[] }[] }
@@ -37,6 +38,10 @@ function wire(type: string): [number, number] {
 }
 
 describe("the sensor table", () => {
+    it("is what tools/scripts/gen-sensors.ts makes of the installed specs (rerun it after a @devicescript/cli upgrade)", () => {
+        expect(SENSOR_KINDS).toEqual(sensorKinds(loadSpecs()))
+    })
+
     it("has every numeric value of every DeviceScript sensor reading, with its spec range where the spec has one", () => {
         const want = new Map<string, Field>()
         for (const s of specs()) {
