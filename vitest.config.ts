@@ -5,8 +5,8 @@ export default defineConfig({
         include: ["tools/test/**/*.test.ts"],
         testTimeout: 120_000,
         hookTimeout: 120_000,
-        // Simulator runs are CPU-bound and the allocation test times them:
-        // one test file at a time keeps a 2-core machine from skewing it.
+        // Simulator runs are CPU-bound: one test file at a time keeps a 2-core
+        // machine from slowing them past their timeouts.
         fileParallelism: false,
     },
 })
