@@ -18,6 +18,7 @@ import { type UnrollMode, planPaths } from "../emit/paths.ts"
 import { readCsv, writeOutputCsv } from "../io/csv.ts"
 import { specializeOption, unrollOption, weightsOption } from "./options.ts"
 import { UserError } from "../model/errors.ts"
+import { count } from "../model/wording.ts"
 import { importModel } from "../import/import-model.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { ReferenceModel } from "../model/reference.ts"
@@ -60,7 +61,7 @@ function buildProgram(): Command {
             const specialize = planPaths(model, opts.weights, opts.specialize, opts.unroll)
             compileToFile(model, opts.weights, specialize, opts.out, basename(modelPath))
             console.log(formatReport(quantizationReport(model, opts.weights), opts.weights))
-            console.log(`wrote ${opts.out}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, ${model.inputSize} inputs, ${model.outputSize} outputs, ${opts.weights} weights`)
+            console.log(`wrote ${opts.out}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, ${count(model.inputSize, "input")}, ${count(model.outputSize, "output")}, ${opts.weights} weights`)
         })
 
     program
@@ -91,7 +92,7 @@ function buildProgram(): Command {
                 onProgress: done => progress.update(done),
             }).finally(() => progress.stop())
             writeOutputCsv(opts.output, outputs)
-            console.log(`wrote ${outputs.length} rows from the simulator (${opts.weights} weights) to ${opts.output}`)
+            console.log(`wrote ${count(outputs.length, "row")} from the simulator (${opts.weights} weights) to ${opts.output}`)
             if (opts.compare) {
                 const { maxAbs, rms } = compareOutputs(outputs, reference())
                 console.log(`simulator vs float64 reference: max error ${maxAbs.toExponential(3)}, RMS error ${rms.toExponential(3)}`)

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs"
 import { parse } from "csv-parse/sync"
 import { parseDecimal } from "../io/csv.ts"
 import { UserError } from "../model/errors.ts"
+import { count } from "../model/wording.ts"
 
 const NAN_WORDS = new Set(["nan", "na", "n/a", "null", "none", "-"])
 /** A cell that looks like a date or time: 2010-01-01, 2010-01-01T01:00:00, 12:30, 1/2/2020. */
@@ -63,8 +64,6 @@ function readRecords(path: string): string[][] {
         throw new UserError(`${path}: not a valid CSV (${(e as Error).message.split("\n")[0]})`)
     }
 }
-
-const count = (n: number, what: string) => `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`
 
 /** Reads the columns asked for, applying the data policy above. */
 export function readColumns(path: string, req: ColumnRequest): Columns {
