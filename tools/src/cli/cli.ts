@@ -126,6 +126,8 @@ function buildProgram(): Command {
         })
     registerTrainCommands(program)
     registerBoardCommands(program)
+    // commander's help does not show which options are mandatory: say it in each one's description
+    for (const cmd of program.commands) for (const o of cmd.options) if (o.mandatory) o.description += " (required)"
     return program
 }
 
