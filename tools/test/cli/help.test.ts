@@ -7,9 +7,17 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
+import { buildFittingApp } from "../../src/board/app-build.ts"
+import { main } from "../../src/cli/cli.ts"
 import { loadBoards } from "../../src/board/boards.ts"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
+
+// counts the builds: the bundle test expects none
+vi.mock("../../src/board/app-build.ts", async importOriginal => {
+    const m = await importOriginal<typeof import("../../src/board/app-build.ts")>()
+    return { ...m, buildFittingApp: vi.fn(m.buildFittingApp) }
+})
 
 const MODEL = join(REPO_ROOT, "tools", "data", "weather-lstm.json")
 const files: string[] = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).files
@@ -59,14 +67,18 @@ describe("help", () => {
 })
 
 describe("board commands fail fast", () => {
-    it("bundle without a cached firmware refuses before building: one line, no build output", async () => {
+    it("bundle without a cached firmware refuses before building: one line, zero builds started", async () => {
         const cwd = mkdtempSync(join(tmpdir(), "dsrnn-nofw-"))
-        const r = await runCli(["bundle", MODEL, "--board", "pico"], cwd)
-        expect(r.code).toBe(1)
-        expect(r.stderr.trim().split("\n")).toHaveLength(1)
-        expect(r.stderr).toContain("no DeviceScript firmware for pico")
-        // the build prints its "code:" line and the budget: neither may appear
-        expect(r.stdout).toBe("")
+        const home = process.cwd()
+        const errors: string[] = []
+        const error = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void errors.push(a.join(" ")))
+        // the firmware cache is ./.devicescript/cache: an empty project has none
+        process.chdir(cwd)
+        const code = await main(["node", "dsrnn", "bundle", MODEL, "--board", "pico"]).finally(() => (process.chdir(home), error.mockRestore()))
+        expect(code).toBe(1)
+        expect(errors).toHaveLength(1)
+        expect(errors[0]).toContain("no DeviceScript firmware for pico")
+        expect(vi.mocked(buildFittingApp)).toHaveBeenCalledTimes(0)
     }, 60_000)
 
     it("deploy without --simulator says what to do on a real board, in one line", async () => {
