@@ -8,7 +8,7 @@ import { extname, join, resolve } from "node:path"
 import { type Command, Option } from "commander"
 import { delimiterOption, specializeOption, unrollOption, weightsOption } from "./options.ts"
 import { type AppFlags, type PreparedApp, buildFittingApp, positiveNumber, prepareApp } from "../board/app-build.ts"
-import { type BoardProfile, getBoard } from "../board/boards.ts"
+import { type BoardProfile, getBoard, loadBoards } from "../board/boards.ts"
 import { formatBudget } from "../board/budget.ts"
 import { deploySimulator } from "../board/deploy.ts"
 import { sensorHelp } from "../board/sensors.ts"
@@ -21,6 +21,9 @@ import type { Workspace } from "../run/workspace.ts"
 
 const DAY_MS = 24 * 3600 * 1000
 
+/** The example model and CSV the package ships (package.json "files"), so help examples run in a fresh project. */
+const EXAMPLE = "node_modules/devicescript-rnn/tools/data"
+
 /** The board's firmware file name; the simulator profile has none, so it cannot be bundled or flashed. */
 function physicalFirmware(board: BoardProfile): string {
     if (!board.firmware) throw new UserError(`${board.id} is not a physical board; use \`dsrnn deploy --simulator\``)
@@ -28,36 +31,37 @@ function physicalFirmware(board: BoardProfile): string {
 }
 
 /**
- * The firmware devs bundle will use: --firmware (copied into the workspace
- * cache, fresh) or a file less than a day old in ./.devicescript/cache/.
- * Otherwise devs would download it, which fails offline: say so instead.
+ * The firmware devs bundle will use: --firmware or a file less than a day old
+ * in ./.devicescript/cache/. Otherwise devs would download it, which fails
+ * offline: say so. Called before the build, so a missing file costs no build.
  */
-function stageFirmware(board: BoardProfile, ws: Workspace, firmware?: string): void {
+export function findFirmware(board: BoardProfile, firmware?: string): string {
     const name = physicalFirmware(board)
-    const cache = join(ws.dir, ".devicescript", "cache")
-    mkdirSync(cache, { recursive: true })
-    const target = join(cache, name)
     const wantExt = extname(name)
     if (firmware) {
         if (!existsSync(firmware)) throw new UserError(`--firmware ${firmware}: no such file`)
         if (extname(firmware).toLowerCase() !== wantExt) throw new UserError(`--firmware ${firmware}: ${board.id} needs a ${wantExt} firmware file (${name})`)
-        copyFileSync(firmware, target)
-        const now = new Date()
-        utimesSync(target, now, now)
-        return
+        return firmware
     }
     const cached = resolve(".devicescript", "cache", name)
-    if (existsSync(cached) && Date.now() - statSync(cached).mtimeMs < DAY_MS) {
-        copyFileSync(cached, target)
-        return
-    }
+    if (existsSync(cached) && Date.now() - statSync(cached).mtimeMs < DAY_MS) return cached
     throw new UserError(
         `no DeviceScript firmware for ${board.id}: pass --firmware <${name}> (from https://github.com/microsoft/${board.arch.startsWith("rp2040") ? "devicescript-pico" : "devicescript-esp32"}/releases) or run \`npx devs flash --board ${board.id}\` once online to cache it`
     )
 }
 
-/** devs bundle in the workspace; returns the path of the flashable image. */
-export async function bundleApp(p: PreparedApp, ws: Workspace, out: string, firmware?: string): Promise<string> {
+/** Copies the firmware (from findFirmware) into the workspace cache, fresh, where devs bundle looks. */
+function stageFirmware(board: BoardProfile, ws: Workspace, firmware: string): void {
+    const cache = join(ws.dir, ".devicescript", "cache")
+    mkdirSync(cache, { recursive: true })
+    const target = join(cache, physicalFirmware(board))
+    copyFileSync(firmware, target)
+    const now = new Date()
+    utimesSync(target, now, now)
+}
+
+/** devs bundle in the workspace with `firmware` (from findFirmware); returns the path of the flashable image. */
+export async function bundleApp(p: PreparedApp, ws: Workspace, out: string, firmware: string): Promise<string> {
     stageFirmware(p.board, ws, firmware)
     const flashFile = join(ws.dir, "bundle" + extname(physicalFirmware(p.board)))
     // devs bundle starts its own devtools server: on free ports, so bundles and deploys can run side by side
@@ -82,9 +86,16 @@ function serialPorts(): string[] {
     }
 }
 
+/** Board ids for help and errors; `physical` leaves out the simulator profile, which cannot be bundled or flashed. */
+function boardIds(physical: boolean): string {
+    return loadBoards()
+        .filter(b => !physical || b.firmware)
+        .map(b => b.id)
+        .join(", ")
+}
 
-function appOptions(cmd: Command, boardRequired: boolean): Command {
-    const board = new Option("-b, --board <id>", "board profile from boards/boards.json (a DeviceScript board id)")
+function appOptions(cmd: Command, boardRequired: boolean, physicalOnly = false): Command {
+    const board = new Option("-b, --board <id>", `board profile from boards/boards.json: ${boardIds(physicalOnly)}`)
     if (boardRequired) board.makeOptionMandatory()
     else board.default("simulator")
     return cmd
@@ -109,7 +120,7 @@ export function registerBoardCommands(program: Command): void {
     appOptions(program.command("build"), true)
         .description("compile the model and the sensor app for a board, devs build it, and report image, heap and per-step cost against the board's budget")
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
-        .addHelpText("after", "\nExample:\n  npx dsrnn build tools/data/weather-lstm.json --board pico")
+        .addHelpText("after", `\nExample:\n  npx dsrnn build ${EXAMPLE}/weather-lstm.json --board pico`)
         .action(async (modelPath: string, flags: AppFlags) => {
             const { p, ws, image } = await buildFittingApp(await prepareApp(modelPath, flags), flags.weights, flags)
             try {
@@ -121,22 +132,24 @@ export function registerBoardCommands(program: Command): void {
             }
         })
 
-    appOptions(program.command("bundle"), true)
+    appOptions(program.command("bundle"), true, true)
         .description("make one flashable image (DeviceScript runtime + the app + settings) with devs bundle, and print its path")
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
         .option("--firmware <file>", "DeviceScript runtime firmware (.bin for ESP32, .uf2 for RP2040); default: ./.devicescript/cache/, if less than a day old")
         .option("-o, --out <file>", "where to write the image (default: dsrnn-<board>.<bin|uf2>)")
-        .addHelpText("after", "\nExample:\n  npx dsrnn bundle tools/data/weather-lstm.json --board pico --firmware devicescript-rp2040-pico.uf2")
+        .addHelpText("after", `\nExample:\n  npx dsrnn bundle ${EXAMPLE}/weather-lstm.json --board pico --firmware devicescript-rp2040-pico.uf2`)
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; out?: string }) => {
             // refuse before a build that could not be used
             const board = getBoard(flags.board)
             const ext = extname(physicalFirmware(board))
             const out = flags.out ?? `dsrnn-${board.id}${ext}`
             checkOutputs("bundle", [{ path: out, flag: "--out", what: `a flashable image for ${board.id}`, extensions: [ext] }], [...modelFiles(modelPath), flags.firmware])
-            const { p, ws, image } = await buildFittingApp(await prepareApp(modelPath, flags), flags.weights, flags)
+            const prepared = await prepareApp(modelPath, flags)
+            const firmware = findFirmware(prepared.board, flags.firmware)
+            const { p, ws, image } = await buildFittingApp(prepared, flags.weights, flags)
             try {
                 console.log(`code:  ${p.why}`)
-                const written = await bundleApp(p, ws, out, flags.firmware)
+                const written = await bundleApp(p, ws, out, firmware)
                 console.log(formatBudget(p.budget, p.board, image))
                 console.log(written)
             } finally {
@@ -144,12 +157,12 @@ export function registerBoardCommands(program: Command): void {
             }
         })
 
-    appOptions(program.command("flash"), true)
+    appOptions(program.command("flash"), true, true)
         .description("build and bundle the app, then flash it to a board connected over USB")
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
         .option("--firmware <file>", "DeviceScript runtime firmware file (see `dsrnn bundle --help`)")
         .option("-p, --port <path>", "serial port of the board (ESP32), e.g. /dev/ttyACM0")
-        .addHelpText("after", "\nExample:\n  npx dsrnn flash tools/data/weather-lstm.json --board seeed_xiao_esp32c3 --port /dev/ttyACM0")
+        .addHelpText("after", `\nExample:\n  npx dsrnn flash ${EXAMPLE}/weather-lstm.json --board seeed_xiao_esp32c3 --port /dev/ttyACM0`)
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; port?: string }) => {
             const prepared = await prepareApp(modelPath, flags)
             // refuse before a build that could not be used
@@ -158,10 +171,11 @@ export function registerBoardCommands(program: Command): void {
             if (flags.port && !existsSync(flags.port)) throw new UserError(`no board at ${flags.port}: the port does not exist`)
             if (esp && !flags.port && serialPorts().length === 0)
                 throw new UserError(`no board connected: no USB serial port found (/dev/ttyUSB*, /dev/ttyACM*); plug in the ${prepared.board.name} or pass --port`)
+            const firmware = findFirmware(prepared.board, flags.firmware)
             const { p, ws } = await buildFittingApp(prepared, flags.weights, flags)
             try {
                 console.error(`code:  ${p.why}`)
-                const image = await bundleApp(p, ws, join(ws.dir, `flash${extname(firmwareName)}`), flags.firmware)
+                const image = await bundleApp(p, ws, join(ws.dir, `flash${extname(firmwareName)}`), firmware)
                 const args = ["flash", esp ? "esp32" : "rp2040", "--board", p.board.id, "--file", image, ...(flags.port ? ["--port", flags.port] : [])]
                 const { code, output } = await devs(esp ? args : [...args, "--once"], line => console.error(line), ws.dir)
                 if (code !== 0) throw new UserError(`no board connected or flashing failed: ${output.trim().split("\n").slice(-1)[0]}`)
@@ -174,12 +188,14 @@ export function registerBoardCommands(program: Command): void {
     appOptions(program.command("deploy"), false)
         .description("run the app on a simulated device: start devs devtools and a VM, deploy over the devtools protocol, replay CSV rows through simulated sensors and print each prediction")
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
-        .requiredOption("--simulator", "deploy to a simulated device (the only target for now; use `dsrnn flash` for boards)")
+        .option("--simulator", "deploy to a simulated device (required: the only target for now; use `dsrnn flash` for boards)")
         .requiredOption("-i, --input <csv>", "rows replayed as sensor readings: a column for each of the model's inputNames, in any order (other columns are skipped); a model without names takes the columns in order")
         .option("-n, --steps <n>", "predictions to collect (readings refresh about every 500 ms, so keep it small)", "5")
         .addOption(delimiterOption())
-        .addHelpText("after", "\nExample:\n  npx dsrnn deploy tools/data/weather-lstm.json --simulator --input tools/data/weather.csv --steps 5")
-        .action(async (modelPath: string, flags: AppFlags & { input: string; steps: string; delimiter?: string }) => {
+        .addHelpText("after", `\nExample:\n  npx dsrnn deploy ${EXAMPLE}/weather-lstm.json --simulator --input ${EXAMPLE}/weather.csv --steps 5`)
+        .action(async (modelPath: string, flags: AppFlags & { simulator?: boolean; input: string; steps: string; delimiter?: string }) => {
+            if (!flags.simulator)
+                throw new UserError(`deploy runs on the simulator only: add --simulator; on a real board run \`dsrnn flash ${modelPath} --board <id>\` (ids: ${boardIds(true)}), then \`npx devs devtools --serial\` to see its dsrnn: lines`)
             const steps = positiveNumber(flags.steps, "--steps", true)
             if (steps < 1) throw new UserError("--steps must be at least 1")
             const p = await prepareApp(modelPath, flags, steps)

@@ -20,6 +20,7 @@ import { writeOutputCsv } from "../io/csv.ts"
 import { readModelInputs } from "../io/columns.ts"
 import { delimiterOption, printNotes, specializeOption, unrollOption, weightsOption } from "./options.ts"
 import { UserError } from "../model/errors.ts"
+import { count } from "../model/wording.ts"
 import { importModel, modelFiles } from "../import/import-model.ts"
 import { checkOutputs } from "../io/outputs.ts"
 import type { Encoding } from "../model/quantize.ts"
@@ -64,7 +65,7 @@ function buildProgram(): Command {
             const specialize = planPaths(model, opts.weights, opts.specialize, opts.unroll)
             compileToFile(model, opts.weights, specialize, opts.out, basename(modelPath))
             console.log(formatReport(quantizationReport(model, opts.weights), opts.weights))
-            console.log(`wrote ${opts.out}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, ${model.inputSize} inputs, ${model.outputSize} outputs, ${opts.weights} weights`)
+            console.log(`wrote ${opts.out}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, ${count(model.inputSize, "input")}, ${count(model.outputSize, "output")}, ${opts.weights} weights`)
         })
 
     program
@@ -98,7 +99,7 @@ function buildProgram(): Command {
                 onProgress: done => progress.update(done),
             }).finally(() => progress.stop())
             writeOutputCsv(opts.output, outputs)
-            console.log(`wrote ${outputs.length} rows from the simulator (${opts.weights} weights) to ${opts.output}`)
+            console.log(`wrote ${count(outputs.length, "row")} from the simulator (${opts.weights} weights) to ${opts.output}`)
             if (opts.compare) {
                 const { maxAbs, rms } = compareOutputs(outputs, reference())
                 console.log(`simulator vs float64 reference: max error ${maxAbs.toExponential(3)}, RMS error ${rms.toExponential(3)}`)
@@ -135,6 +136,8 @@ function buildProgram(): Command {
     registerTrainCommands(program)
     registerBoardCommands(program)
     registerRecordCommand(program)
+    // commander's help does not show which options are mandatory: say it in each one's description
+    for (const cmd of program.commands) for (const o of cmd.options) if (o.mandatory) o.description += " (required)"
     return program
 }
 

@@ -12,6 +12,8 @@ import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
 import { type Evaluation, evaluateModel, formatEvaluation, method } from "../train/evaluate.ts"
 import { epochProgress } from "../train/progress.ts"
+import { epochCapHint, trainedLine } from "../train/summary.ts"
+import { count } from "../model/wording.ts"
 import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions } from "../train/options.ts"
 import { delimiterOption, printNotes, weightsOption } from "./options.ts"
 import { type Progress, progressBar } from "./progress.ts"
@@ -35,7 +37,7 @@ function simulatorProgress(quiet?: boolean) {
 
 /** Evaluates on the given rows; null encoding skips the device. */
 async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target">, encoding: Encoding | null, quiet?: boolean): Promise<Evaluation> {
-    if (encoding) console.error(`running ${data.inputs.length} rows on the simulated device (${encoding} weights)...`)
+    if (encoding) console.error(`running ${count(data.inputs.length, "row")} on the simulated device (${encoding} weights)...`)
     return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet) })
 }
 
@@ -93,10 +95,12 @@ export function registerTrainCommands(program: Command): void {
             progress.stop()
             const { model } = result
             const record = model.training!
-            console.log(`trained ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")} on rows 1-${record.trainRows} in ${((Date.now() - started) / 1000).toFixed(0)} s: ${record.epochs.length} epochs, best ${record.bestEpoch + 1}`)
+            console.log(trainedLine(model, (Date.now() - started) / 1000))
+            const hint = epochCapHint(record, f.epochs)
+            if (hint) console.log(hint)
             if (result.residualChoice)
                 console.log(`residual auto: ${model.residual ? "on" : "off"} (streaming validation RMSE ${result.residualChoice.on.toPrecision(4)} forecasting the change, ${result.residualChoice.off.toPrecision(4)} the level, after the first epochs)`)
-            console.log(`validation (last ${record.validationRows} rows): window RMSE ${result.windowRmse.toPrecision(4)}, streaming RMSE ${result.streamRmse.toPrecision(4)} (float32, streamed from zero state)`)
+            console.log(`validation (last ${count(record.validationRows, "row")}): window RMSE ${result.windowRmse.toPrecision(4)}, streaming RMSE ${result.streamRmse.toPrecision(4)} (float32, streamed from zero state)`)
             const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet)
             // the device's own errors when it ran: the threshold is what the device compares against
             if (model.horizon === 1) {

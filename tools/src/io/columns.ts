@@ -16,6 +16,7 @@
  */
 import { type Dialect, type Records, cellNumber, readRecords } from "./csv.ts"
 import { UserError, quote } from "../model/errors.ts"
+import { count } from "../model/wording.ts"
 
 const NAN_WORDS = new Set(["nan", "na", "n/a", "null", "none", "-"])
 /** A cell that looks like a date or time: 2010-01-01, 2010-01-01T01:00:00, 12:30, 1/2/2020. */
@@ -56,8 +57,6 @@ function classify(cell: string, dialect: Dialect): Cell {
     if (NAN_WORDS.has(cell.toLowerCase())) return "nan"
     return "text"
 }
-
-const count = (n: number, what: string) => `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`
 
 /** Reads the columns asked for, applying the data policy above. */
 export function readColumns(path: string, req: ColumnRequest): Columns {

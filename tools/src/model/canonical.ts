@@ -99,7 +99,7 @@ export interface TrainingRecord {
     validationRows: number
     /** Per epoch: window loss on the training part, window loss on the validation part (both MSE in normalized units), streaming RMSE on the validation part (real units). */
     epochs: { loss: number; windowLoss: number; streamRmse: number }[]
-    /** The epoch (0-based) whose weights the model holds: the best streaming validation RMSE. */
+    /** The epoch (1-based, as training prints it: `epochs[bestEpoch - 1]`) whose weights the model holds: the best streaming validation RMSE. */
     bestEpoch: number
 }
 

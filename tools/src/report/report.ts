@@ -8,6 +8,7 @@ import { loadBoards } from "../board/boards.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import { type Encoding, quantizationReport } from "../model/quantize.ts"
+import { count } from "../model/wording.ts"
 import { type Evaluation, formatEvaluation, method } from "../train/evaluate.ts"
 import { barChart, histogramChart, renderSvg, seriesChart, thin } from "./charts.ts"
 
@@ -30,12 +31,12 @@ function summary(m: CanonicalModel, encoding: Encoding): [string, string][] {
     const rows: [string, string][] = [
         ["layers", m.layers.map(l => `${l.type}(${l.units})`).join(" → ")],
         ["inputs", m.inputNames?.join(", ") ?? `${m.inputSize} (unnamed)`],
-        ["forecasts", `${m.outputNames?.join(", ") ?? `${m.outputSize} outputs`}, ${m.horizon ?? 1} row(s) ahead`],
+        ["forecasts", `${m.outputNames?.join(", ") ?? `${m.outputSize} outputs`}, ${count(m.horizon ?? 1, "row")} ahead`],
         ["mode", m.residual ? "residual: the network forecasts the change, the device adds the current value back" : "level"],
         ["weights on the device", `${encoding}, ${macsPerStep(m).toLocaleString("en-US")} multiply-adds per step`],
         ["anomaly threshold", m.anomaly ? `${m.anomaly.threshold.toPrecision(4)} (the ${m.anomaly.percentile}th percentile of validation errors)` : "none"],
     ]
-    if (m.training) rows.push(["trained by", m.training.command], ["training", `${m.training.trainRows} rows, validated on the next ${m.training.validationRows}; best epoch ${m.training.bestEpoch + 1} of ${m.training.epochs.length}`])
+    if (m.training) rows.push(["trained by", m.training.command], ["training", `${count(m.training.trainRows, "row")}, validated on the next ${m.training.validationRows}; best epoch ${m.training.bestEpoch} of ${m.training.epochs.length}`])
     return rows
 }
 

@@ -10,6 +10,7 @@
 import type { CanonicalModel } from "../model/canonical.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { ReferenceModel } from "../model/reference.ts"
+import { count, percent } from "../model/wording.ts"
 import { simulate } from "../run/simulate.ts"
 import type { CodePlan } from "../emit/paths.ts"
 import { type FaultCheck, checkFaults } from "./anomaly.ts"
@@ -128,14 +129,14 @@ export function formatEvaluation(e: Evaluation, what: string, unit = ""): string
     const model = method(e, "device") ?? method(e, "float")!
     const persistence = method(e, "persistence")!
     const lines = [
-        `${what}: ${e.actual.length.toLocaleString("en-US")} forecasts, ${e.horizon} row${e.horizon > 1 ? "s" : ""} ahead, streamed from zero state (rows ${e.start + 1} to ${e.start + e.actual.length} scored)`,
+        `${what}: ${count(e.actual.length, "forecast")}, ${count(e.horizon, "row")} ahead, streamed from zero state (rows ${e.start + 1} to ${e.start + e.actual.length} scored)`,
         `  ${"".padEnd(width)}  ${"RMSE".padStart(10)}  ${"MAE".padStart(10)}`,
         ...e.methods.map(m => `  ${m.label.padEnd(width)}  ${fmt(m.rmse)}  ${fmt(m.mae)}`),
     ]
     const name = model.key === "device" ? "The device" : "The model"
     lines.push(
         model.rmse < persistence.rmse
-            ? `${name} beats persistence: RMSE ${model.rmse.toPrecision(4)}${unit} against ${persistence.rmse.toPrecision(4)}${unit} (${((1 - model.rmse / persistence.rmse) * 100).toFixed(0)}% lower).`
+            ? `${name} beats persistence: RMSE ${model.rmse.toPrecision(4)}${unit} against ${persistence.rmse.toPrecision(4)}${unit} (${percent(1 - model.rmse / persistence.rmse)} lower).`
             : `${name} does NOT beat persistence: repeating the last value forecasts better (RMSE ${persistence.rmse.toPrecision(4)}${unit} against ${model.rmse.toPrecision(4)}${unit}). Try ${e.residual ? "" : "--residual on, "}more --epochs, or more data.`
     )
     if (e.faults) lines.push(...formatFaults(e.faults))
@@ -144,9 +145,9 @@ export function formatEvaluation(e: Evaluation, what: string, unit = ""): string
 
 function formatFaults(f: FaultCheck): string[] {
     const pct = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : "0"}%`
-    const lines = [`anomaly threshold ${f.threshold.toPrecision(4)} (the ${f.percentile}th percentile of validation errors): ${f.flagged} of ${f.rows} rows flagged (false-alarm rate ${pct(f.flagged, f.rows)})`]
+    const lines = [`anomaly threshold ${f.threshold.toPrecision(4)} (the ${f.percentile}th percentile of validation errors): ${f.flagged} of ${count(f.rows, "row")} flagged (false-alarm rate ${pct(f.flagged, f.rows)})`]
     if (f.spike.count) lines.push(`  injected spikes of ${f.spike.magnitude.toPrecision(3)} (3 standard deviations): ${f.spike.detected} of ${f.spike.count} detected (${pct(f.spike.detected, f.spike.count)})`)
-    if (f.stuck.count) lines.push(`  stuck sensor for ${f.stuck.rows} rows: ${f.stuck.detected} of ${f.stuck.count} detected (${pct(f.stuck.detected, f.stuck.count)})`)
+    if (f.stuck.count) lines.push(`  stuck sensor for ${count(f.stuck.rows, "row")}: ${f.stuck.detected} of ${f.stuck.count} detected (${pct(f.stuck.detected, f.stuck.count)})`)
     if (!f.spike.count && !f.stuck.count) lines.push("  too few rows to inject faults")
     return lines
 }

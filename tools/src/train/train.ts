@@ -214,7 +214,7 @@ export async function train(data: Columns, opts: TrainOptions, command: string, 
         outputNames: [opts.target],
         horizon: o.horizon,
         ...(residual ? { residual: [targetInput] } : {}),
-        training: { command, trainRows: o.trainRows, validationRows: data.inputs.length - o.trainRows, epochs: chosen.record, bestEpoch: chosen.best.epoch },
+        training: { command, trainRows: o.trainRows, validationRows: data.inputs.length - o.trainRows, epochs: chosen.record, bestEpoch: chosen.best.epoch + 1 },
     }
     return {
         model: validateModel(model),

@@ -115,7 +115,9 @@ describe("devicescript-rnn installed into a fresh `devs init` project", () => {
         for (const dev of ["vitest", "onnxruntime-node", "onnxruntime-web", "tsx", "esbuild"]) expect(existsSync(join(nm, dev)), dev).toBe(false)
         const pkg = join(nm, "devicescript-rnn")
         expect(readdirSync(pkg).sort()).toEqual(["README.md", "boards", "devsconfig.json", "package.json", "services", "src", "tools"])
-        expect(readdirSync(join(pkg, "tools")).sort()).toEqual(["bin", "dist"])
+        expect(readdirSync(join(pkg, "tools")).sort()).toEqual(["bin", "data", "dist"])
+        // the example model and CSV the help examples use, and nothing else of tools/data
+        expect(readdirSync(join(pkg, "tools", "data")).sort()).toEqual(["weather-lstm.json", "weather.csv"])
         expect(JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")).devicescript).toEqual({ library: true })
     })
 
@@ -146,6 +148,20 @@ describe("devicescript-rnn installed into a fresh `devs init` project", () => {
         const sim = readFileSync(join(project, "out.csv"), "utf8").trim().split("\n").slice(1).map(l => l.split(",").map(Number))
         expect(sim.length).toBe(ROWS)
         expect(maxDiff(sim, expected)).toBeLessThan(F32_BOUND)
+    })
+
+    it("every build/bundle/flash/deploy --help example names files the installed package has, and build's runs as printed", async () => {
+        const examples: string[] = []
+        for (const cmd of ["build", "bundle", "flash", "deploy"]) {
+            const help = await sh(project, "npx", ["dsrnn", cmd, "--help"])
+            const example = help.split("Example:")[1].trim().split("\n")[0]
+            for (const m of example.matchAll(/node_modules\/\S+/g)) expect(existsSync(join(project, m[0])), m[0]).toBe(true)
+            examples.push(example)
+        }
+        // the build example needs no board, firmware or network: run it exactly as printed
+        const [npx, ...args] = examples[0].split(" ")
+        const out = await sh(project, npx, args)
+        expect(out).toMatch(/image: [\d,]+ B of 110,000 B/)
     })
 
     it("builds the sensor app with the user's devsconfig.json and node_modules", async () => {

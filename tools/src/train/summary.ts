@@ -1,0 +1,17 @@
+/** What `dsrnn train` says when it ends: how many epochs ran, which one the model keeps, and whether the cap cut it short. */
+import type { CanonicalModel, TrainingRecord } from "../model/canonical.ts"
+import { count } from "../model/wording.ts"
+
+export function trainedLine(model: CanonicalModel, seconds: number): string {
+    const r = model.training!
+    return `trained ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")} on rows 1-${r.trainRows} in ${seconds.toFixed(0)} s: ${count(r.epochs.length, "epoch")}, best ${r.bestEpoch}`
+}
+
+/**
+ * A hint when the best epoch is the last one: patience never ran out, so the
+ * --epochs cap stopped a model that was still improving.
+ */
+export function epochCapHint(r: TrainingRecord, cap: number): string | undefined {
+    if (r.bestEpoch !== r.epochs.length || r.epochs.length < cap) return undefined
+    return `the best epoch is the last one (${r.bestEpoch} of --epochs ${cap}): the model was still improving; try --epochs ${cap * 2}`
+}
