@@ -75,7 +75,7 @@ export const surfaceCase = fc.record({
     quoteAll: fc.boolean(),
     notes: fc.array(fc.constantFrom(...NOTES), { minLength: 12, maxLength: 12 }),
     junk: fc.option(fc.record({ row: fc.nat(), col: fc.nat({ max: 5 }), cell: fc.constantFrom(...JUNK) }), { freq: 3 }),
-    flags: fc.oneof({ arbitrary: fc.constant([] as string[][]), weight: 2 }, { arbitrary: fc.array(extraFlag, { minLength: 1, maxLength: 2 }), weight: 1 }),
+    flags: fc.oneof({ arbitrary: fc.constant([]), weight: 2 }, { arbitrary: fc.array(extraFlag, { minLength: 1, maxLength: 2 }), weight: 1 }) as fc.Arbitrary<readonly (readonly string[])[]>,
     // train's reader: --inputs named, or every numeric column
     namedInputs: fc.boolean(),
 })
@@ -102,7 +102,7 @@ export function renderCsv(c: Pick<SurfaceCase, "rows" | "notes" | "junk" | "dial
     return (c.bom ? "\uFEFF" : "") + lines.join(c.crlf ? "\r\n" : "\n") + "\n"
 }
 
-const PLAIN = { dialect: ",", bom: false, crlf: false, quoteAll: false }
+const PLAIN = { dialect: "," as const, bom: false, crlf: false, quoteAll: false }
 
 export interface SurfaceDir {
     dir: string
