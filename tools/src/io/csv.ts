@@ -44,7 +44,9 @@ export function parseDecimal(text: string): number {
 /** A cell's number in the file's dialect, NaN when it is not a finite decimal. */
 export function cellNumber(cell: string, dialect: Dialect): number {
     // one comma and no point: the decimal mark (1,25); 1.234,5 with grouping stays refused
-    return parseDecimal(dialect.decimalComma && /^[^.,]*,[^.,]*$/.test(cell) ? cell.replace(",", ".") : cell)
+    const v = parseDecimal(dialect.decimalComma && /^[^.,]*,[^.,]*$/.test(cell) ? cell.replace(",", ".") : cell)
+    // 1e999 is decimal notation but overflows to Infinity: a bad cell, not a reading
+    return Number.isFinite(v) ? v : NaN
 }
 
 /** The --delimiter value: `,` `;` `tab` (or \t) or one other character that cannot be part of a number. */

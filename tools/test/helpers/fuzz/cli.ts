@@ -52,18 +52,19 @@ export const cliCase = fc.oneof(
 type CliCase = typeof cliCase extends fc.Arbitrary<infer T> ? T : never
 
 /** Runs main() in `dir` (a flag value can become an output path) with stdout and stderr captured. */
-async function runMain(dir: string, argv: string[]): Promise<{ code: number; stderr: string[] }> {
+export async function runMain(dir: string, argv: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
     const err: string[] = []
+    const out: string[] = []
     const saved = { error: console.error, log: console.log, out: process.stdout.write, err: process.stderr.write }
     console.error = (...a: unknown[]) => void err.push(a.join(" "))
-    console.log = () => {}
+    console.log = (...a: unknown[]) => void out.push(a.join(" "))
     process.stdout.write = (() => true) as typeof process.stdout.write
     process.stderr.write = ((s: string | Uint8Array) => (err.push(String(s)), true)) as typeof process.stderr.write
     const cwd = process.cwd()
     process.chdir(dir)
     try {
         const code = await main(["node", "dsrnn", ...argv])
-        return { code, stderr: err.join("\n").split("\n").filter(l => l.trim()) }
+        return { code, stdout: out.join("\n").split("\n"), stderr: err.join("\n").split("\n").filter(l => l.trim()) }
     } catch (e) {
         throw new PropertyBroken(`main() threw: ${e instanceof Error ? e.stack : e}`)
     } finally {
