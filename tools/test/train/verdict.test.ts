@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest"
 import { type Evaluation, formatEvaluation } from "../../src/train/evaluate.ts"
 
 function losing(residual: boolean): Evaluation {
-    const m = (key: "float" | "persistence", rmse: number) => ({ key, label: key, predictions: [1, 2], rmse, mae: rmse })
+    const m = (key: "float" | "persistence", rmse: number) => ({ key, label: key, predictions: [1, 2], rmse, mae: rmse, mase: rmse })
     return { horizon: 1, start: 0, actual: [1, 2], methods: [m("float", 0.5), m("persistence", 0.4)], period: null, residual }
 }
 
