@@ -48,6 +48,10 @@ describe("training summary", () => {
         const best = printed.reduce((a, b) => (b.rmse < a.rmse ? b : a)).epoch
         const model = JSON.parse(readFileSync(out, "utf8"))
         expect(model.training.bestEpoch).toBe(best)
+        // the season is detected on the 96 training rows only, printed, and kept for evaluate and report
+        expect(model.period).toBe(16)
+        expect(r.stdout).toContain("period: 16 rows (detected on the training rows)")
+        expect(r.stdout).toMatch(/MASE = MAE \/ [\d.]+, the training rows' seasonal naive \(16 rows\) MAE/)
         expect(r.stdout).toMatch(new RegExp(`: 3 epochs, best ${best}\\n`))
         expect(r.stdout.includes("the best epoch is the last one")).toBe(best === 3)
         const evaluation: Evaluation = { horizon: 1, start: 0, actual: [1, 2], methods: [{ key: "float", label: "float", rmse: 1, mae: 1, mase: 1, predictions: [1, 2] }, { key: "persistence", label: "p", rmse: 2, mae: 2, mase: 2, predictions: [1, 2] }], residual: false, period: null }
