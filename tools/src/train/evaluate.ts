@@ -82,6 +82,11 @@ export function naiveMae(series: number[], lag: number): number {
     return abs / (series.length - lag)
 }
 
+/** The MASE scale from the training rows, as train measures it. */
+export function trainingScale(trained: number[], period: number | null): MaseScale {
+    return { mae: naiveMae(trained, period ?? 1), source: `the training rows' ${period ? `seasonal naive (${period} rows)` : "one-step naive"} MAE` }
+}
+
 /** How far back the seasonal naive forecast of y[t + h] looks: whole seasons, at least h rows, so it uses only readings seen by row t. */
 export function seasonalLag(period: number, horizon: number): number {
     return period * Math.ceil(horizon / period)
