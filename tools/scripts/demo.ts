@@ -14,7 +14,8 @@ import { main } from "../src/cli/cli.ts"
 import { importCanonical } from "../src/import/import-model.ts"
 import { renderReport } from "../src/report/report.ts"
 import { readModelColumns } from "../src/io/columns.ts"
-import { evaluateModel, formatEvaluation, method } from "../src/train/evaluate.ts"
+import { evaluateModel, formatEvaluation, method, trainingScale } from "../src/train/evaluate.ts"
+import { detectPeriod } from "../src/train/season.ts"
 
 const ROOT = new URL("../../", import.meta.url).pathname
 const OUT = "demo-output"
@@ -48,7 +49,11 @@ console.log(`made by: npx ${model.training!.command}\n`)
 
 const data = readModelColumns(testFile, model, {})
 console.log(`running the ${data.inputs.length} held-out rows on the simulated device (i8 weights)...`)
-const evaluation = await evaluateModel(model, data, { encoding: "i8" })
+// the season and the MASE scale from the training rows, as train does
+const trained = readModelColumns(trainFile, model, {}).target
+const season = model.period ?? detectPeriod(trained)
+const period = { rows: season, source: model.period ? "model.json" : "detected on the training rows" }
+const evaluation = await evaluateModel(model, data, { encoding: "i8", period, scale: trainingScale(trained, season) })
 console.log(formatEvaluation(evaluation, testFile, " °C"))
 const device = method(evaluation, "device")!
 const float = method(evaluation, "float")!

@@ -10,7 +10,8 @@ import type { Encoding } from "../model/quantize.ts"
 import { planPaths } from "../emit/paths.ts"
 import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
-import { type Evaluation, evaluateModel, formatEvaluation, method } from "../train/evaluate.ts"
+import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, method, trainingScale } from "../train/evaluate.ts"
+import { detectPeriod } from "../train/season.ts"
 import { epochProgress } from "../train/progress.ts"
 import { epochCapHint, trainedLine } from "../train/summary.ts"
 import { count } from "../model/wording.ts"
@@ -22,6 +23,22 @@ const number = (flag: string) => (v: string) => {
     const n = Number(v)
     if (v.trim() === "" || !Number.isFinite(n)) throw new UserError(`${flag} must be a number, got "${v}"`)
     return n
+}
+
+/** A season of at least 2 rows (1 would be persistence). */
+function periodRows(v: string): number {
+    const n = Number(v)
+    if (v.trim() === "" || !Number.isInteger(n) || n < 2) throw new UserError(`--period must be a whole number of rows, at least 2, got "${v}"`)
+    return n
+}
+
+const PERIOD_HELP = "the target's season in rows, for the seasonal naive baseline and MASE (default: detected on the training rows)"
+
+/** evaluate and report: --period, else the one train stored in model.json, else detected on the scored rows. */
+function scoredPeriod(model: CanonicalModel, target: number[], flag?: number): Period {
+    if (flag !== undefined) return { rows: flag, source: "--period" }
+    if (model.period !== undefined) return { rows: model.period, source: "model.json" }
+    return { rows: detectPeriod(target), source: "detected on the scored rows: model.json has no period" }
 }
 
 /** Simulator progress on stderr: a bar on a terminal, a line every few seconds otherwise. */
@@ -36,9 +53,9 @@ function simulatorProgress(quiet?: boolean) {
 }
 
 /** Evaluates on the given rows; null encoding skips the device. */
-async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target">, encoding: Encoding | null, quiet?: boolean): Promise<Evaluation> {
+async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale): Promise<Evaluation> {
     if (encoding) console.error(`running ${count(data.inputs.length, "row")} on the simulated device (${encoding} weights)...`)
-    return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet) })
+    return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet), period, scale })
 }
 
 interface TrainFlags {
@@ -51,6 +68,7 @@ interface TrainFlags {
     window?: number
     validation: number
     residual: ResidualMode
+    period?: number
     weights: Encoding
     device: boolean
     quiet?: boolean
@@ -72,6 +90,7 @@ export function registerTrainCommands(program: Command): void {
         .option("--window <rows>", "rows per training window (default: min(64, training rows / 4))", number("--window"))
         .option("--validation <share>", "share of rows at the end held out for validation", number("--validation"), TRAIN_DEFAULTS.validation)
         .addOption(new Option("--residual <mode>", "forecast the change from the target's current value (on), its level (off), or pick on validation (auto)").choices(["auto", "on", "off"]).default(TRAIN_DEFAULTS.residual))
+        .option("--period <rows>", PERIOD_HELP, periodRows)
         .addOption(weightsOption())
         .option("--no-device", "score the validation rows without running the device in the simulator")
         .option("-q, --quiet", "plain progress lines instead of a progress bar")
@@ -101,7 +120,12 @@ export function registerTrainCommands(program: Command): void {
             if (result.residualChoice)
                 console.log(`residual auto: ${model.residual ? "on" : "off"} (streaming validation RMSE ${result.residualChoice.on.toPrecision(4)} forecasting the change, ${result.residualChoice.off.toPrecision(4)} the level, after the first epochs)`)
             console.log(`validation (last ${count(record.validationRows, "row")}): window RMSE ${result.windowRmse.toPrecision(4)}, streaming RMSE ${result.streamRmse.toPrecision(4)} (float32, streamed from zero state)`)
-            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet)
+            // the season and the MASE scale come from the training rows only, and the season is kept for evaluate and report
+            const trained = data.target.slice(0, record.trainRows)
+            const period: Period = f.period !== undefined ? { rows: f.period, source: "--period" } : { rows: detectPeriod(trained), source: "detected on the training rows" }
+            if (period.rows !== null && period.rows >= trained.length) throw new UserError(`--period ${period.rows} is not shorter than the ${count(trained.length, "training row")}`)
+            if (period.rows !== null) model.period = period.rows
+            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, period, trainingScale(trained, period.rows))
             // the device's own errors when it ran: the threshold is what the device compares against
             if (model.horizon === 1) {
                 const m = method(evaluation, "device") ?? method(evaluation, "float")!
@@ -121,15 +145,16 @@ export function registerTrainCommands(program: Command): void {
         .addOption(weightsOption())
         .option("--inputs <columns>", "input columns (default: the model's inputNames)")
         .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
+        .option("--period <rows>", PERIOD_HELP.replace("the training rows", "model.json, or detected on these rows"), periodRows)
         .option("--no-device", "skip the simulated device")
         .option("-q, --quiet", "no simulator progress lines")
         .addOption(delimiterOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn evaluate model.json --data test.csv --weights i8")
-        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; delimiter?: string }) => {
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; delimiter?: string; period?: number }) => {
             const model = await importModel(modelPath)
             const data = readModelColumns(f.data, model, f)
             printNotes(data.notes)
-            const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet)
+            const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
             console.log(formatEvaluation(evaluation, f.data))
         })
 
@@ -141,17 +166,18 @@ export function registerTrainCommands(program: Command): void {
         .addOption(weightsOption())
         .option("--inputs <columns>", "input columns (default: the model's inputNames)")
         .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
+        .option("--period <rows>", PERIOD_HELP.replace("the training rows", "model.json, or detected on these rows"), periodRows)
         .option("--no-device", "plot the float model only, without the simulated device")
         .option("-q, --quiet", "no simulator progress lines")
         .addOption(delimiterOption())
         .requiredOption("-o, --out <report.html>", "where to write the page")
         .addHelpText("after", "\nExample:\n  npx dsrnn report model.json --data test.csv --weights i8 --out report.html")
-        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string; delimiter?: string }) => {
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string; delimiter?: string; period?: number }) => {
             checkOutputs("report", [{ path: f.out, flag: "--out", what: "an HTML page", extensions: [".html", ".htm"] }], [...modelFiles(modelPath), f.data])
             const model = await importModel(modelPath)
             const data = readModelColumns(f.data, model, f)
             printNotes(data.notes)
-            const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet)
+            const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
             console.log(formatEvaluation(evaluation, f.data))
             const { renderReport } = await import("../report/report.ts")
             writeOutputFile(f.out, await renderReport({ model, evaluation, encoding: f.weights, source: f.data }))

@@ -132,6 +132,8 @@ export interface CanonicalModel {
      * follows a series beyond the levels it was trained on.
      */
     residual?: number[]
+    /** The target's season in rows, detected on the training rows or given to train with --period: evaluate and report's seasonal naive baseline. */
+    period?: number
     anomaly?: AnomalyThreshold
     training?: TrainingRecord
 }

@@ -118,6 +118,7 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
     checkNames("inputNames", model.inputNames, model.inputSize)
     checkNames("outputNames", model.outputNames, model.outputSize)
     if (model.horizon !== undefined && !(Number.isInteger(model.horizon) && model.horizon >= 1)) fail("model", `horizon is ${model.horizon}, expected an integer of at least 1`)
+    if (model.period !== undefined && !(Number.isInteger(model.period) && model.period >= 2)) fail("model", `period is ${model.period}, expected an integer of at least 2 rows`)
     if (model.residual !== undefined) {
         if (!Array.isArray(model.residual) || model.residual.length !== model.outputSize) fail("residual", `must list one input index per output (${model.outputSize})`)
         model.residual.forEach((k, j) => (Number.isInteger(k) && k >= 0 && k < model.inputSize) || fail("residual", `value ${j} is ${k}, not an input index (0..${model.inputSize - 1})`))

@@ -9,7 +9,7 @@ import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import { type Encoding, quantizationReport } from "../model/quantize.ts"
 import { count } from "../model/wording.ts"
-import { type Evaluation, formatEvaluation, method } from "../train/evaluate.ts"
+import { type Evaluation, formatFaults, method, periodLines, verdictLines } from "../train/evaluate.ts"
 import { barChart, histogramChart, renderSvg, seriesChart, thin } from "./charts.ts"
 
 /** Points per line in the series charts: enough for hours over a year, small enough for a light page. */
@@ -98,8 +98,8 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
 export async function renderReport(input: ReportInput): Promise<string> {
     const { model, evaluation: e, encoding, source } = input
     const figures = await charts(input)
-    const table = e.methods.map(m => `<tr><td>${esc(m.label)}</td><td>${m.rmse.toPrecision(4)}</td><td>${m.mae.toPrecision(4)}</td></tr>`).join("\n")
-    const verdict = formatEvaluation(e, source).split("\n").slice(e.methods.length + 2)
+    const table = e.methods.map(m => `<tr><td>${esc(m.label)}</td><td>${m.rmse.toPrecision(4)}</td><td>${m.mae.toPrecision(4)}</td><td>${Number.isFinite(m.mase) ? m.mase.toPrecision(4) : "-"}</td></tr>`).join("\n")
+    const verdict = [...verdictLines(e), ...(e.faults ? formatFaults(e.faults) : [])]
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>dsrnn report: ${esc(model.name ?? "model")}</title>
@@ -114,7 +114,8 @@ td:nth-child(n+2) { font-variant-numeric: tabular-nums; text-align: right; }
 <body>
 <h1>dsrnn report: ${esc(model.name ?? "model")}</h1>
 <p>${e.actual.length.toLocaleString("en-US")} forecasts on <code>${esc(source)}</code>, streamed from zero state one row at a time, as the device runs. Errors are in the target's own units.</p>
-<table><thead><tr><th>method</th><th>RMSE</th><th>MAE</th></tr></thead><tbody>
+${periodLines(e).map(l => `<p>${esc(l)}</p>`).join("\n")}
+<table><thead><tr><th>method</th><th>RMSE</th><th>MAE</th><th>MASE</th></tr></thead><tbody>
 ${table}
 </tbody></table>
 ${verdict.map((l, i) => `<p${i === 0 ? ' class="verdict"' : ""}>${esc(l.trim())}</p>`).join("\n")}

@@ -4,8 +4,8 @@
  * rows later, in real units. The float64 reference and the device (the
  * DeviceScript VM, quantized) are scored on the same rows as two baselines a
  * model must beat: persistence (the next value is the current one) and a
- * seasonal naive forecast (the value one period ago; a moving average when
- * the data has no clear period).
+ * seasonal naive forecast (the value whole seasons ago; a moving average when
+ * the data has no clear period), with MASE on the training rows' naive MAE.
  */
 import type { CanonicalModel } from "../model/canonical.ts"
 import type { Encoding } from "../model/quantize.ts"
@@ -14,14 +14,30 @@ import { count, percent } from "../model/wording.ts"
 import { simulate } from "../run/simulate.ts"
 import type { CodePlan } from "../emit/paths.ts"
 import { type FaultCheck, checkFaults } from "./anomaly.ts"
+import { UserError } from "../model/errors.ts"
+import { detectPeriod } from "./season.ts"
 
 export interface Method {
-    key: "float" | "device" | "persistence" | "seasonal"
+    key: "float" | "device" | "persistence" | "seasonal" | "average"
     label: string
     /** predictions[i] forecasts actual[i]. */
     predictions: number[]
     rmse: number
     mae: number
+    /** MAE over the evaluation's MASE scale. */
+    mase: number
+}
+
+/** The season of the target, and where it came from, in words ("detected on the training rows", "--period", "model.json"). */
+export interface Period {
+    rows: number | null
+    source: string
+}
+
+/** The MASE denominator: the in-sample MAE of the naive forecast one season (or one row) back, and the rows it was measured on. */
+export interface MaseScale {
+    mae: number
+    source: string
 }
 
 export interface Evaluation {
@@ -30,8 +46,10 @@ export interface Evaluation {
     start: number
     actual: number[]
     methods: Method[]
-    /** The seasonal baseline's period in rows, or null when it is a moving average. */
+    /** The seasonal naive baseline's period in rows, or null when there is none and a moving average stands in. */
     period: number | null
+    periodSource?: string
+    scale?: MaseScale
     /** Anomaly flags on these rows, when the model has a threshold. */
     faults?: FaultCheck
     /** The model forecasts the change of its target (residual mode). */
@@ -48,47 +66,41 @@ export interface EvaluateOptions {
     encoding: Encoding | null
     specialize?: CodePlan
     onProgress?: (done: number, total: number) => void
+    /** The season; detected on the scored rows when absent. */
+    period?: Period
+    /** The MASE scale; the scored rows' own naive MAE when absent. */
+    scale?: MaseScale
 }
 
 /** Rows a moving-average baseline averages when the data has no clear period. */
 const MOVING_AVERAGE_ROWS = 3
-/** Smallest autocorrelation that counts as a period (and at least 3 / sqrt(n), well above the noise of n samples). */
-const MIN_SEASONAL_ACF = 0.3
 
-/**
- * The period of the series: the first lag where the autocorrelation of its
- * changes (the level's trend would mask it) peaks nearly as high as its
- * highest peak, if that peak is clear; otherwise null.
- */
-export function seasonalPeriod(series: number[]): number | null {
-    const d = series.slice(1).map((v, i) => v - series[i])
-    const n = d.length
-    const mean = d.reduce((a, b) => a + b, 0) / n
-    const variance = d.reduce((a, v) => a + (v - mean) ** 2, 0)
-    if (variance === 0) return null
-    const acf = (lag: number) => {
-        let s = 0
-        for (let i = lag; i < n; i++) s += (d[i] - mean) * (d[i - lag] - mean)
-        return s / variance
-    }
-    const maxLag = Math.min(400, Math.floor(n / 3))
-    const floor = Math.max(MIN_SEASONAL_ACF, 3 / Math.sqrt(n))
-    const r = Array.from({ length: maxLag + 2 }, (_, lag) => acf(lag))
-    const peaks = r.map((v, lag) => lag).filter(lag => lag >= 2 && lag <= maxLag && r[lag] > r[lag - 1] && r[lag] >= r[lag + 1] && r[lag] > floor)
-    if (!peaks.length) return null
-    // multiples of the period peak almost as high: take the first peak near the highest
-    const top = Math.max(...peaks.map(lag => r[lag]))
-    return peaks.find(lag => r[lag] >= 0.9 * top)!
+/** Hyndman & Koehler's MASE scale: the mean absolute error of the in-sample naive forecast `lag` rows back (1: persistence). */
+export function naiveMae(series: number[], lag: number): number {
+    let abs = 0
+    for (let t = lag; t < series.length; t++) abs += Math.abs(series[t] - series[t - lag])
+    return abs / (series.length - lag)
 }
 
-function score(key: Method["key"], label: string, predictions: number[], actual: number[]): Method {
+/** The MASE scale from the training rows, as train measures it. */
+export function trainingScale(trained: number[], period: number | null): MaseScale {
+    return { mae: naiveMae(trained, period ?? 1), source: `the training rows' ${period ? `seasonal naive (${period} rows)` : "one-step naive"} MAE` }
+}
+
+/** How far back the seasonal naive forecast of y[t + h] looks: whole seasons, at least h rows, so it uses only readings seen by row t. */
+export function seasonalLag(period: number, horizon: number): number {
+    return period * Math.ceil(horizon / period)
+}
+
+function score(key: Method["key"], label: string, predictions: number[], actual: number[], scale: number): Method {
     let sq = 0
     let abs = 0
     predictions.forEach((p, i) => {
         sq += (p - actual[i]) ** 2
         abs += Math.abs(p - actual[i])
     })
-    return { key, label, predictions, rmse: Math.sqrt(sq / actual.length), mae: abs / actual.length }
+    const mae = abs / actual.length
+    return { key, label, predictions, rmse: Math.sqrt(sq / actual.length), mae, mase: mae / scale }
 }
 
 /** Streams the model over the rows (float64, and the device when asked) and scores it next to the baselines. */
@@ -96,24 +108,27 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
     const h = model.horizon ?? 1
     const n = data.inputs.length
     const { target } = data
-    const period = seasonalPeriod(target)
-    const lookback = period ?? MOVING_AVERAGE_ROWS
-    // every method is scored on the same rows: those where the seasonal baseline has its history
-    const start = Math.max(0, lookback - h, period ? 0 : lookback - 1)
+    const { rows: period, source: periodSource } = opts.period ?? { rows: detectPeriod(target), source: "detected on the scored rows" }
+    const lag = period ? seasonalLag(period, h) : 0
+    // every method is scored on the same rows: those where the seasonal naive (or the moving average) has its history
+    const start = period ? Math.max(0, lag - h) : MOVING_AVERAGE_ROWS - 1
+    if (n - h - start < 1) throw new UserError(`too few rows to score: ${count(n, "row")}, and the first forecast needs ${count(start + h + 1, "row")} (${period ? `a season of ${period} rows` : `${MOVING_AVERAGE_ROWS} rows of moving average`} and ${count(h, "row")} ahead)`)
+    const scale = opts.scale ?? { mae: naiveMae(target, period ?? 1), source: `the scored rows' ${period ? `seasonal naive (${period} rows)` : "one-step naive"} MAE` }
     const rows = Array.from({ length: n - h - start }, (_, i) => start + i)
     const actual = rows.map(t => target[t + h])
     const float = new ReferenceModel(model).run(data.inputs).map(y => y[0])
-    const methods = [score("float", "float model (float64)", rows.map(t => float[t]), actual)]
+    const methods = [score("float", "float model (float64)", rows.map(t => float[t]), actual, scale.mae)]
     if (opts.encoding) {
         const device = await simulate(model, data.inputs, { encoding: opts.encoding, specialize: opts.specialize, onProgress: opts.onProgress })
-        methods.push(score("device", `device (${opts.encoding}, DeviceScript VM)`, rows.map(t => device[t][0]), actual))
+        methods.push(score("device", `device (${opts.encoding}, DeviceScript VM)`, rows.map(t => device[t][0]), actual, scale.mae))
     }
-    methods.push(score("persistence", "persistence (next = current)", rows.map(t => target[t]), actual))
-    const seasonal = period
-        ? score("seasonal", `seasonal naive (value ${period} rows before)`, rows.map(t => target[t + h - period]), actual)
-        : score("seasonal", `moving average (last ${MOVING_AVERAGE_ROWS} rows)`, rows.map(t => target.slice(t - MOVING_AVERAGE_ROWS + 1, t + 1).reduce((a, b) => a + b, 0) / MOVING_AVERAGE_ROWS), actual)
-    methods.push(seasonal)
-    const evaluation: Evaluation = { horizon: h, start, actual, methods, period, residual: !!model.residual }
+    methods.push(score("persistence", "persistence (next = current)", rows.map(t => target[t]), actual, scale.mae))
+    methods.push(
+        period
+            ? score("seasonal", `seasonal naive (${lag} rows ago)`, rows.map(t => target[t + h - lag]), actual, scale.mae)
+            : score("average", `moving average (last ${MOVING_AVERAGE_ROWS} rows)`, rows.map(t => target.slice(t - MOVING_AVERAGE_ROWS + 1, t + 1).reduce((a, b) => a + b, 0) / MOVING_AVERAGE_ROWS), actual, scale.mae)
+    )
+    const evaluation: Evaluation = { horizon: h, start, actual, methods, period, periodSource, scale, residual: !!model.residual }
     if (model.anomaly) evaluation.faults = checkFaults(model, data, evaluation)
     return evaluation
 }
@@ -122,28 +137,48 @@ export function method(e: Evaluation, key: Method["key"]): Method | undefined {
     return e.methods.find(m => m.key === key)
 }
 
+const BASELINE_NAMES: Partial<Record<Method["key"], string>> = { persistence: "persistence", seasonal: "the seasonal naive forecast", average: "the moving average" }
+
+/** The verdict in plain words: one sentence per baseline, naming each one the model loses to. */
+export function verdictLines(e: Evaluation, unit = ""): string[] {
+    const model = method(e, "device") ?? method(e, "float")!
+    const name = model.key === "device" ? "The device" : "The model"
+    const v = (x: number) => `${x.toPrecision(4)}${unit}`
+    const lines = e.methods.flatMap(b => {
+        const what = BASELINE_NAMES[b.key]
+        if (!what) return []
+        return model.rmse < b.rmse
+            ? [`${name} beats ${what}: RMSE ${v(model.rmse)} against ${v(b.rmse)} (${percent(1 - model.rmse / b.rmse)} lower).`]
+            : [`${name} does NOT beat ${what}: RMSE ${v(model.rmse)} against ${v(b.rmse)} (${percent(model.rmse / b.rmse - 1)} higher).`]
+    })
+    if (lines.some(l => l.includes("does NOT"))) lines.push(`Try ${e.residual ? "" : "--residual on, "}more --epochs, or more data.`)
+    return lines
+}
+
+/** The lines above the table: the season and the MASE scale, with where each came from. */
+export function periodLines(e: Evaluation): string[] {
+    const season = e.period
+        ? `period: ${e.period} rows (${e.periodSource ?? "given"}); the seasonal naive forecasts row t from row t - ${seasonalLag(e.period, e.horizon)}`
+        : `no season ${e.periodSource ?? "detected"}: the seasonal naive forecast is left out, a moving average of the last ${MOVING_AVERAGE_ROWS} rows stands in`
+    return e.scale ? [season, `MASE = MAE / ${e.scale.mae.toPrecision(4)}, ${e.scale.source}`] : [season]
+}
+
 /** The table train and evaluate print, and the verdict in plain words. */
 export function formatEvaluation(e: Evaluation, what: string, unit = ""): string {
-    const fmt = (v: number) => v.toPrecision(4).padStart(10)
+    const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : "-").padStart(10)
     const width = Math.max(...e.methods.map(m => m.label.length))
-    const model = method(e, "device") ?? method(e, "float")!
-    const persistence = method(e, "persistence")!
     const lines = [
         `${what}: ${count(e.actual.length, "forecast")}, ${count(e.horizon, "row")} ahead, streamed from zero state (rows ${e.start + 1} to ${e.start + e.actual.length} scored)`,
-        `  ${"".padEnd(width)}  ${"RMSE".padStart(10)}  ${"MAE".padStart(10)}`,
-        ...e.methods.map(m => `  ${m.label.padEnd(width)}  ${fmt(m.rmse)}  ${fmt(m.mae)}`),
+        ...periodLines(e),
+        `  ${"".padEnd(width)}  ${"RMSE".padStart(10)}  ${"MAE".padStart(10)}  ${"MASE".padStart(10)}`,
+        ...e.methods.map(m => `  ${m.label.padEnd(width)}  ${fmt(m.rmse)}  ${fmt(m.mae)}  ${fmt(m.mase)}`),
+        ...verdictLines(e, unit),
     ]
-    const name = model.key === "device" ? "The device" : "The model"
-    lines.push(
-        model.rmse < persistence.rmse
-            ? `${name} beats persistence: RMSE ${model.rmse.toPrecision(4)}${unit} against ${persistence.rmse.toPrecision(4)}${unit} (${percent(1 - model.rmse / persistence.rmse)} lower).`
-            : `${name} does NOT beat persistence: repeating the last value forecasts better (RMSE ${persistence.rmse.toPrecision(4)}${unit} against ${model.rmse.toPrecision(4)}${unit}). Try ${e.residual ? "" : "--residual on, "}more --epochs, or more data.`
-    )
     if (e.faults) lines.push(...formatFaults(e.faults))
     return lines.join("\n")
 }
 
-function formatFaults(f: FaultCheck): string[] {
+export function formatFaults(f: FaultCheck): string[] {
     const pct = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : "0"}%`
     const lines = [`anomaly threshold ${f.threshold.toPrecision(4)} (the ${f.percentile}th percentile of validation errors): ${f.flagged} of ${count(f.rows, "row")} flagged (false-alarm rate ${pct(f.flagged, f.rows)})`]
     if (f.spike.count) lines.push(`  injected spikes of ${f.spike.magnitude.toPrecision(3)} (3 standard deviations): ${f.spike.detected} of ${f.spike.count} detected (${pct(f.spike.detected, f.spike.count)})`)

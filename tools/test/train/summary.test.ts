@@ -27,7 +27,7 @@ describe("training summary", () => {
     it("words counts and shares: 1 epoch, 2 epochs, 0.1% lower, 58% lower", () => {
         expect([count(1, "epoch"), count(2, "epoch"), count(6077, "row")]).toEqual(["1 epoch", "2 epochs", "6,077 rows"])
         expect([percent(0.001), percent(0.58), percent(0.0001), percent(0)]).toEqual(["0.1%", "58%", "under 0.1%", "0%"])
-        const method = (key: "float" | "persistence", rmse: number) => ({ key, label: key, rmse, mae: rmse, predictions: [] })
+        const method = (key: "float" | "persistence", rmse: number) => ({ key, label: key, rmse, mae: rmse, mase: rmse, predictions: [] })
         const e: Evaluation = { horizon: 1, start: 0, actual: [1], methods: [method("float", 0.999), method("persistence", 1)], residual: false, period: null }
         const text = formatEvaluation(e, "t.csv")
         expect(text).toContain("t.csv: 1 forecast, 1 row ahead")
@@ -48,9 +48,13 @@ describe("training summary", () => {
         const best = printed.reduce((a, b) => (b.rmse < a.rmse ? b : a)).epoch
         const model = JSON.parse(readFileSync(out, "utf8"))
         expect(model.training.bestEpoch).toBe(best)
+        // the season is detected on the 96 training rows only, printed, and kept for evaluate and report
+        expect(model.period).toBe(16)
+        expect(r.stdout).toContain("period: 16 rows (detected on the training rows)")
+        expect(r.stdout).toMatch(/MASE = MAE \/ [\d.]+, the training rows' seasonal naive \(16 rows\) MAE/)
         expect(r.stdout).toMatch(new RegExp(`: 3 epochs, best ${best}\\n`))
         expect(r.stdout.includes("the best epoch is the last one")).toBe(best === 3)
-        const evaluation: Evaluation = { horizon: 1, start: 0, actual: [1, 2], methods: [{ key: "float", label: "float", rmse: 1, mae: 1, predictions: [1, 2] }, { key: "persistence", label: "p", rmse: 2, mae: 2, predictions: [1, 2] }], residual: false, period: null }
+        const evaluation: Evaluation = { horizon: 1, start: 0, actual: [1, 2], methods: [{ key: "float", label: "float", rmse: 1, mae: 1, mase: 1, predictions: [1, 2] }, { key: "persistence", label: "p", rmse: 2, mae: 2, mase: 2, predictions: [1, 2] }], residual: false, period: null }
         const html = await renderReport({ model, evaluation, encoding: "f32", source: csv })
         expect(html).toContain(`best epoch ${best} of 3`)
     }, 120_000)

@@ -10,7 +10,7 @@ import { seededRandom } from "../../src/model/random.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
 import { percentile } from "../../src/train/anomaly.ts"
 import type { Columns } from "../../src/io/columns.ts"
-import { seasonalPeriod } from "../../src/train/evaluate.ts"
+import { detectPeriod } from "../../src/train/season.ts"
 import { train } from "../../src/train/train.ts"
 
 /** 100 + 10 sin(2 pi t / 16): the next value is a fixed function of the last two. */
@@ -63,10 +63,10 @@ describe("train helpers", () => {
         expect(percentile([7], 99.5)).toBe(7)
     })
 
-    it("seasonalPeriod finds a daily cycle under a trend, and none in a straight line with a bump", () => {
+    it("detectPeriod finds a daily cycle under a trend, and none in a straight line with a bump", () => {
         const noise = seededRandom(4)
         const daily = Array.from({ length: 24 * 20 }, (_, t) => 0.05 * t + 5 * Math.sin((2 * Math.PI * t) / 24) + 0.3 * noise())
-        expect(seasonalPeriod(daily)).toBe(24)
-        expect(seasonalPeriod(Array.from({ length: 100 }, (_, t) => 2 * t + (t === 50 ? 3 : 0)))).toBeNull()
+        expect(detectPeriod(daily)).toBe(24)
+        expect(detectPeriod(Array.from({ length: 100 }, (_, t) => 2 * t + (t === 50 ? 3 : 0)))).toBeNull()
     })
 })
