@@ -14,7 +14,7 @@ import { main } from "../src/cli/cli.ts"
 import { importCanonical } from "../src/import/import-model.ts"
 import { renderReport } from "../src/report/report.ts"
 import { readModelColumns } from "../src/io/columns.ts"
-import { evaluateModel, formatEvaluation, method, trainingScale } from "../src/train/evaluate.ts"
+import { evaluateModel, formatEvaluation, method, naiveScale } from "../src/train/evaluate.ts"
 import { detectPeriod } from "../src/train/season.ts"
 
 const ROOT = new URL("../../", import.meta.url).pathname
@@ -53,7 +53,7 @@ console.log(`running the ${data.inputs.length} held-out rows on the simulated de
 const trained = readModelColumns(trainFile, model, {}).target
 const season = model.period ?? detectPeriod(trained)
 const period = { rows: season, source: model.period ? "model.json" : "detected on the training rows" }
-const evaluation = await evaluateModel(model, data, { encoding: "i8", period, scale: trainingScale(trained, season) })
+const evaluation = await evaluateModel(model, data, { encoding: "i8", period, scale: naiveScale(trained, season, "the training rows") })
 console.log(formatEvaluation(evaluation, testFile, " °C"))
 const device = method(evaluation, "device")!
 const float = method(evaluation, "float")!

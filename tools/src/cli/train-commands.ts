@@ -10,7 +10,7 @@ import type { Encoding } from "../model/quantize.ts"
 import { planPaths } from "../emit/paths.ts"
 import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
-import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, method, trainingScale } from "../train/evaluate.ts"
+import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, method, naiveScale } from "../train/evaluate.ts"
 import { detectPeriod } from "../train/season.ts"
 import { epochProgress } from "../train/progress.ts"
 import { epochCapHint, trainedLine } from "../train/summary.ts"
@@ -125,7 +125,7 @@ export function registerTrainCommands(program: Command): void {
             const period: Period = f.period !== undefined ? { rows: f.period, source: "--period" } : { rows: detectPeriod(trained), source: "detected on the training rows" }
             if (period.rows !== null && period.rows >= trained.length) throw new UserError(`--period ${period.rows} is not shorter than the ${count(trained.length, "training row")}`)
             if (period.rows !== null) model.period = period.rows
-            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, period, trainingScale(trained, period.rows))
+            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, period, naiveScale(trained, period.rows, "the training rows"))
             // the device's own errors when it ran: the threshold is what the device compares against
             if (model.horizon === 1) {
                 const m = method(evaluation, "device") ?? method(evaluation, "float")!

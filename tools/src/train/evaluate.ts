@@ -82,9 +82,9 @@ export function naiveMae(series: number[], lag: number): number {
     return abs / (series.length - lag)
 }
 
-/** The MASE scale from the training rows, as train measures it. */
-export function trainingScale(trained: number[], period: number | null): MaseScale {
-    return { mae: naiveMae(trained, period ?? 1), source: `the training rows' ${period ? `seasonal naive (${period} rows)` : "one-step naive"} MAE` }
+/** The MASE scale measured on `series`, which `rows` names ("the training rows"): train measures it on its training rows, evaluate on the scored ones. */
+export function naiveScale(series: number[], period: number | null, rows: string): MaseScale {
+    return { mae: naiveMae(series, period ?? 1), source: `${rows}' ${period ? `seasonal naive (${period} rows)` : "one-step naive"} MAE` }
 }
 
 /** How far back the seasonal naive forecast of y[t + h] looks: whole seasons, at least h rows, so it uses only readings seen by row t. */
@@ -113,7 +113,7 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
     // every method is scored on the same rows: those where the seasonal naive (or the moving average) has its history
     const start = period ? Math.max(0, lag - h) : MOVING_AVERAGE_ROWS - 1
     if (n - h - start < 1) throw new UserError(`too few rows to score: ${count(n, "row")}, and the first forecast needs ${count(start + h + 1, "row")} (${period ? `a season of ${period} rows` : `${MOVING_AVERAGE_ROWS} rows of moving average`} and ${count(h, "row")} ahead)`)
-    const scale = opts.scale ?? { mae: naiveMae(target, period ?? 1), source: `the scored rows' ${period ? `seasonal naive (${period} rows)` : "one-step naive"} MAE` }
+    const scale = opts.scale ?? naiveScale(target, period, "the scored rows")
     const rows = Array.from({ length: n - h - start }, (_, i) => start + i)
     const actual = rows.map(t => target[t + h])
     const float = new ReferenceModel(model).run(data.inputs).map(y => y[0])
