@@ -52,12 +52,7 @@ function replayOf(input: string, kinds: SensorKind[], rows: number): { replay: R
         if (k.field >= 0 && cols[kinds.indexOf(k)] < 0 && kinds.some((o, j) => o.client === k.client && cols[j] >= 0))
             throw new UserError(`--input ${input} has no "${k.name}" column but other axes of the same sensor; give all of them, or record fewer`)
     const present = kinds.filter((_, j) => cols[j] >= 0).map(k => k.name)
-    const read = modelInputs(rec, { inputNames: present, inputSize: present.length })
-    // its note names "the model"; here the columns come from --sensors
-    const notes = read.notes.filter(n => !n.startsWith("skipping columns not in the model"))
-    const skipped = rec.header.filter(h => !present.includes(h))
-    if (skipped.length) notes.push(`skipping columns not in --sensors: ${skipped.join(", ")}`)
-    const csv = read.rows
+    const { rows: csv, notes } = modelInputs(rec, { inputNames: present, inputSize: present.length }, "--sensors")
     const take = Math.min(rows, csv.length, Math.floor(REPLAY_MAX_VALUES / kinds.length))
     const table = csv.slice(0, take).map(r => kinds.map(k => (present.includes(k.name) ? r[present.indexOf(k.name)] : NaN)))
     if (take < rows) notes.push(`the simulated sensors replay ${take} rows, then hold the last one`)

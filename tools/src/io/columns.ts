@@ -157,21 +157,21 @@ function skipNote(header: string[], used: number[], from: string): string[] {
  * (other columns skipped and reported), or, for a model without inputNames,
  * the columns in order (and a note that says so).
  */
-function inputColumns(rec: Records, model: ModelColumns): { columns: number[]; notes: string[] } {
+function inputColumns(rec: Records, model: ModelColumns, usedBy: string): { columns: number[]; notes: string[] } {
     const { path, header } = rec
     if (model.inputNames) {
         const columns = model.inputNames.map(n => columnOf(header, n, path, "the model's inputNames"))
-        return { columns, notes: skipNote(header, columns, "the model") }
+        return { columns, notes: skipNote(header, columns, usedBy) }
     }
     if (header.length !== model.inputSize)
         throw new UserError(`${path}: the header has ${header.length} columns, the model takes ${model.inputSize} inputs (it has no inputNames, so the columns are its inputs in order)`)
     return { columns: header.map((_, c) => c), notes: [`the model has no inputNames: its ${model.inputSize} inputs are the CSV's columns in order (${header.join(", ")})`] }
 }
 
-/** Parsed records as the model's input rows, every row kept; see readModelInputs. */
-export function modelInputs(rec: Records, model: ModelColumns): { rows: number[][]; notes: string[] } {
+/** Parsed records as the model's input rows, every row kept; see readModelInputs. `usedBy` names who wants the columns in the skip note ("the model", "--sensors"). */
+export function modelInputs(rec: Records, model: ModelColumns, usedBy = "the model"): { rows: number[][]; notes: string[] } {
     const { path, header, body, dialect } = rec
-    const { columns, notes } = inputColumns(rec, model)
+    const { columns, notes } = inputColumns(rec, model, usedBy)
     const rows = body.map((cells, r) => {
         if (cells.length !== header.length) throw new UserError(`${path}: line ${r + 2} has ${cells.length} columns, the header has ${header.length}`)
         return columns.map(c => {
