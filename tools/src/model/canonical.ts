@@ -111,6 +111,30 @@ export interface AnomalyThreshold {
     percentile: number
 }
 
+/** A calendar cycle whose phase is an input, as its sine and cosine. */
+export type Cycle = "day" | "week" | "year"
+
+/**
+ * Inputs the forecaster computes from the readings, in fixed state, so the
+ * network sees more than the current reading. They follow the readings in
+ * the network's input, in this order: each `change`, each `season`, then
+ * sin and cos of each `calendar` cycle.
+ */
+export interface DerivedInputs {
+    /** Readings (indices) whose change since the previous reading is an input; 0 at the first reading. */
+    change?: number[]
+    /**
+     * Readings whose seasonal naive value is an input: the reading
+     * `seasonalLag(period, horizon) - horizon` rows before the current one,
+     * from a ring of that many readings (the oldest one seen until it fills).
+     */
+    season?: number[]
+    /** Cycles whose phase at the reading's time is an input. */
+    calendar?: Cycle[]
+    /** Milliseconds between readings: the device's clock advances by it each step when it is not given a time. */
+    rowMs?: number
+}
+
 export interface CanonicalModel {
     format: typeof CANONICAL_FORMAT
     version: typeof CANONICAL_VERSION
@@ -120,7 +144,7 @@ export interface CanonicalModel {
     layers: Layer[]
     inputNormalization?: Normalization
     outputNormalization?: Normalization
-    /** Names of the input features in order, e.g. ["temperature", "humidity"]. */
+    /** Names of the readings in order, e.g. ["temperature", "humidity"]: the first inputs; derived inputs follow them (`features`). */
     inputNames?: string[]
     /** Names of the outputs in order: the column each output forecasts, e.g. ["temperature"]. */
     outputNames?: string[]
@@ -132,6 +156,15 @@ export interface CanonicalModel {
      * follows a series beyond the levels it was trained on.
      */
     residual?: number[]
+    /**
+     * What residual mode adds back: the reading's current value ("current",
+     * the default: the network forecasts the change), or its seasonal naive
+     * value ("season": the change from the reading one season before the
+     * forecast row, which must then be a derived input, `features.season`).
+     */
+    residualBase?: "current" | "season"
+    /** Inputs the forecaster derives from the readings, after them in the network's input (see model/features.ts). */
+    features?: DerivedInputs
     /** The target's season in rows, detected on the training rows or given to train with --period: evaluate and report's seasonal naive baseline. */
     period?: number
     anomaly?: AnomalyThreshold

@@ -4,6 +4,7 @@
  * obviousness, not speed: one step at a time, plain arrays.
  */
 
+import { deriveInputs, seasonInput } from "./features.ts"
 import type {
     Activation,
     CanonicalModel,
@@ -159,7 +160,11 @@ export class ReferenceModel {
         }))
     }
 
-    /** Advances every layer by one time step and returns the model output. */
+    /**
+     * Advances every layer by one time step and returns the model output. `x`
+     * is the network's raw input: the readings, then the derived inputs
+     * (deriveInputs); run() takes readings alone.
+     */
     step(x: number[]): number[] {
         const { model } = this
         if (x.length !== model.inputSize)
@@ -176,12 +181,17 @@ export class ReferenceModel {
         const y = model.outputNormalization
             ? denormalize(v, model.outputNormalization)
             : v
-        // residual mode: the network gave the change from the raw input's current value
-        return model.residual ? y.map((yj, j) => yj + x[model.residual![j]]) : y
+        // residual mode: the network gave the change from the reading's current or seasonal naive value
+        const base = (k: number) => x[model.residualBase === "season" ? seasonInput(model, k) : k]
+        return model.residual ? y.map((yj, j) => yj + base(model.residual![j])) : y
     }
 
-    /** Steps through the rows in order, continuing from the current state. */
-    run(rows: number[][]): number[][] {
-        return rows.map(x => this.step(x))
+    /**
+     * Steps through a series of readings in order, continuing from the current
+     * state; the derived inputs start fresh with the series. `times` (UTC ms
+     * per row) is needed by calendar inputs.
+     */
+    run(readings: number[][], times?: number[]): number[][] {
+        return deriveInputs(this.model, readings, times).map(x => this.step(x))
     }
 }

@@ -4,6 +4,7 @@
  * last, so a bad model file fails here with the tensor's name, never later
  * with a wrong number.
  */
+import { CYCLES, derivedCount, readingCount, seasonInput } from "./features.ts"
 import { type Activation, CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Layer, type Matrix, gateCount } from "./canonical.ts"
 import { UnsupportedError, UserError, quote } from "./errors.ts"
 
@@ -103,9 +104,11 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
         size = l.units
     })
     if (model.outputSize !== size) fail("model", `outputSize is ${quote(model.outputSize)}, but the last layer gives ${size}`)
+    checkFeatures(model)
+    const readings = readingCount(model)
     if (model.inputNames !== undefined) {
-        if (!Array.isArray(model.inputNames) || model.inputNames.length !== model.inputSize)
-            fail("model", `inputNames is ${quote(model.inputNames)}, expected ${model.inputSize} names, one per input`)
+        if (!Array.isArray(model.inputNames) || model.inputNames.length !== readings)
+            fail("model", `inputNames is ${quote(model.inputNames)}, expected ${readings} names, one per reading`)
         model.inputNames.forEach((n, j) => checkName(`inputNames[${j}]`, n))
     }
     for (const [key, n] of [["inputNormalization", model.inputSize], ["outputNormalization", model.outputSize]] as const) {
@@ -115,13 +118,18 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
         checkVector(`${key}.std`, norm.std, n)
         norm.std.forEach((s, j) => s !== 0 || fail(`${key}.std`, `value ${j} is 0`))
     }
-    checkNames("inputNames", model.inputNames, model.inputSize)
+    checkNames("inputNames", model.inputNames, readings)
     checkNames("outputNames", model.outputNames, model.outputSize)
     if (model.horizon !== undefined && !(Number.isInteger(model.horizon) && model.horizon >= 1)) fail("model", `horizon is ${model.horizon}, expected an integer of at least 1`)
     if (model.period !== undefined && !(Number.isInteger(model.period) && model.period >= 2)) fail("model", `period is ${model.period}, expected an integer of at least 2 rows`)
     if (model.residual !== undefined) {
         if (!Array.isArray(model.residual) || model.residual.length !== model.outputSize) fail("residual", `must list one input index per output (${model.outputSize})`)
-        model.residual.forEach((k, j) => (Number.isInteger(k) && k >= 0 && k < model.inputSize) || fail("residual", `value ${j} is ${k}, not an input index (0..${model.inputSize - 1})`))
+        model.residual.forEach((k, j) => (Number.isInteger(k) && k >= 0 && k < readings) || fail("residual", `value ${j} is ${k}, not a reading index (0..${readings - 1})`))
+    }
+    if (model.residualBase !== undefined) {
+        if (model.residualBase !== "current" && model.residualBase !== "season") fail("residualBase", `is ${quote(model.residualBase)}, expected "current" or "season"`)
+        if (model.residualBase === "season")
+            (model.residual ?? []).forEach(k => seasonInput(model, k) >= 0 || fail("residualBase", `"season" adds back reading ${k}'s seasonal value, but features.season does not list ${k}`))
     }
     if (model.anomaly !== undefined) {
         const { threshold, percentile } = model.anomaly
@@ -129,6 +137,28 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
         if (!(typeof percentile === "number" && percentile > 0 && percentile <= 100)) fail("anomaly.percentile", `is ${percentile}, expected a number in (0, 100]`)
     }
     return model
+}
+
+/** Derived inputs: known kinds, reading indices in range, a period for season inputs, and an input size that leaves at least one reading. */
+function checkFeatures(model: CanonicalModel): void {
+    const f = model.features
+    if (f === undefined) return
+    if (typeof f !== "object" || f === null) fail("features", `is ${quote(f)}, expected an object`)
+    const readings = model.inputSize - derivedCount(f)
+    if (!(readings >= 1)) fail("features", `derive ${derivedCount(f)} of the ${model.inputSize} inputs, leaving no reading`)
+    for (const key of ["change", "season"] as const) {
+        const list = f[key]
+        if (list === undefined) continue
+        if (!Array.isArray(list)) fail(`features.${key}`, `is ${quote(list)}, expected reading indices`)
+        list.forEach((k, j) => (Number.isInteger(k) && k >= 0 && k < readings) || fail(`features.${key}`, `value ${j} is ${quote(k)}, not a reading index (0..${readings - 1})`))
+    }
+    if (f.season?.length && model.period === undefined) fail("features.season", "needs the model's period")
+    if (f.calendar !== undefined) {
+        if (!Array.isArray(f.calendar)) fail("features.calendar", `is ${quote(f.calendar)}, expected cycles`)
+        f.calendar.forEach((c, j) => Object.hasOwn(CYCLES, c) || fail("features.calendar", `value ${j} is ${quote(c)}, expected one of ${Object.keys(CYCLES).join(", ")}`))
+    }
+    if (f.rowMs !== undefined && !(typeof f.rowMs === "number" && f.rowMs > 0 && Number.isFinite(f.rowMs))) fail("features.rowMs", `is ${quote(f.rowMs)}, expected a positive number of milliseconds`)
+    if (f.calendar?.length && f.rowMs === undefined) fail("features.calendar", "needs features.rowMs, the time between readings")
 }
 
 function checkNames(key: string, names: unknown, n: number): void {

@@ -16,6 +16,7 @@ import type { CodePlan } from "../emit/paths.ts"
 import { type FaultCheck, checkFaults } from "./anomaly.ts"
 import { UserError } from "../model/errors.ts"
 import { detectPeriod } from "./season.ts"
+import { seasonalLag } from "../model/features.ts"
 
 export interface Method {
     key: "float" | "device" | "persistence" | "seasonal" | "average"
@@ -85,11 +86,6 @@ export function naiveMae(series: number[], lag: number): number {
 /** The MASE scale measured on `series`, which `rows` names ("the training rows"): train measures it on its training rows, evaluate on the scored ones. */
 export function naiveScale(series: number[], period: number | null, rows: string): MaseScale {
     return { mae: naiveMae(series, period ?? 1), source: `${rows}' ${period ? `seasonal naive (${period} rows)` : "one-step naive"} MAE` }
-}
-
-/** How far back the seasonal naive forecast of y[t + h] looks: whole seasons, at least h rows, so it uses only readings seen by row t. */
-export function seasonalLag(period: number, horizon: number): number {
-    return period * Math.ceil(horizon / period)
 }
 
 function score(key: Method["key"], label: string, predictions: number[], actual: number[], scale: number): Method {

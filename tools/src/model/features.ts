@@ -1,0 +1,100 @@
+/**
+ * The derived inputs of a model (CanonicalModel.features), computed on the
+ * host over a whole series at once: the float64 oracle the device's
+ * streaming, fixed-state version (src/) is tested against, and what train
+ * feeds the network. Formulas (docs/features.md):
+ *
+ *   change_k[t]   = r_k[t] - r_k[t - 1]            (0 at t = 0)
+ *   season_k[t]   = r_k[max(0, t - d)]             d = seasonalLag(p, h) - h
+ *   phase_c[t]    = ((time[t] + offset_c) mod T_c) / T_c
+ *   calendar_c[t] = sin(2 pi phase_c[t]), cos(2 pi phase_c[t])
+ *
+ * with T_c a day, a week or a mean Gregorian year (365.2425 days) in
+ * milliseconds, time[t] the reading's UTC time in ms since 1970, and
+ * offset_week 3 days so that a week's phase starts on Monday 00:00 (1 January
+ * 1970 was a Thursday).
+ */
+import type { CanonicalModel, Cycle, DerivedInputs } from "./canonical.ts"
+
+const DAY_MS = 86_400_000
+
+/** Length and offset in ms of each calendar cycle. */
+export const CYCLES: Record<Cycle, { ms: number; offsetMs: number }> = {
+    day: { ms: DAY_MS, offsetMs: 0 },
+    week: { ms: 7 * DAY_MS, offsetMs: 3 * DAY_MS },
+    year: { ms: 365.2425 * DAY_MS, offsetMs: 0 },
+}
+
+/** How far back the seasonal naive forecast of y[t + h] looks from t + h: whole seasons, at least h rows, so it uses only readings seen by row t. */
+export function seasonalLag(period: number, horizon: number): number {
+    return period * Math.ceil(horizon / period)
+}
+
+/** Rows back from the current reading to the seasonal naive value of the row `horizon` ahead. */
+export function seasonDepth(period: number, horizon: number): number {
+    return seasonalLag(period, horizon) - horizon
+}
+
+/** Number of derived inputs a feature set adds to the readings. */
+export function derivedCount(f: DerivedInputs | undefined): number {
+    return f ? (f.change?.length ?? 0) + (f.season?.length ?? 0) + 2 * (f.calendar?.length ?? 0) : 0
+}
+
+/** Readings the model takes per step (the sensors or CSV columns), before the derived inputs. */
+export function readingCount(model: CanonicalModel): number {
+    return model.inputSize - derivedCount(model.features)
+}
+
+/** Names of the derived inputs, in network order, e.g. "temperature change", "temperature 24 rows ago", "day sin". */
+export function derivedNames(model: CanonicalModel): string[] {
+    const f = model.features
+    if (!f) return []
+    const name = (k: number) => model.inputNames?.[k] ?? `input ${k}`
+    const depth = model.period ? seasonDepth(model.period, model.horizon ?? 1) : 0
+    return [
+        ...(f.change ?? []).map(k => `${name(k)} change`),
+        ...(f.season ?? []).map(k => `${name(k)} ${depth} rows ago`),
+        ...(f.calendar ?? []).flatMap(c => [`${c} sin`, `${c} cos`]),
+    ]
+}
+
+/** The phase in [0, 1) of a cycle at a UTC time in ms. */
+export function cyclePhase(cycle: Cycle, timeMs: number): number {
+    const { ms, offsetMs } = CYCLES[cycle]
+    const r = (timeMs + offsetMs) % ms
+    return (r < 0 ? r + ms : r) / ms
+}
+
+/** Index in the network's input of reading k's season input, or -1. */
+export function seasonInput(model: CanonicalModel, k: number): number {
+    const f = model.features
+    const at = f?.season?.indexOf(k) ?? -1
+    return at < 0 ? -1 : readingCount(model) + (f!.change?.length ?? 0) + at
+}
+
+/**
+ * The network's raw (not yet normalized) inputs for a series of readings:
+ * each row's readings followed by its derived inputs. The series starts
+ * fresh, as a device does at boot. `times` (UTC ms per row) is required when
+ * the model has calendar inputs.
+ */
+export function deriveInputs(model: CanonicalModel, readings: number[][], times?: number[]): number[][] {
+    const f = model.features
+    if (!f || derivedCount(f) === 0) return readings
+    const cycles = f.calendar ?? []
+    if (cycles.length && (!times || times.length !== readings.length)) throw new Error(`the model's calendar inputs (${cycles.join(", ")}) need one time per row`)
+    const depth = f.season?.length ? seasonDepth(model.period!, model.horizon ?? 1) : 0
+    return readings.map((r, t) => {
+        const prev = readings[Math.max(0, t - 1)]
+        const past = readings[Math.max(0, t - depth)]
+        return [
+            ...r,
+            ...(f.change ?? []).map(k => r[k] - prev[k]),
+            ...(f.season ?? []).map(k => past[k]),
+            ...cycles.flatMap(c => {
+                const a = 2 * Math.PI * cyclePhase(c, times![t])
+                return [Math.sin(a), Math.cos(a)]
+            }),
+        ]
+    })
+}
