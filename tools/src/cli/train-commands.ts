@@ -53,7 +53,7 @@ function simulatorProgress(quiet?: boolean) {
 }
 
 /** Evaluates on the given rows; null encoding skips the device. */
-async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale): Promise<Evaluation> {
+async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target" | "times">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale): Promise<Evaluation> {
     if (encoding) console.error(`running ${count(data.inputs.length, "row")} on the simulated device (${encoding} weights)...`)
     return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet), period, scale })
 }
