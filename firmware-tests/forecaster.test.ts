@@ -1,6 +1,6 @@
 import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
-import { Act, Affine, Dense, DerivedInputs, Enc, Forecaster, Matrix, Model, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
+import { Act, Affine, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
 import { expectClose, readRow, stepCount } from "./check"
 import { headsF32 } from "./fixtures/heads_f32.g"
 
@@ -141,7 +141,7 @@ function identity(n: number) {
 describe("Forecaster: derived inputs (change, seasonal value, calendar phase)", () => {
     test("the network's input is the readings, then the derived inputs worked out by hand", async () => {
         // an identity network: the forecast is the network's input
-        const forecaster = new Forecaster(new Model([dense(identity(INPUTS))]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: null, features: FEATURES }, false)
+        const forecaster = new Forecaster(new Model([dense(identity(INPUTS))]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: null, derived: new Derivation(FEATURES, INPUTS) }, false)
         expect(forecaster.readings).toBe(2)
         forecaster.setTime(START)
         for (let t = 0; t < READINGS.length; t++) {
@@ -166,7 +166,7 @@ describe("Forecaster: derived inputs (change, seasonal value, calendar phase)", 
         std[2] = 2
         mean[3] = 1.5
         std[3] = 0.5
-        const scaling: Scaling = { inputMean: mean, inputStd: std, outputMean: [0.5], outputStd: [2], residual: [3], features: FEATURES }
+        const scaling: Scaling = { inputMean: mean, inputStd: std, outputMean: [0.5], outputStd: [2], residual: [3], derived: new Derivation(FEATURES, INPUTS) }
         const forecaster = new Forecaster(new Model([dense(w)]), scaling, false)
         forecaster.setTime(START)
         // change of b + a two rows back: 0 + 1, 3 + 1, -2 + 1, 9 + 2, -2 + 3
@@ -175,7 +175,7 @@ describe("Forecaster: derived inputs (change, seasonal value, calendar phase)", 
     })
 
     test("a calendar model stepped before setTime throws, naming setTime", async () => {
-        const forecaster = new Forecaster(new Model([dense(identity(INPUTS))]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: null, features: FEATURES }, false)
+        const forecaster = new Forecaster(new Model([dense(identity(INPUTS))]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: null, derived: new Derivation(FEATURES, INPUTS) }, false)
         let message = ""
         try {
             await forecaster.step(READINGS[0])
@@ -186,7 +186,7 @@ describe("Forecaster: derived inputs (change, seasonal value, calendar phase)", 
     })
 
     test("readings of the wrong length throw", async () => {
-        const forecaster = new Forecaster(new Model([dense(identity(INPUTS))]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: null, features: FEATURES }, false)
+        const forecaster = new Forecaster(new Model([dense(identity(INPUTS))]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: null, derived: new Derivation(FEATURES, INPUTS) }, false)
         forecaster.setTime(START)
         let message = ""
         try {

@@ -12,7 +12,7 @@ import { Model } from "./model"
  * with the feature mapping (tools/src/board/app-program.ts).
  */
 
-/** The model's scaling (inputMean, ..., residual, features) and how the app samples and reports. */
+/** The model's scaling (inputMean, ..., residual, derived) and how the app samples and reports. */
 export interface AppConfig extends Scaling {
     /** The sensor feeding each reading (the model's inputs before the derived ones), in order, as fault messages name it. */
     names: string[]
@@ -31,7 +31,7 @@ export interface AppConfig extends Scaling {
     /**
      * UTC ms of the first sample, for a model with calendar inputs. A board
      * has no calendar clock, so sample n is taken to be at startMs + n *
-     * features.rowMs: one sample period is one row of the model, and a
+     * the model's rowMs: one sample period is one row of the model, and a
      * faulty sample is a row of time too.
      */
     startMs?: number
@@ -189,7 +189,7 @@ export async function startApp(model: Model, config: AppConfig) {
     const forecaster = new Forecaster(model, config, config.stepAsync)
     const repeats = new Repeats(forecaster.readings)
     const raw = zeros(forecaster.readings)
-    const rowMs = config.features ? config.features.rowMs : 0
+    const rowMs = config.derived ? config.derived.f.rowMs : 0
     let samples = 0
     const anomalies = new AnomalyCheck(config.targets, config.threshold)
     const exact = Buffer.alloc(8 * model.outputSize)

@@ -1,4 +1,4 @@
-import { Derivation, DerivedInputs } from "./features"
+import { Derivation } from "./features"
 import { zeros } from "./layer"
 import { Model } from "./model"
 import { addResidual, denormalize, normalize } from "./normalize"
@@ -18,8 +18,8 @@ export interface Scaling {
      * it; or null.
      */
     residual?: number[]
-    /** The inputs the Forecaster derives from the readings, or null. */
-    features?: DerivedInputs
+    /** The inputs the Forecaster derives from the readings, with their state (the emitted module's `derived`), or null. */
+    derived?: Derivation
 }
 
 /**
@@ -30,13 +30,13 @@ export interface Scaling {
  * so the simulator computes what a board computes. Allocation-free per step.
  *
  * The model's state is the model's own, not the Forecaster's: every
- * Forecaster on one model steps the same state. The derived inputs' state
- * (the previous and past readings, the clock) is the Forecaster's.
+ * Forecaster on one model steps the same state; so is the derived inputs'
+ * state (the previous and past readings, the clock: `scaling.derived`).
  *
  * Time, for calendar inputs: the device has no calendar clock of its own,
  * so the caller sets the UTC time of the next reading with setTime(ms),
  * once at the start or before any step; each step then advances it by
- * `features.rowMs`. A calendar model stepped before setTime throws.
+ * the model's rowMs (`derived.f.rowMs`). A calendar model stepped before setTime throws.
  */
 export class Forecaster {
     private x: number[]
@@ -61,13 +61,14 @@ export class Forecaster {
         stepAsync = true
     ) {
         this.x = zeros(model.inputSize)
-        this.derived = scaling && scaling.features ? new Derivation(scaling.features, model.inputSize) : null
+        this.derived = scaling && scaling.derived ? scaling.derived : null
+        if (this.derived && this.derived.inputSize !== model.inputSize) throw new Error(`Forecaster: the derived inputs are for ${this.derived.inputSize} inputs, the model takes ${model.inputSize}`)
         this.readings = this.derived ? this.derived.readings : model.inputSize
         this.y = zeros(model.outputSize)
         this.stepsAsync = stepAsync || !model.fitsStep()
     }
 
-    /** The UTC time in ms of the next reading (calendar inputs); later readings are `features.rowMs` apart unless set again. */
+    /** The UTC time in ms of the next reading (calendar inputs); later readings are rowMs apart unless set again. */
     setTime(ms: number) {
         if (this.derived) this.derived.time = ms
     }

@@ -1,6 +1,5 @@
 import { Observable, OperatorFunction } from "@devicescript/observables"
 import { AnomalyCheck } from "./anomaly"
-import { derivedCount } from "./features"
 import { Forecaster, Scaling } from "./forecaster"
 import { Model } from "./model"
 
@@ -18,7 +17,7 @@ import { Model } from "./model"
  * a synchronous burst (`from(rows)`) cannot trip the watchdog. The model's
  * state is shared by all subscriptions (see Forecaster). `startMs` is the
  * UTC time of the first reading, needed by a model with calendar inputs;
- * each later one is `scaling.features.rowMs` after it.
+ * each later one is the model's rowMs after it.
  */
 export function predict(model: Model, scaling?: Scaling, startMs?: number): OperatorFunction<number[], number[]> {
     return function operator(source: Observable<number[]>) {
@@ -46,7 +45,7 @@ export function predict(model: Model, scaling?: Scaling, startMs?: number): Oper
  */
 export function anomaly(model: Model, threshold: number, scaling?: Scaling, targets?: number[], startMs?: number): OperatorFunction<number[], number> {
     if (!targets) {
-        const readings = model.inputSize - (scaling ? derivedCount(scaling.features) : 0)
+        const readings = scaling && scaling.derived ? scaling.derived.readings : model.inputSize
         targets = []
         for (let j = 0; j < model.outputSize; j++) targets.push(j < readings ? j : -1)
     }

@@ -9,6 +9,7 @@ import { type CanonicalModel, type Layer, layerMacs, macsPerStep } from "../mode
 import type { BoardProfile } from "./boards.ts"
 import { UserError } from "../model/errors.ts"
 import { type Encoding, WEIGHT_BYTES } from "../model/quantize.ts"
+import { deviceFeatures } from "../model/features.ts"
 import { stepOpcodes } from "../emit/cost.ts"
 import { SPECIALIZED_BYTES_PER_MAC } from "../emit/specialized.ts"
 import { type CodePlan, layerPath, unrolledColumns } from "../emit/paths.ts"
@@ -49,6 +50,14 @@ export function arrayBytes(n: number): number {
 
 /** A literal array ([a, b]) is allocated at its exact length. */
 const literalArrayBytes = (n: number) => 20 + 8 * n
+
+/** The Forecaster's derived-input state (src/features.ts Derivation: the previous readings and the season rings) and its config literal. */
+function derivedHeap(model: CanonicalModel): number {
+    const f = deviceFeatures(model)
+    if (!f) return 0
+    const lists = [f.change, f.season, f.cycleMs, f.cycleOffsetMs].reduce((s, v) => s + (v ? literalArrayBytes(v.length) : 0), 0)
+    return objectBytes(8) + objectBytes(6) + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * (f.depth + 1))
+}
 
 function layerHeap(l: Layer): number {
     const u = l.units
@@ -118,7 +127,7 @@ function layerImage(l: Layer, encoding: Encoding, plan: CodePlan, i: number): nu
 export function estimateBudget(model: CanonicalModel, encoding: Encoding, board: BoardProfile, sync = false, specialize: CodePlan = false): Budget {
     const macs = macsPerStep(model)
     const io = 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize)
-    const heapBytes = APP_HEAP_BYTES + objectBytes(4) + literalArrayBytes(model.layers.length) + io + model.layers.reduce((s, l) => s + layerHeap(l), 0)
+    const heapBytes = APP_HEAP_BYTES + objectBytes(4) + literalArrayBytes(model.layers.length) + io + derivedHeap(model) + model.layers.reduce((s, l) => s + layerHeap(l), 0)
     const opcodes = stepOpcodes(model, encoding, (_, i) => layerPath(specialize, i))
     const syncFits = opcodes <= Math.min(STEP_OPCODE_LIMIT, board.sliceOpcodes)
     const imageBytes = APP_CODE_BYTES + model.layers.reduce((sum, l, i) => sum + layerImage(l, encoding, specialize, i), 0)

@@ -146,7 +146,7 @@ class ModuleWriter {
 /**
  * DeviceScript source exporting `model`, the normalization constants, the
  * residual input per output (an index into the network's input: a reading,
- * or its seasonal value), the derived inputs and the calibrated anomaly
+ * or its seasonal value), the derived inputs with their state and the calibrated anomaly
  * threshold (each null when the model has none), and `scaling`, which
  * bundles all but the threshold.
  */
@@ -156,7 +156,7 @@ export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const opcodes = stepOpcodes(model, opts.encoding, (_, i) => layerPath(opts.specialize, i))
     const whole = (l: Layer, i: number) => layerPath(opts.specialize, i) === "specialized" && hasCellCode(l)
     const classes = new Set(model.layers.map((l, i) => (whole(l, i) ? "CompiledCell" : CLASS[l.type])))
-    const used = ["Act", "Affine", "DerivedInputs", "Enc", "Matrix", "Model", "Projection", "Scaling", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : []), ...(classes.has("CompiledCell") ? ["CellCode"] : [])]
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", "Derivation", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : []), ...(classes.has("CompiledCell") ? ["CellCode"] : [])]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
     return [
@@ -172,20 +172,20 @@ export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
         norm("outputMean", model.outputNormalization?.mean),
         norm("outputStd", model.outputNormalization?.std),
         `export const residual: number[] = ${model.residual ? `[${residualInputs(model)!.join(", ")}]` : "null"}`,
-        `export const features: DerivedInputs = ${featuresSource(model)}`,
+        `export const derived: Derivation = ${derivationSource(model)}`,
         `export const anomalyThreshold: number = ${model.anomaly ? model.anomaly.threshold : "null"}`,
         "/** The scaling above in one object, for predict(model, scaling), anomaly(model, anomalyThreshold, scaling) and Forecaster. */",
-        "export const scaling: Scaling = { inputMean, inputStd, outputMean, outputStd, residual, features }",
+        "export const scaling: Scaling = { inputMean, inputStd, outputMean, outputStd, residual, derived }",
         "",
     ].join("\n")
 }
 
-/** The derived inputs as a DeviceScript object literal (no shorthand properties there), or null. */
-function featuresSource(model: CanonicalModel): string {
+/** The derived inputs and their state (src/features.ts; object literals have no shorthand properties in DeviceScript), or null. */
+function derivationSource(model: CanonicalModel): string {
     const f = deviceFeatures(model)
     if (!f) return "null"
     const list = (v: number[] | null) => (v ? `[${v.join(", ")}]` : "null")
-    return `{ change: ${list(f.change)}, season: ${list(f.season)}, depth: ${f.depth}, cycleMs: ${list(f.cycleMs)}, cycleOffsetMs: ${list(f.cycleOffsetMs)}, rowMs: ${f.rowMs} }`
+    return `new Derivation({ change: ${list(f.change)}, season: ${list(f.season)}, depth: ${f.depth}, cycleMs: ${list(f.cycleMs)}, cycleOffsetMs: ${list(f.cycleOffsetMs)}, rowMs: ${f.rowMs} }, ${model.inputSize})`
 }
 
 const CLASS: Record<Layer["type"], string> = { rnn: "Rnn", lstm: "Lstm", gru: "Gru", dense: "Dense" }

@@ -51,7 +51,7 @@ export function stateSize(model: CanonicalModel): number {
     return model.layers.reduce((n, l) => n + (l.type === "lstm" ? 2 * l.units : l.type === "dense" ? 0 : l.units), 0)
 }
 
-/** Numbers the derived inputs' snapshot writes (src/features.ts Derivation): previous readings, season rings, slot, seen, time; 0 without them. */
+/** Numbers the derived inputs' snapshot writes (src/features.ts snapshotDerivation): previous readings, season rings, slot, seen, time; 0 without them. */
 function derivedStateSize(model: CanonicalModel): number {
     const f = model.features
     if (!f || readingCount(model) === model.inputSize) return 0
@@ -66,7 +66,7 @@ function hexOf(bytes: Uint8Array): string {
 function runnerSource(inputMarker: Buffer, inputBytes: number, stateMarker: Buffer, stateBytes: number, timed: boolean): string {
     const literal = (marker: Buffer, bytes: number) => `hex\`${hexOf(marker)}${"00".repeat(bytes - MARKER_BYTES)}\``
     return `import * as ds from "@devicescript/core"
-import { Forecaster, zeros } from "${WORKSPACE_LIBRARY}"
+import { Forecaster, restoreDerivation, snapshotDerivation, zeros } from "${WORKSPACE_LIBRARY}"
 import { model, scaling } from "./model"
 
 // Overwritten by the host before each run (simulate.ts).
@@ -81,7 +81,7 @@ async function main() {
     const derived = forecaster.derived
     // the state goes on from the chunk before: the model's, then the derived inputs' (all zero: a fresh start)
     model.restore(STATE.slice(${MARKER_BYTES}))
-    if (derived) derived.restore(STATE.slice(${MARKER_BYTES} + 8 * model.stateSize))
+    if (derived) restoreDerivation(derived, STATE.slice(${MARKER_BYTES} + 8 * model.stateSize))
     const readings = forecaster.readings
     const stride = readings + ${timed ? 1 : 0}
     const raw = zeros(readings)
@@ -101,7 +101,7 @@ async function main() {
     for (let k = 0; k < model.stateSize; k++) sendValue("S", state.getAt(8 * k, "f64"))
     if (derived) {
         const more = Buffer.alloc(8 * derived.stateSize)
-        derived.snapshot(more)
+        snapshotDerivation(derived, more)
         for (let k = 0; k < derived.stateSize; k++) sendValue("S", more.getAt(8 * k, "f64"))
     }
     endValues("S")
