@@ -11,6 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, test } from "vitest"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
+import { deriveInputs } from "../../src/model/features.ts"
 import { quantizeModel } from "../../src/model/quantize.ts"
 import { randomLstmModel, randomMatrix, seededRandom } from "../../src/model/random.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
@@ -66,6 +67,28 @@ describe("derived inputs in the VM equal the float64 oracle", () => {
         expect(worst(got, expected)).toBeLessThan(1e-9)
         const flat = expected.flat()
         expect(Math.max(...flat) - Math.min(...flat), "outputs must vary").toBeGreaterThan(0.5)
+    }, 300_000)
+
+    test("the Forecaster's derived inputs equal deriveInputs to 1e-15, over 400 times from 1969 to 2100", async () => {
+        // an identity network (no scaling): the outputs are the network's inputs, the derived ones included
+        const n = 10
+        const identity: CanonicalModel = validateModel({
+            format: "dsrnn-model",
+            version: 1,
+            inputSize: n,
+            outputSize: n,
+            period: 5,
+            features: { change: [1], season: [0], calendar: ["day", "week", "year"], rowMs: HOUR },
+            layers: [{ type: "dense", inputSize: n, units: n, activation: "linear", W: Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, k) => (r === k ? 1 : 0))), b: new Array(n).fill(0) }],
+        })
+        const r = seededRandom(33)
+        const rows = Array.from({ length: 400 }, () => [r() * 10 - 5, r() * 100])
+        // random instants, negative ones included, and whole days, quarter days and week starts, where sin and cos are 0 or 1
+        const times = rows.map((_, t) => (t % 4 === 0 ? Math.round(r() * 40_000) * 21_600_000 : Math.floor((r() * 131 - 1) * 365.2425 * 86_400_000)))
+        const got = await simulate(identity, rows, { encoding: "f32", times })
+        const gap = worst(got, deriveInputs(identity, rows, times))
+        console.log(`derived inputs, device against float64: max gap ${gap.toExponential(2)}`)
+        expect(gap).toBeLessThan(1e-15)
     }, 300_000)
 
     test("simulate of a calendar model without times is an error", async () => {
