@@ -111,9 +111,16 @@ describe("derived inputs in the VM equal the float64 oracle", () => {
         expect(worst(out, new ReferenceModel(quantizeModel(model, "f32")).run(rows, times))).toBeLessThan(1e-9)
 
         writeFileSync(join(dir, "untimed.csv"), ["a,b", ...rows.map(r => `${r[0]},${r[1]}`)].join("\n") + "\n")
-        const bad = await runCli(["simulate", join(dir, "model.json"), "--input", join(dir, "untimed.csv"), "--output", join(dir, "bad.csv")])
-        expect(bad.code).toBe(1)
-        expect(bad.stderr).toContain("the model's calendar inputs (day, week, year) need each row's time, but no column holds ISO dates or times")
-        expect(bad.stderr).not.toMatch(/\n\s+at /)
+        for (const args of [["simulate", join(dir, "model.json"), "--input", join(dir, "untimed.csv"), "--output", join(dir, "bad.csv")], ["evaluate", join(dir, "model.json"), "--data", join(dir, "untimed.csv")]]) {
+            const bad = await runCli(args)
+            expect(bad.code, args[0]).toBe(1)
+            expect(bad.stderr).toContain("the model's calendar inputs (day, week, year) need each row's time, but no column holds ISO dates or times")
+            expect(bad.stderr).not.toMatch(/\n\s+at /)
+        }
+
+        // evaluate streams the same rows with their times, float64 and the device
+        const evaluated = await runCli(["evaluate", join(dir, "model.json"), "--data", join(dir, "series.csv"), "--weights", "f32", "--quiet"])
+        expect(evaluated.code, evaluated.stderr).toBe(0)
+        expect(evaluated.stdout).toMatch(/device \(f32, DeviceScript VM\)/)
     }, 300_000)
 })
