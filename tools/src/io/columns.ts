@@ -88,9 +88,13 @@ export function readColumns(path: string, req: ColumnRequest): Columns {
     const targetCol = find(req.target, req.targetFrom ?? "--target")
     const inputCols = req.inputs ? req.inputs.map(n => find(n, req.inputsFrom ?? "--inputs")) : header.map((_, c) => c).filter(c => !isText[c])
     const used = [...new Set([...inputCols, targetCol])]
-    if (req.skipFrom) notes.push(...skipNote(header, used, req.skipFrom))
+    // the times of a calendar model's rows are a column in use, not one skipped
+    const timeNotes: string[] = []
+    const time = rowTimes(path, header, body, req.calendar, timeNotes)
+    const timeCols = req.calendar?.length && time ? [time.column] : []
+    if (req.skipFrom) notes.push(...skipNote(header, [...used, ...timeCols], req.skipFrom))
     else {
-        const skipped = header.map((h, c) => ({ h, c })).filter(({ c }) => isText[c] && !inputCols.includes(c))
+        const skipped = header.map((h, c) => ({ h, c })).filter(({ c }) => isText[c] && !inputCols.includes(c) && !timeCols.includes(c))
         for (const { h, c } of skipped) notes.push(`column "${h}" holds ${kindOf(c)}, not numbers: skipped`)
         const unused = req.inputs ? header.filter((_, c) => !isText[c] && !inputCols.includes(c) && c !== targetCol) : []
         if (unused.length) notes.push(`numeric column${unused.length > 1 ? "s" : ""} not in ${req.inputsFrom ?? "--inputs"}, unused: ${unused.join(", ")}`)
@@ -115,7 +119,7 @@ export function readColumns(path: string, req: ColumnRequest): Columns {
         const kinds = [bad.empty && count(bad.empty, "empty cell"), bad.nan && `${bad.nan} NaN`, bad.text && `${bad.text} non-numeric (e.g. ${firstText})`].filter(Boolean)
         notes.push(`dropped ${count(dropped, "row")} of ${body.length.toLocaleString("en-US")} with a missing value in a used column (${kinds.join(", ")}); the device skips such readings too`)
     }
-    const time = rowTimes(path, header, body, req.calendar, notes)
+    notes.push(...timeNotes)
     return {
         inputNames: inputCols.map(c => header[c]),
         inputs: kept.map(r => inputCols.map(c => cells[r][c] as number)),
@@ -186,11 +190,11 @@ function skipNote(header: string[], used: number[], from: string): string[] {
  * (other columns skipped and reported), or, for a model without inputNames,
  * the columns in order (and a note that says so).
  */
-function inputColumns(rec: Records, model: ModelColumns, usedBy: string): { columns: number[]; notes: string[] } {
+function inputColumns(rec: Records, model: ModelColumns, usedBy: string, timeCols: number[]): { columns: number[]; notes: string[] } {
     const { path, header } = rec
     if (model.inputNames) {
         const columns = model.inputNames.map(n => columnOf(header, n, path, "the model's inputNames"))
-        return { columns, notes: skipNote(header, columns, usedBy) }
+        return { columns, notes: skipNote(header, [...columns, ...timeCols], usedBy) }
     }
     if (header.length !== readings(model))
         throw new UserError(`${path}: the header has ${header.length} columns, the model takes ${readings(model)} readings (it has no inputNames, so the columns are its readings in order)`)
@@ -200,7 +204,9 @@ function inputColumns(rec: Records, model: ModelColumns, usedBy: string): { colu
 /** Parsed records as the model's input rows, every row kept; see readModelInputs. `usedBy` names who wants the columns in the skip note ("the model", "--sensors"). */
 export function modelInputs(rec: Records, model: ModelColumns, usedBy = "the model"): { rows: number[][]; times?: number[]; notes: string[] } {
     const { path, header, body, dialect } = rec
-    const { columns, notes } = inputColumns(rec, model, usedBy)
+    const timeNotes: string[] = []
+    const time = rowTimes(path, header, body, model.features?.calendar, timeNotes)
+    const { columns, notes } = inputColumns(rec, model, usedBy, model.features?.calendar?.length && time ? [time.column] : [])
     const rows = body.map((cells, r) => {
         if (cells.length !== header.length) throw new UserError(`${path}: line ${r + 2} has ${cells.length} columns, the header has ${header.length}`)
         return columns.map(c => {
@@ -209,9 +215,7 @@ export function modelInputs(rec: Records, model: ModelColumns, usedBy = "the mod
             return v
         })
     })
-    const all = [...rec.notes, ...notes]
-    const time = rowTimes(path, header, body, model.features?.calendar, all)
-    return { rows, ...(time ? { times: time.times } : {}), notes: all }
+    return { rows, ...(time ? { times: time.times } : {}), notes: [...rec.notes, ...notes, ...timeNotes] }
 }
 
 /**
