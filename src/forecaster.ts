@@ -24,7 +24,7 @@ export interface Scaling {
 
 /**
  * One reading in, one forecast out: derive the inputs (change, seasonal
- * value, calendar phase; `scaling.features`), normalize, model step,
+ * value, calendar phase; `scaling.derived`), normalize, model step,
  * denormalize, add the residual input back. The one copy of this per-reading path: the sensor
  * app (startApp), predict() and anomaly(), and `dsrnn simulate` all run it,
  * so the simulator computes what a board computes. Allocation-free per step.
