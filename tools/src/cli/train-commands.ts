@@ -10,7 +10,8 @@ import type { Encoding } from "../model/quantize.ts"
 import { planPaths } from "../emit/paths.ts"
 import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
-import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, method, naiveScale } from "../train/evaluate.ts"
+import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, measureInterval, method, naiveScale } from "../train/evaluate.ts"
+import { calibrateInterval } from "../train/intervals.ts"
 import { detectPeriod } from "../train/season.ts"
 import { epochProgress } from "../train/progress.ts"
 import { epochCapHint, trainedLine } from "../train/summary.ts"
@@ -132,6 +133,10 @@ export function registerTrainCommands(program: Command): void {
                 model.anomaly = calibrateThreshold(m.predictions.map((p, i) => p - evaluation.actual[i]))
                 evaluation.faults = checkFaults(model, result.validation, evaluation)
             } else console.log(`no anomaly threshold: the device flags one-step errors, and this model forecasts ${model.horizon} rows ahead`)
+            // the interval around what the device forecasts, as for the threshold
+            const calibrated = method(evaluation, "device") ?? method(evaluation, "float")!
+            model.interval = calibrateInterval([evaluation.actual.map((a, i) => a - calibrated.predictions[i])])
+            evaluation.interval = measureInterval(model.interval, evaluation)
             console.log(formatEvaluation(evaluation, `validation rows of ${file}`))
             writeOutputFile(f.out, canonicalJson(model))
             console.log(`wrote ${f.out}: ${model.inputNames!.join(", ")} -> ${f.target} ${model.horizon} row${model.horizon! > 1 ? "s" : ""} ahead${model.residual ? " (residual)" : ""}`)

@@ -135,6 +135,17 @@ export interface DerivedInputs {
     rowMs?: number
 }
 
+/**
+ * A split-conformal prediction interval per output: [y + lower[j], y + upper[j]]
+ * around forecast y[j] covers the actual value with probability `coverage`,
+ * as measured on the validation rows.
+ */
+export interface PredictionInterval {
+    coverage: number
+    lower: number[]
+    upper: number[]
+}
+
 export interface CanonicalModel {
     format: typeof CANONICAL_FORMAT
     version: typeof CANONICAL_VERSION
@@ -168,6 +179,7 @@ export interface CanonicalModel {
     /** The target's season in rows, detected on the training rows or given to train with --period: evaluate and report's seasonal naive baseline. */
     period?: number
     anomaly?: AnomalyThreshold
+    interval?: PredictionInterval
     training?: TrainingRecord
 }
 

@@ -131,6 +131,13 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
         if (model.residualBase === "season")
             (model.residual ?? []).forEach(k => seasonInput(model, k) >= 0 || fail("residualBase", `"season" adds back reading ${k}'s seasonal value, but features.season does not list ${k}`))
     }
+    if (model.interval !== undefined) {
+        const { coverage, lower, upper } = model.interval
+        if (!(typeof coverage === "number" && coverage > 0 && coverage < 1)) fail("interval.coverage", `is ${quote(coverage)}, expected a share between 0 and 1`)
+        checkVector("interval.lower", lower, model.outputSize)
+        checkVector("interval.upper", upper, model.outputSize)
+        lower.forEach((l, j) => l <= upper[j] || fail("interval", `output ${j} has lower ${l} above upper ${upper[j]}`))
+    }
     if (model.anomaly !== undefined) {
         const { threshold, percentile } = model.anomaly
         if (!(typeof threshold === "number" && threshold > 0 && Number.isFinite(threshold))) fail("anomaly.threshold", `is ${threshold}, expected a positive number`)

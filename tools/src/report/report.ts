@@ -9,7 +9,7 @@ import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import { type Encoding, quantizationReport } from "../model/quantize.ts"
 import { count } from "../model/wording.ts"
-import { type Evaluation, formatFaults, method, periodLines, verdictLines } from "../train/evaluate.ts"
+import { type Evaluation, formatFaults, intervalLine, method, periodLines, verdictLines } from "../train/evaluate.ts"
 import { barChart, histogramChart, renderSvg, seriesChart, thin } from "./charts.ts"
 
 /** Points per line in the series charts: enough for hours over a year, small enough for a light page. */
@@ -99,7 +99,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
     const { model, evaluation: e, encoding, source } = input
     const figures = await charts(input)
     const table = e.methods.map(m => `<tr><td>${esc(m.label)}</td><td>${m.rmse.toPrecision(4)}</td><td>${m.mae.toPrecision(4)}</td><td>${Number.isFinite(m.mase) ? m.mase.toPrecision(4) : "-"}</td></tr>`).join("\n")
-    const verdict = [...verdictLines(e), ...(e.faults ? formatFaults(e.faults) : [])]
+    const verdict = [...verdictLines(e), ...(e.interval ? [intervalLine(e.interval)] : []), ...(e.faults ? formatFaults(e.faults) : [])]
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>dsrnn report: ${esc(model.name ?? "model")}</title>
