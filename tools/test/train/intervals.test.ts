@@ -44,6 +44,6 @@ describe("the interval in model.json", () => {
         expect(model({ coverage: 0.9, lower: [-1], upper: [1] })).not.toThrow()
         expect(model({ coverage: 0.9, lower: [2], upper: [1] })).toThrow(/interval: output 0 has lower 2 above upper 1/)
         expect(model({ coverage: 1.5, lower: [-1], upper: [1] })).toThrow(/interval.coverage/)
-        expect(model({ coverage: 0.9, lower: [-1, 0], upper: [1] })).toThrow(/interval.lower has 2 values/)
+        expect(model({ coverage: 0.9, lower: [-1, 0], upper: [1] })).toThrow(/interval.lower: has 2 values, expected 1/)
     })
 })
