@@ -147,6 +147,14 @@ export function trainArgs(s: RealSeries): string[] {
     return ["train", trainFile(s), "--target", s.target, "--inputs", s.inputs.join(","), ...s.trainFlags.split(" "), "--out", modelPath(s)]
 }
 
+/** `stored` (a model's training.command) has the list's train file and every one of its flags with the same value; train may record more flags, in its own order. */
+export function madeBy(stored: string, s: RealSeries): boolean {
+    const args = trainArgs(s)
+    const words = stored.split(" ")
+    const value = (flag: string) => (words.includes(flag) ? words[words.indexOf(flag) + 1] : undefined)
+    return words[0] === "dsrnn" && words[1] === args[0] && words[2] === args[1] && args.every((a, i) => !a.startsWith("--") || value(a) === args[i + 1])
+}
+
 export interface SeriesScore {
     series: RealSeries
     split: Split

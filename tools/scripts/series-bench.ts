@@ -17,7 +17,7 @@
 import { main } from "../src/cli/cli.ts"
 import { formatEvaluation, method } from "../src/train/evaluate.ts"
 import { percent } from "../src/model/wording.ts"
-import { REAL_SERIES, type SeriesScore, modelPath, scoreSeries, testFile, trainArgs, writeSplit } from "./real-series.ts"
+import { REAL_SERIES, type SeriesScore, madeBy, modelPath, scoreSeries, testFile, trainArgs, writeSplit } from "./real-series.ts"
 
 const ROOT = new URL("../../", import.meta.url).pathname
 process.chdir(ROOT)
@@ -31,13 +31,6 @@ if (unknown.length) {
 }
 const chosen = REAL_SERIES.filter(s => !names.length || names.includes(s.name))
 
-/** The stored command has the list's file and every one of its flags with the same value (train may record more flags, in its own order). */
-function madeBy(stored: string, args: string[]): boolean {
-    const words = stored.split(" ")
-    const value = (flag: string) => words[words.indexOf(flag) + 1]
-    return words[1] === args[0] && words[2] === args[1] && args.every((a, i) => !a.startsWith("--") || value(a) === args[i + 1])
-}
-
 const scores: SeriesScore[] = []
 for (const s of chosen) {
     const command = `dsrnn ${trainArgs(s).join(" ")}`
@@ -50,7 +43,7 @@ for (const s of chosen) {
     }
     const score = await scoreSeries(s, "i8")
     const made = score.model.training?.command ?? ""
-    if (!madeBy(made, trainArgs(s))) {
+    if (!madeBy(made, s)) {
         console.error(`series-bench: ${modelPath(s)} was made by\n  ${made}\nnot by the list's command\n  ${command}\nrun with --retrain to remake it`)
         process.exit(1)
     }

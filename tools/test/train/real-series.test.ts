@@ -19,7 +19,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { method } from "../../src/train/evaluate.ts"
-import { DATA_DIR, REAL_SERIES, type RealSeries, type SeriesScore, scoreSeries } from "../../scripts/real-series.ts"
+import { DATA_DIR, REAL_SERIES, type RealSeries, type SeriesScore, madeBy, scoreSeries } from "../../scripts/real-series.ts"
 import { REPO_ROOT } from "../helpers/cli.ts"
 
 /** The device's RMSE within 2% of the float model's (issue 17), either way: a device luckily better than its float model is still not the model that was trained. */
@@ -59,6 +59,9 @@ for (const s of REAL_SERIES) {
             else it(`device below ${what}`, check)
         }
 
+        it("the committed model was made by the list's train command (else: series-bench.ts --retrain)", () => {
+            expect(madeBy(score.model.training!.command, s)).toBe(true)
+        })
         it("scores exactly the held-out rows, with the baselines worked out by hand", () => {
             const e = score.evaluation
             expect(e.actual).toEqual(hand.actual)
