@@ -25,7 +25,7 @@ export interface RealSeries {
     file: string
     target: string
     inputs: string[]
-    /** The timestamp column (the model skips it; its values date the held-out part). */
+    /** The timestamp column: the model skips it, the bench dates the held-out part with it. */
     time: string
     /** One row is one of these. */
     step: "hour" | "day" | "month"
@@ -64,7 +64,9 @@ export const REAL_SERIES: RealSeries[] = [
         time: "Date",
         step: "month",
         period: 12,
-        // 18 years: the last 216 of 741 months (29%), 2002-2020, above every level the model trained on
+        // 18 years: the last 216 of 741 rows (29%), May 2002 to April 2020, above every level the model trained on;
+        // five months of 1958 and 1964 have no reading, so a season is 12 rows only from May 1964 on
+
         heldOut: 216,
         trainFlags: TRAIN_FLAGS,
         shape: "monthly, 1958-2020, rising trend with a yearly cycle",
@@ -113,6 +115,8 @@ export interface Split {
     test: string[]
     /** Rows at the start of `test` that come from the training part: the device streams through them before the first held-out row is scored. */
     warmup: number
+    /** The time column of the first and last held-out rows. */
+    heldOutDates: [string, string]
 }
 
 /**
@@ -126,7 +130,10 @@ export function splitSeries(s: RealSeries): Split {
     const [header, ...rows] = readFileSync(join(ROOT, DATA_DIR, s.file), "utf8").trim().split(/\r?\n/)
     if (rows.length < s.heldOut + 2 * s.period) throw new Error(`${s.file}: ${rows.length} rows, too few to hold out ${s.heldOut}`)
     const cut = rows.length - s.heldOut
-    return { header, train: rows.slice(0, cut), test: rows.slice(cut - s.period), warmup: s.period }
+    const time = header.split(",").indexOf(s.time)
+    if (time < 0) throw new Error(`${s.file}: no time column ${s.time}`)
+    const date = (row: string) => row.split(",")[time]
+    return { header, train: rows.slice(0, cut), test: rows.slice(cut - s.period), warmup: s.period, heldOutDates: [date(rows[cut]), date(rows[rows.length - 1])] }
 }
 
 export const modelPath = (s: RealSeries) => join("tools", "data", "series", `${s.name}.json`)

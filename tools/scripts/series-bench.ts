@@ -47,7 +47,11 @@ for (const s of chosen) {
         console.error(`series-bench: ${modelPath(s)} was made by\n  ${made}\nnot by the list's command\n  ${command}\nrun with --retrain to remake it`)
         process.exit(1)
     }
-    console.log(formatEvaluation(score.evaluation, `${testFile(s)} (the first ${score.split.warmup} rows are training rows the device streams before the held-out part)`))
+    const { model, split } = score
+    const best = model.training!.bestEpoch
+    console.log(`model ${modelPath(s)}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, forecasts the ${model.residual ? "change (residual)" : "level"}, best epoch ${best} of ${model.training!.epochs.length}`)
+    console.log(`held out: ${split.heldOutDates.join(" to ")}`)
+    console.log(formatEvaluation(score.evaluation, `${testFile(s)} (the first ${split.warmup} rows are training rows the device streams before the held-out part)`))
     scores.push(score)
 }
 
@@ -84,9 +88,10 @@ console.log(head.map((h, c) => h.padEnd(widths[c])).join("  "))
 for (const r of rows) console.log(r.map((v, c) => (c === 0 || c === head.length - 1 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  "))
 
 console.log("\nmarkdown for the README:\n")
-console.log("| series | data (vega-datasets 3.2.1) | shape | source | licence |")
-console.log("|---|---|---|---|---|")
-for (const { series: s } of scores) console.log(`| ${s.name} | \`${s.file}\`, ${s.target} from ${s.inputs.join(", ")} | ${s.shape} | ${s.source} | ${s.licence} |`)
+console.log("| series | file (vega-datasets 3.2.1): target (inputs) | shape | held out | source | licence |")
+console.log("|---|---|---|---|---|---|")
+for (const { series: s, split } of scores)
+    console.log(`| ${s.name} | \`${s.file}\`: ${s.target} (${s.inputs.join(", ")}) | ${s.shape} | ${split.heldOutDates.join(" to ")} | ${s.source} | ${s.licence} |`)
 console.log()
 console.log(`| ${head.join(" | ")} |`)
 console.log(`|${head.map((_, c) => (c === 0 || c === head.length - 1 ? "---" : "---:")).join("|")}|`)
