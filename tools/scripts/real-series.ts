@@ -66,7 +66,6 @@ export const REAL_SERIES: RealSeries[] = [
         period: 12,
         // 18 years: the last 216 of 741 rows (29%), May 2002 to April 2020, above every level the model trained on;
         // five months of 1958 and 1964 have no reading, so a season is 12 rows only from May 1964 on
-
         heldOut: 216,
         trainFlags: TRAIN_FLAGS,
         shape: "monthly, 1958-2020, rising trend with a yearly cycle",
@@ -172,7 +171,9 @@ export interface SeriesScore {
 /**
  * Streams the test rows through the committed model (float64 and the device
  * in `encoding`) and scores the held-out rows next to the baselines, with the
- * list's season and the training rows' MASE scale, as train measures it.
+ * list's season and the MASE scale of the whole training file, as npm start
+ * measures it (train's own table uses the rows it fits on, without its
+ * validation part).
  */
 export async function scoreSeries(s: RealSeries, encoding: Encoding | null, dir = BENCH_DIR): Promise<SeriesScore> {
     const split = writeSplit(s, dir)
