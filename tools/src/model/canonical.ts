@@ -101,6 +101,21 @@ export interface TrainingRecord {
     epochs: { loss: number; windowLoss: number; streamRmse: number }[]
     /** The epoch (1-based, as training prints it: `epochs[bestEpoch - 1]`) whose weights the model holds: the best streaming validation RMSE. */
     bestEpoch: number
+    /** --arch auto: the board and sample period the candidates were checked against, and each candidate. */
+    search?: { board: string; periodMs: number; candidates: ArchCandidate[] }
+}
+
+/** One architecture --arch auto considered: skipped before training when it does not fit the board. */
+export interface ArchCandidate {
+    /** As --arch takes it, e.g. "lstm:16". */
+    arch: string
+    fits: boolean
+    /** Why it does not fit, in one line. */
+    why?: string
+    /** Estimated milliseconds per step on the board, when the board has a speed figure. */
+    stepMs?: number
+    /** Best streaming validation RMSE, when it was trained. */
+    streamRmse?: number
 }
 
 /** The anomaly flag's threshold, calibrated on validation residuals. */
