@@ -10,6 +10,7 @@ import { macsPerStep } from "../model/canonical.ts"
 import { type Encoding, quantizationReport } from "../model/quantize.ts"
 import { count } from "../model/wording.ts"
 import { type Evaluation, formatFaults, intervalLine, method, periodLines, verdictLines } from "../train/evaluate.ts"
+import { archOf, candidateSummary } from "../train/arch-search.ts"
 import { barChart, histogramChart, renderSvg, seriesChart, thin } from "./charts.ts"
 
 /** Points per line in the series charts: enough for hours over a year, small enough for a light page. */
@@ -37,6 +38,7 @@ function summary(m: CanonicalModel, encoding: Encoding): [string, string][] {
         ["anomaly threshold", m.anomaly ? `${m.anomaly.threshold.toPrecision(4)} (the ${m.anomaly.percentile}th percentile of validation errors)` : "none"],
     ]
     if (m.training) rows.push(["trained by", m.training.command], ["training", `${count(m.training.trainRows, "row")}, validated on the next ${m.training.validationRows}; best epoch ${m.training.bestEpoch} of ${m.training.epochs.length}`])
+    if (m.training?.search) rows.push(["candidates", candidateSummary(m.training.search, archOf(m))])
     return rows
 }
 

@@ -5,7 +5,7 @@
  * are trained alike and the best streaming validation RMSE wins. The board
  * check comes in as a function: train sits below board in the stage order.
  */
-import type { ArchCandidate, CanonicalModel, Layer } from "../model/canonical.ts"
+import type { ArchCandidate, CanonicalModel, Layer, TrainingRecord } from "../model/canonical.ts"
 import { UserError } from "../model/errors.ts"
 import { count } from "../model/wording.ts"
 import { type LayerSpec, parseArch } from "./options.ts"
@@ -99,4 +99,11 @@ export function candidateTable(candidates: ArchCandidate[], chosen: string): str
 /** The model's recurrent layers as --arch spells them, e.g. "lstm:16" or "lstm:16,gru:8". */
 export function archOf(model: CanonicalModel): string {
     return model.layers.filter(l => l.type !== "dense").map(l => `${l.type}:${l.units}`).join(",")
+}
+
+/** The candidates in one line for the report: each one's RMSE or why it was skipped, the chosen one marked. */
+export function candidateSummary(search: NonNullable<TrainingRecord["search"]>, chosen: string): string {
+    const one = (c: ArchCandidate) =>
+        `${c.arch}${c.arch === chosen ? " (chosen)" : ""}: ${c.fits ? `RMSE ${c.streamRmse?.toPrecision(4) ?? "-"}` : `skipped, ${c.why}`}${c.stepMs === undefined ? "" : `, ~${c.stepMs.toFixed(1)} ms/step (est.)`}`
+    return `--arch auto on ${search.board} at a ${search.periodMs.toLocaleString("en-US")} ms period, by streaming validation RMSE: ${search.candidates.map(one).join("; ")}`
 }
