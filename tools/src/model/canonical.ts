@@ -47,11 +47,12 @@ export interface LstmLayer {
 }
 
 /**
- * Gate blocks in the order [z, r, h] (Keras order), each `units` rows.
+ * Gate blocks in the order [z, r, n] (the Keras order, which calls the
+ * candidate's block h; src/gru.ts and docs/spec.md call it n), each `units` rows.
  * resetAfter (Keras reset_after, PyTorch, ONNX linear_before_reset=1):
- *   n = act(Wx_h x + bx_h + r * (Wh_h h + bh_h))
+ *   n = act(Wx_n x + bx_n + r * (Wh_n h + bh_n))
  * otherwise:
- *   n = act(Wx_h x + bx_h + Wh_h (r * h) + bh_h)
+ *   n = act(Wx_n x + bx_n + Wh_n (r * h) + bh_n)
  * and h' = z * h + (1 - z) * n.
  */
 export interface GruLayer {
