@@ -40,7 +40,7 @@ export interface RealSeries {
     heldOut: number
     /** The rest of the `dsrnn train` command, after the file, target, inputs and out. */
     trainFlags: string
-    /** What it shows, for the README. */
+    /** What it shows, for docs/real-series.md. */
     shape: string
     source: string
     licence: string

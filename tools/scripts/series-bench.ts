@@ -3,7 +3,7 @@
  * for each, the committed model tools/data/series/<name>.json runs on the
  * held-out rows on the simulated device (i8 weights) next to the float model
  * and the baselines, and one summary table closes the run, then the same as
- * markdown for the README's "Real series" section.
+ * markdown for docs/real-series.md.
  *
  *   npx tsx tools/scripts/series-bench.ts             # score the committed models
  *   npx tsx tools/scripts/series-bench.ts --retrain   # first retrain every model with `dsrnn train`
@@ -87,7 +87,7 @@ console.log(`\nheld-out RMSE in the target's units, every held-out row scored, s
 console.log(head.map((h, c) => h.padEnd(widths[c])).join("  "))
 for (const r of rows) console.log(r.map((v, c) => (c === 0 || c === head.length - 1 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  "))
 
-console.log("\nmarkdown for the README:\n")
+console.log("\nmarkdown for docs/real-series.md:\n")
 console.log("| series | file (vega-datasets 3.2.1): target (inputs) | shape | held out | source | licence |")
 console.log("|---|---|---|---|---|---|")
 for (const { series: s, split } of scores)

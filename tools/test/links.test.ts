@@ -2,7 +2,8 @@
  * Every reference a reader can follow points at something in the repository:
  * each relative markdown link in README.md and docs/*.md names a file that
  * exists, and each #anchor a heading of that file (as GitHub turns headings
- * into anchors); each docs/*.md that code cites exists; and no file cites the
+ * into anchors); each README section a message names ("README: Sensors") is
+ * a heading; each docs/*.md that code cites exists; and no file cites the
  * notes that never shipped (SPEC.md, DESIGN.md, DEVICESCRIPT.md).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
@@ -98,6 +99,13 @@ describe("links", () => {
         const linked = new Set(linkTargets(readFileSync(join(REPO_ROOT, "README.md"), "utf8")).map(t => t.split("#")[0]))
         const pages = readdirSync(DOCS).filter(f => f.endsWith(".md"))
         expect(pages.filter(f => !linked.has(`docs/${f}`))).toEqual([])
+    })
+
+    it("every README section a message or --help names is a heading of README.md", () => {
+        const readme = anchors(readFileSync(join(REPO_ROOT, "README.md"), "utf8"))
+        const named = sources(join(REPO_ROOT, "tools", "src")).flatMap(f => [...readFileSync(f, "utf8").matchAll(/README: ([A-Z][\w ]*\w)/g)].map(m => m[1]))
+        expect(named.length).toBeGreaterThan(0)
+        expect(named.filter(h => !readme.has([...anchors(`# ${h}`)][0]))).toEqual([])
     })
 
     it("code cites only docs that exist, and none of the notes that never shipped", () => {

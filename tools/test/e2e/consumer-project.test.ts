@@ -20,7 +20,7 @@ import { predictPrefixes, randomRows, saveTfjsModel, sequential, setRandomWeight
 const run = promisify(execFile)
 const NPM = "npm"
 const DEVS_CLI = join(REPO_ROOT, "node_modules", "@devicescript", "cli", "built", "devicescript-cli.cjs")
-/** f32 weights: the device matches TF.js to float32 rounding (README, Accuracy). */
+/** f32 weights: the device matches TF.js to float32 rounding (docs/accuracy.md). */
 const F32_BOUND = 1e-4
 const ROWS = 40
 
