@@ -14,12 +14,40 @@ import { REPO_ROOT } from "./helpers/cli.ts"
 const DOCS = join(REPO_ROOT, "docs")
 const PAGES = [join(REPO_ROOT, "README.md"), ...readdirSync(DOCS).filter(f => f.endsWith(".md")).map(f => join(DOCS, f))]
 
-/** The text outside fenced code blocks and inline code spans, where a link is a link. */
+/**
+ * The text outside code blocks (fenced, or indented after a blank line where
+ * no list goes on) and inline code spans, where a link is a link.
+ */
 function prose(md: string): string {
-    return md
-        .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, "")
-        .replace(/^( {4}|\t).*$/gm, "")
-        .replace(/`[^`\n]*`/g, "")
+    const out: string[] = []
+    let fence: string | null = null
+    let code = false
+    let blank = true
+    let last = "" // the last line of prose
+    for (const line of md.split("\n")) {
+        if (fence) {
+            if (line.startsWith(fence)) fence = null
+            continue
+        }
+        const open = /^(```|~~~)/.exec(line)
+        if (open) {
+            fence = open[1]
+            continue
+        }
+        if (!line.trim()) {
+            blank = true
+            continue
+        }
+        const inList = /^\s*([-*+]|\d+\.)\s|^\s{2,}\S/.test(last)
+        if (/^( {4}|\t)/.test(line) && (code || (blank && !inList))) {
+            code = true
+            continue
+        }
+        code = blank = false
+        last = line
+        out.push(line.replace(/`[^`\n]*`/g, ""))
+    }
+    return out.join("\n")
 }
 
 /** The targets of the inline links `[text](target)` in a page. */
@@ -87,8 +115,12 @@ describe("links", () => {
 
     it("reports a missing file and a missing heading, and skips code and web links", () => {
         const page = join(REPO_ROOT, "README.md")
-        const md = "[a](docs/nowhere.md) [b](#no-such-heading) [c](https://example.org/x) `[d](gone.md)`\n\n    [e](gone.md)\n# Real heading\n[f](#real-heading)\n"
-        expect(brokenLinks(page, md)).toEqual(["README.md: docs/nowhere.md: no file docs/nowhere.md", "README.md: #no-such-heading: no heading #no-such-heading in README.md"])
+        const md = "[a](docs/nowhere.md) [b](#no-such-heading) [c](https://example.org/x) `[d](gone.md)`\n\n    [e](gone.md)\n\n```\n[g](gone.md)\n```\n# Real heading\n[f](#real-heading)\n- a list\n\n    [h](nested.md)\n"
+        expect(brokenLinks(page, md)).toEqual([
+            "README.md: docs/nowhere.md: no file docs/nowhere.md",
+            "README.md: #no-such-heading: no heading #no-such-heading in README.md",
+            "README.md: nested.md: no file nested.md",
+        ])
     })
 
     it.each(PAGES.map(p => [relative(REPO_ROOT, p), p]))("every relative link in %s resolves", (_name, page) => {
