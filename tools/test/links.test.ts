@@ -4,7 +4,8 @@
  * exists, and each #anchor a heading of that file (as GitHub turns headings
  * into anchors); each README section a message names ("README: Sensors") is
  * a heading; each docs/*.md that code cites exists; and no file cites the
- * notes that never shipped (SPEC.md, DESIGN.md, DEVICESCRIPT.md).
+ * notes that never shipped (SPEC.md, DESIGN.md, DEVICESCRIPT.md) or a path
+ * outside the repository.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { dirname, join, relative } from "node:path"
@@ -148,6 +149,7 @@ describe("links", () => {
             const text = readFileSync(f, "utf8")
             for (const m of text.matchAll(/\bdocs\/[\w.-]+\.md\b/g)) if (!existsSync(join(REPO_ROOT, m[0]))) wrong.push(`${relative(REPO_ROOT, f)}: ${m[0]}`)
             for (const m of text.matchAll(/\b(SPEC|DESIGN|DEVICESCRIPT)\.md\b/g)) wrong.push(`${relative(REPO_ROOT, f)}: ${m[0]}`)
+            for (const m of text.matchAll(/\/work\/shared\/[\w./-]*/g)) wrong.push(`${relative(REPO_ROOT, f)}: ${m[0]} is outside the repository`)
         }
         expect(wrong).toEqual([])
     })

@@ -16,7 +16,7 @@ import type { BoardProfile } from "./boards.ts"
  * VM opcodes per second, per chip (BoardProfile.arch): an ESTIMATE until the
  * emulated Pico bench (issue 19) measures our own steps. RP2040 at 125 MHz:
  * 125e6 / 591, the slowest cycles per opcode measured on the emulated Pico
- * firmware (/work/shared/pico/README.md: 375 for flash-matrix LSTM code, 591
+ * firmware (docs/platform.md: 375 for flash-matrix LSTM code, 591
  * for the LSTM emitted whole; flash cache misses not modelled). No ESP32
  * figure has been measured, so their step time is not checked.
  */

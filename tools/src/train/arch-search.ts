@@ -10,7 +10,7 @@ import { UserError } from "../model/errors.ts"
 import { count } from "../model/wording.ts"
 import { type LayerSpec, parseArch } from "./options.ts"
 
-/** What --arch auto tries by default, smallest first within a kind: 16 minutes for all six on the 7,319 Seattle training rows (README). */
+/** What --arch auto tries by default, smallest first within a kind: 16 minutes for all six on the 7,319 Seattle training rows (docs/train.md). */
 export const ARCH_GRID = ["lstm:8", "lstm:16", "lstm:32", "gru:8", "gru:16", "gru:32"]
 
 /** "lstm:16 gru:8" (spaces or semicolons between candidates; commas stack layers, as in --arch) -> candidates. */
