@@ -6,7 +6,8 @@
 import * as vega from "vega"
 import { type TopLevelSpec, compile } from "vega-lite"
 
-const WIDTH = 860
+/** Chart width in px: with axes and legend, every chart stays within the page's 940 px, so none is scaled down. */
+const WIDTH = 840
 /** A legend entry's width besides its label: the 20 px line sample and the gaps around it. */
 const LEGEND_SYMBOL_PX = 50
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -69,11 +70,38 @@ export interface SeriesOptions {
 /** Calendar tick labels per tick step (vega's default shows "Sat 02" with no month and "12 PM"). */
 const TIME_FORMAT = { year: "%Y", quarter: "%b %Y", month: "%b %Y", week: "%b %d", date: "%b %d", hours: "%H:%M", minutes: "%H:%M", seconds: "%H:%M:%S", milliseconds: "%H:%M:%S.%L" }
 
+/** At most this many ticks on a time axis: about 90 px each, so no label hides another. */
+const MAX_TIME_TICKS = 9
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+/** Calendar tick steps, finest first; a month and a year at their average length, to count ticks. */
+const TIME_STEPS: [interval: string, step: number, ms: number][] = [
+    ...[1, 5, 15, 30].map(s => ["minute", s, s * MINUTE] as [string, number, number]),
+    ...[1, 3, 6, 12].map(s => ["hour", s, s * HOUR] as [string, number, number]),
+    ["day", 1, DAY],
+    ["day", 2, 2 * DAY],
+    ["week", 1, 7 * DAY],
+    ...[1, 3].map(s => ["month", s, s * 30.44 * DAY] as [string, number, number]),
+    ...[1, 2, 5, 10, 20, 50, 100].map(s => ["year", s, s * 365.25 * DAY] as [string, number, number]),
+]
+
+/**
+ * The finest calendar step giving at most MAX_TIME_TICKS ticks over `span` ms. Vega's own choice aims
+ * at one tick per 40 px, and its overlap rule then hides every other label, which can be every
+ * midnight, leaving only hours and no date.
+ */
+function timeTicks(span: number): { interval: string; step: number } {
+    const [interval, step] = TIME_STEPS.find(s => span / s[2] <= MAX_TIME_TICKS) ?? TIME_STEPS[TIME_STEPS.length - 1]
+    return { interval, step }
+}
+
 /** Lines of several series over `x` (a row number, an epoch, or epoch ms with `time`), with optional flagged points and rules. */
 export function seriesChart(title: string, rows: Row[], yTitle: string, opts: SeriesOptions = {}): TopLevelSpec {
     // nice: false, so the axis ends where the data does rather than at the next round number
+    const xs = rows.map(r => Number(r.x))
     const x = opts.time
-        ? { field: "x", type: "temporal", title: opts.xTitle ?? "time (UTC)", scale: { type: "utc", nice: false }, axis: { format: TIME_FORMAT } }
+        ? { field: "x", type: "temporal", title: opts.xTitle ?? "time (UTC)", scale: { type: "utc", nice: false }, axis: { format: TIME_FORMAT, tickCount: timeTicks(Math.max(...xs) - Math.min(...xs)) } }
         : { field: "x", type: "quantitative", title: opts.xTitle ?? "row of the file", scale: { zero: false, nice: false }, axis: { tickMinStep: 1 } }
     const y = { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } }
     const styles = opts.styles

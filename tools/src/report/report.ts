@@ -17,13 +17,13 @@ import { type SeriesStyle, barChart, histogramChart, renderSvg, seriesChart, thi
 const MAX_POINTS = 3000
 /**
  * The close-up shows whole periods: as many as fit in CLOSE_UP_MAX_ROWS (about 3.5 px a row on the
- * 860 px chart, where single forecasts can still be told apart), at most 7 (a week of days) and at least 3
+ * 840 px chart, where single forecasts can still be told apart), at most 7 (a week of days) and at least 3
  * (so a long period still shows its repeat). Without a period it shows the last CLOSE_UP_MAX_ROWS rows.
  */
 const CLOSE_UP_MAX_ROWS = 240
 const CLOSE_UP_MAX_PERIODS = 7
 const CLOSE_UP_MIN_PERIODS = 3
-/** The error-per-window chart has at most this many windows: its line stays readable at 860 px. */
+/** The error-per-window chart has at most this many windows: its line stays readable at 840 px. */
 const MAX_WINDOWS = 120
 /** The series drawn in the forecast charts, bottom to top after the baselines: the models stand out, the device on top. */
 const MODEL_STYLES: Record<string, Omit<SeriesStyle, "name">> = {
@@ -65,11 +65,12 @@ function summary(m: CanonicalModel, encoding: Encoding): [string, string][] {
     return rows
 }
 
-/** Rows in the close-up: whole periods, as many as fit the budget within 3 to 7 of them, or a fixed stretch without a period. */
+/** Rows in the close-up: the last whole periods, as many as fit CLOSE_UP_MAX_ROWS within 3 to 7 of them (fewer when the rows run out), or a fixed stretch without a period. */
 export function closeUpRows(period: number | null, rows: number): { rows: number; periods?: number } {
     if (!period) return { rows: Math.min(rows, CLOSE_UP_MAX_ROWS) }
-    const periods = Math.max(CLOSE_UP_MIN_PERIODS, Math.min(CLOSE_UP_MAX_PERIODS, Math.floor(CLOSE_UP_MAX_ROWS / period)))
-    return periods * period <= rows ? { rows: periods * period, periods } : { rows }
+    const wanted = Math.max(CLOSE_UP_MIN_PERIODS, Math.min(CLOSE_UP_MAX_PERIODS, Math.floor(CLOSE_UP_MAX_ROWS / period)))
+    const periods = Math.min(wanted, Math.floor(rows / period))
+    return periods > 0 ? { rows: periods * period, periods } : { rows }
 }
 
 /** Rows per window of the error-per-window chart: whole periods (one, unless that makes more than MAX_WINDOWS windows). */
@@ -122,7 +123,7 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
     // the last whole periods, where single forecasts can be told apart
     const close = closeUpRows(e.period, e.actual.length)
     const firstClose = e.actual.length - close.rows
-    const closeTitle = `Actual vs forecast, the last ${close.rows} rows${close.periods ? ` (${close.periods} periods of ${e.period})` : ""}`
+    const closeTitle = `Actual vs forecast, the last ${close.rows} rows${close.periods ? ` (${count(close.periods, "period")} of ${e.period})` : ""}`
     const yTitle = model.outputNames?.[0] ?? "output"
     const notes = (...n: (string | false)[]) => n.filter(Boolean).join("; ") || undefined
     const dashed = baselines.length > 0 && "dashed: baselines"
