@@ -58,6 +58,8 @@ function charts(html: string): Record<string, string> {
 function lines(svg: string) {
     return [...svg.matchAll(/<g class="mark-line role-mark[^>]*><path aria-label="([^"]*)"[^>]* d="([^"]*)" stroke="([^"]*)"[^>]*?(?: stroke-dasharray="([^"]*)")?\/>/g)].map(m => ({
         series: /series: (.*)$/.exec(m[1])![1],
+        /** The first point's value, from its aria-label "x: ...; y title: value; series: ..." (vega writes − for minus). */
+        first: Number(/: ([-−\d.e]+); series:/.exec(m[1])![1].replace("−", "-")),
         points: m[2].split(/[ML]/).filter(Boolean).length,
         stroke: m[3],
         dash: m[4] ?? "1,0",
@@ -65,11 +67,13 @@ function lines(svg: string) {
 }
 
 /** The visible labels (vega hides overlapping ones with opacity 0) of the x axis: the first axis with a title vega draws for x. */
-function xLabels(svg: string): { title: string; labels: string[] } {
+function xLabels(svg: string): { title: string; labels: string[]; at: Record<string, number> } {
     // vega draws each axis as a group: labels, then the title; the x axis has aria-label "X-axis ..."
     const axis = /<g [^>]*aria-label="X-axis[^"]*"[\s\S]*?role-axis-title"[^>]*>[\s\S]*?<\/g>/.exec(svg)![0]
     const texts = (cls: string) => [...(new RegExp(`role-axis-${cls}"[^>]*>([\\s\\S]*?)</g>`).exec(axis)?.[1] ?? "").matchAll(/<text[^>]*opacity="1"[^>]*>([^<]*)<\/text>/g)].map(m => m[1])
-    return { title: texts("title")[0], labels: texts("label") }
+    const labels = /role-axis-label"[^>]*>([\s\S]*?)<\/g>/.exec(axis)?.[1] ?? ""
+    const at = Object.fromEntries([...labels.matchAll(/<text[^>]*transform="translate\(([\d.-]+),[^"]*"[^>]*opacity="1"[^>]*>([^<]*)<\/text>/g)].map(m => [m[2], Number(m[1])]))
+    return { title: texts("title")[0], labels: texts("label"), at }
 }
 
 const render = (rows: number, period: number | null, times?: number[]) => renderReport({ model: model(), evaluation: evaluation(rows, period), encoding: "i8", source: "hand.csv", times })
@@ -97,6 +101,9 @@ describe("report charts", () => {
         // the close-up is the last 7 periods: predictions 72..239, for data rows 73..240, 2024-03-04 01:00 to 03-11 00:00.
         // That spans 167 h: daily ticks make 6.96 <= 9, so one tick per midnight, Mar 05 to Mar 11, each labelled by its date
         expect(xLabels(c["close-up"]).labels).toEqual(["Mar 05", "Mar 06", "Mar 07", "Mar 08", "Mar 09", "Mar 10", "Mar 11"])
+        // and each sits at its UTC midnight, 23 h + 24 h k into the 167 h on 840 px (in Tokyo's local time it would be 9 h earlier)
+        const at = xLabels(c["close-up"]).at
+        for (let k = 0; k < 7; k++) expect(at[`Mar ${String(5 + k).padStart(2, "0")}`]).toBeCloseTo((840 * (23 + 24 * k)) / 167, 1)
         // all rows: data rows 1..240, 03-01 01:00 to 03-11 00:00, 239 h: daily ticks would be 9.96 > 9, so every 2 days,
         // which the calendar counts from the 1st of the month: the odd dates after Mar 01 01:00
         expect(xLabels(c.forecast).labels).toEqual(["Mar 03", "Mar 05", "Mar 07", "Mar 09", "Mar 11"])
@@ -130,6 +137,8 @@ describe("report charts", () => {
         // 240 rows in windows of one period: 10 points per method (the actual values have no error)
         const windows = lines(c.windows)
         expect(windows.map(l => [l.series, l.points])).toEqual([...BASELINES.map(b => [b[1], 10]), ["float model (float64)", 10], ["device (i8, DeviceScript VM)", 10]])
+        // each method is off by a constant, so its RMSE in every window is that constant
+        ;[0.2, 0.3, 0.4, 0.05, 0.06].forEach((rmse, i) => expect(windows[i].first, windows[i].series).toBeCloseTo(rmse, 9))
         // the all-rows chart is too dense to tell baselines apart: actual and models only
         expect(lines(c.forecast).map(l => l.series)).toEqual(models)
     })
