@@ -50,8 +50,8 @@ export interface SeriesStyle {
 }
 
 export interface SeriesOptions {
-    /** A second, smaller title line: what the dashes and circles mean. */
-    subtitle?: string
+    /** Smaller lines under the title, one per note: what the dashes and circles mean. */
+    subtitle?: string[]
     /** Points to circle (flagged anomalies), with the rows' x and value. */
     flagged?: Row[]
     /** Horizontal dashed rules at these values. */
@@ -109,9 +109,11 @@ export function seriesChart(title: string, rows: Row[], yTitle: string, opts: Se
     const names = styles?.map(s => s.name) ?? [...new Set(rows.map(r => String(r.series)))]
     const columns = Math.max(1, Math.floor(WIDTH / (0.8 * CONFIG.legend.labelFontSize * Math.max(...names.map(n => n.length)) + LEGEND_SYMBOL_PX)))
     const legend = { orient: "top", columns, labelLimit: 400, symbolStrokeWidth: 2.5, symbolSize: 400 }
-    const color = styles ? { field: "series", type: "nominal", title: null, scale: { domain: styles.map(s => s.name), range: styles.map(s => s.color) }, legend } : { field: "series", type: "nominal", title: null, legend }
+    // the legend follows the scales' domain: solid lines (what is forecast) first, then the dashed ones (baselines)
+    const listed = styles && [...styles.filter(s => !s.dash), ...styles.filter(s => s.dash)]
+    const color = listed ? { field: "series", type: "nominal", title: null, scale: { domain: listed.map(s => s.name), range: listed.map(s => s.color) }, legend } : { field: "series", type: "nominal", title: null, legend }
     // one layer per series, so each is drawn in its given order, with color and dash from shared scales (one legend)
-    const strokeDash = styles && { field: "series", type: "nominal", title: null, scale: { domain: styles.map(s => s.name), range: styles.map(s => s.dash ?? [1, 0]) }, legend }
+    const strokeDash = listed && { field: "series", type: "nominal", title: null, scale: { domain: listed.map(s => s.name), range: listed.map(s => s.dash ?? [1, 0]) }, legend }
     const layers: object[] = (styles ?? [undefined]).map(s => ({
         data: { values: s ? rows.filter(r => r.series === s.name) : rows },
         mark: { type: "line", strokeWidth: s?.width ?? 1.2, clip: true },
@@ -136,7 +138,7 @@ export function seriesChart(title: string, rows: Row[], yTitle: string, opts: Se
             mark: { type: "point", shape: "circle", size: 60, color: "#d00", filled: false, strokeWidth: 2 },
             encoding: { x, y },
         })
-    return { $schema: SCHEMA, config: CONFIG, title: opts.subtitle ? { text: title, subtitle: opts.subtitle } : title, width: WIDTH, height: opts.height ?? 260, layer: layers } as TopLevelSpec
+    return { $schema: SCHEMA, config: CONFIG, title: opts.subtitle?.length ? { text: title, subtitle: opts.subtitle } : title, width: WIDTH, height: opts.height ?? 260, layer: layers } as TopLevelSpec
 }
 
 export function histogramChart(title: string, values: number[], xTitle: string, rules: number[]): TopLevelSpec {

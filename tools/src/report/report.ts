@@ -125,15 +125,17 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
     const firstClose = e.actual.length - close.rows
     const closeTitle = `Actual vs forecast, the last ${close.rows} rows${close.periods ? ` (${count(close.periods, "period")} of ${e.period})` : ""}`
     const yTitle = model.outputNames?.[0] ?? "output"
-    const notes = (...n: (string | false)[]) => n.filter(Boolean).join("; ") || undefined
+    const notes = (...n: (string | false)[]) => n.filter(s => s !== false)
     const dashed = baselines.length > 0 && "dashed: baselines"
+    // the two models agree to a fraction of a line's width, so the float model's line shows only at its edges
+    const covered = device !== undefined && "the device's line covers the float model's where they agree"
     const circled = flagged.size > 0 && "circles: flagged anomalies"
     const window = windowRows(e.period, e.actual.length)
     const windows = drawn.filter(m => m.key !== "actual").flatMap(m => windowRmse(m.predictions, e.actual, window).map(w => ({ x: x(w.last), value: w.rmse, series: m.label })))
     const windowTitle = `RMSE over each ${e.period ? `${window / e.period === 1 ? "period" : `${window / e.period} periods`} (${window} rows)` : `${window} rows`}, every method`
     const specs = [
-        seriesChart("Actual vs forecast, all rows", lines, yTitle, { flagged: marks, styles: styles.slice(baselines.length), time, subtitle: notes(baselines.length > 0 && "baselines: in the close-up and per period below", circled) }),
-        seriesChart(closeTitle, all.flatMap(s => s.slice(firstClose)), yTitle, { flagged: marks.filter(r => r.i >= firstClose), styles, time, subtitle: notes(dashed, circled) }),
+        seriesChart("Actual vs forecast, all rows", lines, yTitle, { flagged: marks, styles: styles.slice(baselines.length), time, subtitle: notes(covered, baselines.length > 0 && "baselines: in the close-up and per period below", circled) }),
+        seriesChart(closeTitle, all.flatMap(s => s.slice(firstClose)), yTitle, { flagged: marks.filter(r => r.i >= firstClose), styles, time, subtitle: notes(dashed, covered, circled) }),
         seriesChart(windowTitle, windows, "RMSE", { styles: styles.filter(s => s.name !== "actual"), time, height: 220, subtitle: notes("lower is better", dashed) }),
         seriesChart(`Forecast error over time${threshold ? " (dashed: ± anomaly threshold)" : ""}`, errors, "forecast − actual", {
             rules: threshold ? [-threshold, threshold] : [],
