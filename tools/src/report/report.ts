@@ -179,11 +179,26 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
     return svgs.map((svg, i) => ({ title: titles[i], svg }))
 }
 
+/** The page's first claim: whether the device (or the float model) beats every baseline, naming those it does not. */
+function headline(e: Evaluation): { text: string; lost: boolean } {
+    const model = method(e, "device") ?? method(e, "float")!
+    const who = model.key === "device" ? "The device" : "The model"
+    const baselines = e.methods.filter(isBaseline)
+    const lost = baselines.filter(b => b.rmse <= model.rmse)
+    return lost.length
+        ? { text: `${who} does NOT beat ${lost.length} of the ${count(baselines.length, "baseline")} on RMSE: ${lost.map(b => b.label).join(", ")}.`, lost: true }
+        : { text: `${who} beats every baseline on RMSE: ${baselines.map(b => b.label).join(", ")}.`, lost: false }
+}
+
+/** Section headings, each placed before the chart it names. */
+const HEADINGS: Record<string, string> = { forecast: "Forecasts on the held-out rows", quantization: "On the boards", training: "Training" }
+
 export async function renderReport(input: ReportInput): Promise<string> {
     const { model, evaluation: e, encoding, source } = input
     const figures = await charts(input)
     const table = e.methods.map(m => `<tr><td>${esc(m.label)}</td><td>${m.rmse.toPrecision(4)}</td><td>${m.mae.toPrecision(4)}</td><td>${Number.isFinite(m.mase) ? m.mase.toPrecision(4) : "-"}</td></tr>`).join("\n")
     const verdict = [...verdictLines(e), ...(e.interval ? [intervalLine(e.interval)] : []), ...(e.faults ? formatFaults(e.faults) : [])]
+    const head = headline(e)
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>dsrnn report: ${esc(model.name ?? "model")}</title>
@@ -193,19 +208,20 @@ h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
 table { border-collapse: collapse; } td, th { padding: 3px 12px; border-bottom: 1px solid #ddd; text-align: left; }
 td:nth-child(n+2) { font-variant-numeric: tabular-nums; text-align: right; }
 .chart { margin: 12px 0; } .chart svg { max-width: 100%; height: auto; }
-.verdict { font-weight: 600; } code { background: #f4f4f4; padding: 1px 4px; }
+.verdict { font-weight: 600; font-size: 17px; } .lost { color: #a30000; } code { background: #f4f4f4; padding: 1px 4px; }
 </style></head>
 <body>
 <h1>dsrnn report: ${esc(model.name ?? "model")}</h1>
 <p>${e.actual.length.toLocaleString("en-US")} forecasts on <code>${esc(source)}</code>, streamed from zero state one row at a time, as the device runs. Errors are in the target's own units.</p>
+<p class="verdict${head.lost ? " lost" : ""}">${esc(head.text)}</p>
 ${periodLines(e).map(l => `<p>${esc(l)}</p>`).join("\n")}
 <table><thead><tr><th>method</th><th>RMSE</th><th>MAE</th><th>MASE</th></tr></thead><tbody>
 ${table}
 </tbody></table>
-${verdict.map((l, i) => `<p${i === 0 ? ' class="verdict"' : ""}>${esc(l.trim())}</p>`).join("\n")}
+${verdict.map(l => `<p>${esc(l.trim())}</p>`).join("\n")}
 <h2>Model</h2>
 <table>${summary(model, encoding).map(([k, v]) => `<tr><th>${esc(k)}</th><td style="text-align:left">${esc(v)}</td></tr>`).join("")}</table>
-${figures.map(f => `<div class="chart" data-chart="${f.title}">${f.svg}</div>`).join("\n")}
+${figures.map(f => `${HEADINGS[f.title] ? `<h2>${HEADINGS[f.title]}</h2>\n` : ""}<div class="chart" data-chart="${f.title}">${f.svg}</div>`).join("\n")}
 </body></html>
 `
 }

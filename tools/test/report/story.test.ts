@@ -160,6 +160,17 @@ describe("report charts", () => {
         }
     })
 
+    it("the page opens with whether the device beats every baseline, naming each it does not", async () => {
+        // device off by 0.06, baselines by 0.2, 0.3, 0.4: it beats all three
+        expect(await render(240, 24)).toContain('<p class="verdict">The device beats every baseline on RMSE: persistence (next = current), seasonal naive (one season ago), ETS (statistical).</p>')
+        // a statistical baseline off by only 0.01 wins; ties count as losses (not beaten)
+        const e = evaluation(240, 24)
+        e.methods.find(m => m.key === ("ets" as Method["key"]))!.rmse = 0.01
+        e.methods.find(m => m.key === "persistence")!.rmse = 0.06
+        const html = await renderReport({ model: model(), evaluation: e, encoding: "i8", source: "hand.csv" })
+        expect(html).toContain('<p class="verdict lost">The device does NOT beat 2 of the 3 baselines on RMSE: persistence (next = current), ETS (statistical).</p>')
+    })
+
     it("the kept epoch is marked on both training charts, at its x", async () => {
         const c = charts(await render(240, 24))
         for (const name of ["training", "streaming"]) {
