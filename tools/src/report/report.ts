@@ -143,7 +143,7 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
             styles: models.map(m => ({ name: m.label, ...MODEL_STYLES[m.key] })),
             time,
         }),
-        histogramChart(`Histogram of the ${device ? "device's" : "float model's"} errors`, residuals, "forecast − actual", threshold ? [-threshold, threshold] : []),
+        histogramChart(`Histogram of the ${device ? "device's" : "float model's"} errors${threshold ? " (dashed: ± anomaly threshold)" : ""}`, residuals, "forecast − actual", threshold ? [-threshold, threshold] : []),
         barChart(
             `Weight error of ${encoding} quantization, per tensor`,
             quantizationReport(model, encoding).flatMap(t => [{ label: `${t.tensor} ${t.shape}`, group: "max", value: t.maxAbs }, { label: `${t.tensor} ${t.shape}`, group: "rms", value: t.rms }]),
