@@ -65,6 +65,8 @@ export interface SeriesOptions {
     time?: boolean
     /** The series in drawing order; the chart's default palette when absent. */
     styles?: SeriesStyle[]
+    /** A dot on each point too: for sparse series, where a lone point would draw no line. */
+    points?: boolean
 }
 
 /** Calendar tick labels per tick step (vega's default shows "Sat 02" with no month and "12 PM"). */
@@ -75,10 +77,10 @@ const MAX_TIME_TICKS = 9
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
-/** Calendar tick steps, finest first; a month and a year at their average length, to count ticks. */
+/** Calendar tick steps, finest first, in vega's unit names (plural for hours and minutes: "hour" is undefined there and crashes the render); a month and a year at their average length, to count ticks. */
 const TIME_STEPS: [interval: string, step: number, ms: number][] = [
-    ...[1, 5, 15, 30].map(s => ["minute", s, s * MINUTE] as [string, number, number]),
-    ...[1, 3, 6, 12].map(s => ["hour", s, s * HOUR] as [string, number, number]),
+    ...[1, 5, 15, 30].map(s => ["minutes", s, s * MINUTE] as [string, number, number]),
+    ...[1, 3, 6, 12].map(s => ["hours", s, s * HOUR] as [string, number, number]),
     ["day", 1, DAY],
     ["day", 2, 2 * DAY],
     ["week", 1, 7 * DAY],
@@ -116,7 +118,7 @@ export function seriesChart(title: string, rows: Row[], yTitle: string, opts: Se
     const strokeDash = listed && { field: "series", type: "nominal", title: null, scale: { domain: listed.map(s => s.name), range: listed.map(s => s.dash ?? [1, 0]) }, legend }
     const layers: object[] = (styles ?? [undefined]).map(s => ({
         data: { values: s ? rows.filter(r => r.series === s.name) : rows },
-        mark: { type: "line", strokeWidth: s?.width ?? 1.2, clip: true },
+        mark: { type: "line", strokeWidth: s?.width ?? 1.2, clip: true, ...(opts.points ? { point: { filled: true, size: 30 } } : {}) },
         encoding: { x, y, color, ...(strokeDash ? { strokeDash } : {}) },
     }))
     if (opts.rules?.length)

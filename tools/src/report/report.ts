@@ -25,6 +25,8 @@ const CLOSE_UP_MAX_PERIODS = 7
 const CLOSE_UP_MIN_PERIODS = 3
 /** The error-per-window chart has at most this many windows: its line stays readable at 840 px. */
 const MAX_WINDOWS = 120
+/** With this many windows or fewer, each also gets a dot (a single window would draw no line at all). */
+const DOTTED_WINDOWS = 40
 /** The series drawn in the forecast charts, bottom to top after the baselines: the models stand out, the device on top. */
 const MODEL_STYLES: Record<string, Omit<SeriesStyle, "name">> = {
     actual: { color: "#222", width: 1.6 },
@@ -73,10 +75,10 @@ export function closeUpRows(period: number | null, rows: number): { rows: number
     return periods > 0 ? { rows: periods * period, periods } : { rows }
 }
 
-/** Rows per window of the error-per-window chart: whole periods (one, unless that makes more than MAX_WINDOWS windows). */
+/** Rows per window of the error-per-window chart: whole periods (one, unless that makes more than MAX_WINDOWS windows), or all rows when they hold less than a period. */
 export function windowRows(period: number | null, rows: number): number {
     const unit = period ?? 1
-    return unit * Math.max(1, Math.ceil(rows / unit / MAX_WINDOWS))
+    return Math.min(rows, unit * Math.max(1, Math.ceil(rows / unit / MAX_WINDOWS)))
 }
 
 /** RMSE over each whole window of `size` rows, counted back from the last row (so the close-up's periods line up), at each window's last row. */
@@ -132,11 +134,12 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
     const circled = flagged.size > 0 && "circles: flagged anomalies"
     const window = windowRows(e.period, e.actual.length)
     const windows = drawn.filter(m => m.key !== "actual").flatMap(m => windowRmse(m.predictions, e.actual, window).map(w => ({ x: x(w.last), value: w.rmse, series: m.label })))
-    const windowTitle = `RMSE over each ${e.period ? `${window / e.period === 1 ? "period" : `${window / e.period} periods`} (${window} rows)` : `${window} rows`}, every method`
+    const periods = e.period && window % e.period === 0 ? window / e.period : 0
+    const windowTitle = `RMSE over each ${periods ? `${periods === 1 ? "period" : `${periods} periods`} (${window} rows)` : `${window} rows`}, every method`
     const specs = [
         seriesChart("Actual vs forecast, all rows", lines, yTitle, { flagged: marks, styles: styles.slice(baselines.length), time, subtitle: notes(covered, baselines.length > 0 && "baselines: in the close-up and per period below", circled) }),
         seriesChart(closeTitle, all.flatMap(s => s.slice(firstClose)), yTitle, { flagged: marks.filter(r => r.i >= firstClose), styles, time, subtitle: notes(dashed, covered, circled) }),
-        seriesChart(windowTitle, windows, "RMSE", { styles: styles.filter(s => s.name !== "actual"), time, height: 220, subtitle: notes("lower is better", dashed) }),
+        seriesChart(windowTitle, windows, "RMSE", { styles: styles.filter(s => s.name !== "actual"), time, height: 220, points: e.actual.length / window <= DOTTED_WINDOWS, subtitle: notes("lower is better", dashed) }),
         seriesChart(`Forecast error over time${threshold ? " (dashed: ± anomaly threshold)" : ""}`, errors, "forecast − actual", {
             rules: threshold ? [-threshold, threshold] : [],
             height: 200,

@@ -107,6 +107,14 @@ describe("report charts", () => {
         // all rows: data rows 1..240, 03-01 01:00 to 03-11 00:00, 239 h: daily ticks would be 9.96 > 9, so every 2 days,
         // which the calendar counts from the 1st of the month: the odd dates after Mar 01 01:00
         expect(xLabels(c.forecast).labels).toEqual(["Mar 03", "Mar 05", "Mar 07", "Mar 09", "Mar 11"])
+        // 30 half-hourly rows, less than a period of 48: the close-up is all 30, data rows 1..30, 00:30 to 15:00 on 2020-01-01.
+        // 14.5 h: hourly ticks would be 14.5 > 9, so every 3 hours, with no midnight in the span
+        const short = Array.from({ length: 31 }, (_, r) => Date.UTC(2020, 0, 1) + r * 1_800_000)
+        const halfHourly = charts(await render(30, 48, short))
+        expect(xLabels(halfHourly["close-up"]).labels).toEqual(["03:00", "06:00", "09:00", "12:00", "15:00"])
+        // and one window of all 30 rows, drawn as a dot per method since a lone point makes no line
+        expect(halfHourly.windows).toContain("RMSE over each 30 rows, every method")
+        expect(halfHourly.windows.match(/<g class="mark-symbol role-mark[^>]*><path /g)?.length).toBe(5)
         // the epoch axis stays an epoch axis
         expect(xLabels(c.training).title).toBe("epoch")
 
