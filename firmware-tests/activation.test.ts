@@ -3,7 +3,7 @@ import { describe, expect, test } from "@devicescript/test"
 import { Act, activate, zeros } from "../src/index"
 import { sigmoids, tanhs, xs } from "./fixtures/activations.g"
 
-// Largest |device - float64| over x in [-20, 20], step 0.05 (README quotes it).
+// Largest |device - float64| over x in [-20, 20], step 0.05 (docs/device-api.md quotes it).
 async function maxError(act: Act, expected: Buffer) {
     // a fresh watchdog budget: 801 evaluations do not fit in what the previous test left
     await ds.sleep(0)

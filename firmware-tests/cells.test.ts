@@ -18,7 +18,7 @@ import { rnnReluF32 } from "./fixtures/rnn_relu_f32.g"
 // Expected values are the float64 reference run on the same quantized
 // weights, so the only differences left are the device's summation order,
 // the per-row scale multiply and its pow-based sigmoid/tanh: all ~1e-15.
-// The error quantization itself adds is measured on the host (README).
+// The error quantization itself adds is measured on the host (docs/accuracy.md).
 const TOL = 1e-9
 
 describe("LSTM, 3 inputs, 4 units, sigmoid/tanh, dense head: 12 steps", () => {

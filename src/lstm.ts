@@ -2,7 +2,7 @@ import { Act, activate } from "./activation"
 import { Layer, Projection, checkProjection, fill, onGrid, zeros } from "./layer"
 
 /**
- * LSTM cell as in SPEC.md section 3. Gate blocks of W_x, W_h, b_x, b_h are
+ * LSTM cell as in docs/spec.md section 3. Gate blocks of W_x, W_h, b_x, b_h are
  * [i, f, c~, o] (the Keras order), `units` rows each:
  *   g = W_x x_t + b_x + W_h h_{t-1} + b_h
  *   i = rec(g_i), f = rec(g_f), c~ = act(g_c), o = rec(g_o)

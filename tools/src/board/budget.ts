@@ -2,7 +2,7 @@
  * Will a model fit a board? Estimates, made before any build, of the three
  * budgets a DeviceScript board imposes: GC heap, program image (flash) and
  * opcodes per watchdog slice. They follow the device library's allocations
- * (src/*.ts) and the VM's sizes (DEVICESCRIPT.md), so they must change with
+ * (src/*.ts) and the VM's sizes (docs/platform.md), so they must change with
  * them; tools/test/board/boards.test.ts checks them against real builds.
  */
 import { type CanonicalModel, type Layer, layerMacs, macsPerStep } from "../model/canonical.ts"

@@ -47,11 +47,12 @@ export interface LstmLayer {
 }
 
 /**
- * Gate blocks in the order [z, r, h] (Keras order), each `units` rows.
+ * Gate blocks in the order [z, r, n] (the Keras order, which calls the
+ * candidate's block h; src/gru.ts and docs/spec.md call it n), each `units` rows.
  * resetAfter (Keras reset_after, PyTorch, ONNX linear_before_reset=1):
- *   n = act(Wx_h x + bx_h + r * (Wh_h h + bh_h))
+ *   n = act(Wx_n x + bx_n + r * (Wh_n h + bh_n))
  * otherwise:
- *   n = act(Wx_h x + bx_h + Wh_h (r * h) + bh_h)
+ *   n = act(Wx_n x + bx_n + Wh_n (r * h) + bh_n)
  * and h' = z * h + (1 - z) * n.
  */
 export interface GruLayer {
@@ -101,6 +102,21 @@ export interface TrainingRecord {
     epochs: { loss: number; windowLoss: number; streamRmse: number }[]
     /** The epoch (1-based, as training prints it: `epochs[bestEpoch - 1]`) whose weights the model holds: the best streaming validation RMSE. */
     bestEpoch: number
+    /** --arch auto: the board and sample period the candidates were checked against, and each candidate. */
+    search?: { board: string; periodMs: number; candidates: ArchCandidate[] }
+}
+
+/** One architecture --arch auto considered: skipped before training when it does not fit the board. */
+export interface ArchCandidate {
+    /** As --arch takes it, e.g. "lstm:16". */
+    arch: string
+    fits: boolean
+    /** Why it does not fit, in one line. */
+    why?: string
+    /** Estimated milliseconds per step on the board, when the board has a speed figure. */
+    stepMs?: number
+    /** Best streaming validation RMSE, when it was trained. */
+    streamRmse?: number
 }
 
 /** The anomaly flag's threshold, calibrated on validation residuals. */
@@ -133,6 +149,17 @@ export interface DerivedInputs {
     calendar?: Cycle[]
     /** Milliseconds between readings: the device's clock advances by it each step when it is not given a time. */
     rowMs?: number
+}
+
+/**
+ * A split-conformal prediction interval per output: [y + lower[j], y + upper[j]]
+ * around forecast y[j] covers the actual value with probability `coverage`,
+ * as measured on the validation rows.
+ */
+export interface PredictionInterval {
+    coverage: number
+    lower: number[]
+    upper: number[]
 }
 
 export interface CanonicalModel {
@@ -168,6 +195,7 @@ export interface CanonicalModel {
     /** The target's season in rows, detected on the training rows or given to train with --period: evaluate and report's seasonal naive baseline. */
     period?: number
     anomaly?: AnomalyThreshold
+    interval?: PredictionInterval
     training?: TrainingRecord
 }
 

@@ -2,7 +2,7 @@
  * The derived inputs of a model (CanonicalModel.features), computed on the
  * host over a whole series at once: the float64 oracle the device's
  * streaming, fixed-state version (src/) is tested against, and what train
- * feeds the network. Formulas (docs/features.md):
+ * feeds the network. Formulas (docs/forecasting.md):
  *
  *   change_k[t]   = r_k[t] - r_k[t - 1]            (0 at t = 0)
  *   season_k[t]   = r_k[max(0, t - d)]             d = seasonalLag(p, h) - h

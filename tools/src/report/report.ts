@@ -9,13 +9,37 @@ import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import { type Encoding, quantizationReport } from "../model/quantize.ts"
 import { count } from "../model/wording.ts"
-import { type Evaluation, formatFaults, method, periodLines, verdictLines } from "../train/evaluate.ts"
-import { barChart, histogramChart, renderSvg, seriesChart, thin } from "./charts.ts"
+import { type Evaluation, type Method, formatFaults, intervalLine, method, periodLines, verdictLines } from "../train/evaluate.ts"
+import { archOf, candidateSummary } from "../train/arch-search.ts"
+import { type SeriesStyle, barChart, histogramChart, renderSvg, seriesChart, thin } from "./charts.ts"
 
 /** Points per line in the series charts: enough for hours over a year, small enough for a light page. */
 const MAX_POINTS = 3000
-/** Rows in the close-up chart: a week of hourly data. */
-const CLOSE_UP_ROWS = 168
+/**
+ * The close-up shows whole periods: as many as fit in CLOSE_UP_MAX_ROWS (about 3.5 px a row on the
+ * 840 px chart, where single forecasts can still be told apart), at most 7 (a week of days) and at least 3
+ * (so a long period still shows its repeat). Without a period it shows the last CLOSE_UP_MAX_ROWS rows.
+ */
+const CLOSE_UP_MAX_ROWS = 240
+const CLOSE_UP_MAX_PERIODS = 7
+const CLOSE_UP_MIN_PERIODS = 3
+/** The error-per-window chart has at most this many windows: its line stays readable at 840 px. */
+const MAX_WINDOWS = 120
+/** With this many windows or fewer, each also gets a dot (a single window would draw no line at all). */
+const DOTTED_WINDOWS = 40
+/** The series drawn in the forecast charts, bottom to top after the baselines: the models stand out, the device on top. */
+const MODEL_STYLES: Record<string, Omit<SeriesStyle, "name">> = {
+    actual: { color: "#222", width: 1.6 },
+    float: { color: "#4c78a8", width: 2.6 },
+    device: { color: "#f58518", width: 1.4 },
+}
+/** Baselines, in the evaluation's order: lighter, dashed, thin, under the models. */
+const BASELINE_STYLES: Omit<SeriesStyle, "name">[] = [
+    { color: "#a0a0a0", dash: [6, 4] },
+    { color: "#54a24b", dash: [2, 3] },
+    { color: "#b279a2", dash: [10, 3, 2, 3] },
+    { color: "#9d755d", dash: [4, 2] },
+]
 
 export interface ReportInput {
     model: CanonicalModel
@@ -23,6 +47,8 @@ export interface ReportInput {
     encoding: Encoding
     /** Where the rows came from, e.g. the CSV path. */
     source: string
+    /** The CSV's timestamps (epoch ms), one per data row of the file the evaluation streamed: the series charts then have time axes. */
+    times?: number[]
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
@@ -37,31 +63,90 @@ function summary(m: CanonicalModel, encoding: Encoding): [string, string][] {
         ["anomaly threshold", m.anomaly ? `${m.anomaly.threshold.toPrecision(4)} (the ${m.anomaly.percentile}th percentile of validation errors)` : "none"],
     ]
     if (m.training) rows.push(["trained by", m.training.command], ["training", `${count(m.training.trainRows, "row")}, validated on the next ${m.training.validationRows}; best epoch ${m.training.bestEpoch} of ${m.training.epochs.length}`])
+    if (m.training?.search) rows.push(["candidates", candidateSummary(m.training.search, archOf(m))])
     return rows
 }
 
+/** Rows in the close-up: the last whole periods, as many as fit CLOSE_UP_MAX_ROWS within 3 to 7 of them (fewer when the rows run out), or a fixed stretch without a period. */
+export function closeUpRows(period: number | null, rows: number): { rows: number; periods?: number } {
+    if (!period) return { rows: Math.min(rows, CLOSE_UP_MAX_ROWS) }
+    const wanted = Math.max(CLOSE_UP_MIN_PERIODS, Math.min(CLOSE_UP_MAX_PERIODS, Math.floor(CLOSE_UP_MAX_ROWS / period)))
+    const periods = Math.min(wanted, Math.floor(rows / period))
+    return periods > 0 ? { rows: periods * period, periods } : { rows }
+}
+
+/** Rows per window of the error-per-window chart: whole periods (one, unless that makes more than MAX_WINDOWS windows), or all rows when they hold less than a period. */
+export function windowRows(period: number | null, rows: number): number {
+    const unit = period ?? 1
+    return Math.min(rows, unit * Math.max(1, Math.ceil(rows / unit / MAX_WINDOWS)))
+}
+
+/** RMSE over each whole window of `size` rows, counted back from the last row (so the close-up's periods line up), at each window's last row. */
+function windowRmse(predictions: number[], actual: number[], size: number): { last: number; rmse: number }[] {
+    const out = []
+    for (let end = actual.length; end - size >= 0; end -= size) {
+        let sq = 0
+        for (let i = end - size; i < end; i++) sq += (predictions[i] - actual[i]) ** 2
+        out.push({ last: end - 1, rmse: Math.sqrt(sq / size) })
+    }
+    return out.reverse()
+}
+
+const isBaseline = (m: Method) => m.key !== "float" && m.key !== "device"
+
+/** The x of each scored row: its timestamp when the file has them, else its 1-based data row. */
+function xOfRows(e: Evaluation, times: number[] | undefined): (i: number) => number {
+    // predictions[i] forecasts data row start + i + horizon (0-based)
+    const last = e.start + e.actual.length + e.horizon
+    if (times && (times.length < last || times.slice(0, last).some(t => !Number.isFinite(t)))) throw new Error(`renderReport: times must give a finite epoch ms for each of the ${last} data rows, got ${times.length}`)
+    return times ? i => times[e.start + i + e.horizon] : i => e.start + i + e.horizon + 1
+}
+
 async function charts(input: ReportInput): Promise<{ title: string; svg: string }[]> {
-    const { model, evaluation: e, encoding } = input
+    const { model, evaluation: e, encoding, times } = input
     const device = method(e, "device")
     const float = method(e, "float")!
     const shown = device ?? float
-    const row = (i: number) => e.start + i + e.horizon + 1
+    const x = xOfRows(e, times)
+    const time = !!times
     const flagged = new Set(e.faults?.flaggedRows ?? [])
-    const series = [{ name: "actual", values: e.actual }, { name: "float model", values: float.predictions }, ...(device ? [{ name: `device (${encoding})`, values: device.predictions }] : [])]
-    const all = series.map(s => s.values.map((value, i) => ({ row: row(i), value, series: s.name, i })))
-    const lines = all.flatMap(s => thin(s, MAX_POINTS, r => flagged.has(r.i)))
-    const marks = [...flagged].map(i => ({ row: row(i), value: e.actual[i] }))
-    const errors = [float, ...(device ? [device] : [])].flatMap(m => thin(m.predictions.map((p, i) => ({ row: row(i), value: p - e.actual[i], series: m === device ? `device (${encoding})` : "float model" })), MAX_POINTS))
+    // baselines first, so the actual values and the models are drawn over them
+    const baselines = e.methods.filter(isBaseline)
+    const models = [float, ...(device ? [device] : [])]
+    const drawn = [...baselines, { key: "actual", label: "actual", predictions: e.actual }, ...models]
+    const styles = [...baselines.map((m, b) => ({ name: m.label, ...BASELINE_STYLES[b % BASELINE_STYLES.length] })), ...drawn.slice(baselines.length).map(m => ({ name: m.label, ...MODEL_STYLES[m.key] }))]
+    const all = drawn.map(s => s.predictions.map((value, i) => ({ x: x(i), value, series: s.label, i })))
+    // every row of every baseline is too dense to tell apart here: the close-up and the windows show them
+    const lines = all.slice(baselines.length).flatMap(s => thin(s, MAX_POINTS, r => flagged.has(r.i)))
+    const marks = [...flagged].map(i => ({ x: x(i), value: e.actual[i], i }))
+    const errors = models.flatMap(m => thin(m.predictions.map((p, i) => ({ x: x(i), value: p - e.actual[i], series: m.label })), MAX_POINTS))
     const threshold = model.anomaly?.threshold
     const residuals = shown.predictions.map((p, i) => p - e.actual[i])
-    // the last stretch of rows, where single forecasts can be told apart
-    const close = Math.min(e.actual.length, CLOSE_UP_ROWS)
-    const firstClose = row(e.actual.length - close)
+    // the last whole periods, where single forecasts can be told apart
+    const close = closeUpRows(e.period, e.actual.length)
+    const firstClose = e.actual.length - close.rows
+    const closeTitle = `Actual vs forecast, the last ${close.rows} rows${close.periods ? ` (${count(close.periods, "period")} of ${e.period})` : ""}`
+    const yTitle = model.outputNames?.[0] ?? "output"
+    const notes = (...n: (string | false)[]) => n.filter(s => s !== false)
+    const dashed = baselines.length > 0 && "dashed: baselines"
+    // the two models agree to a fraction of a line's width, so the float model's line shows only at its edges
+    const covered = device !== undefined && "the device's line covers the float model's where they agree"
+    const circled = flagged.size > 0 && "circles: flagged anomalies"
+    const window = windowRows(e.period, e.actual.length)
+    const windows = drawn.filter(m => m.key !== "actual").flatMap(m => windowRmse(m.predictions, e.actual, window).map(w => ({ x: x(w.last), value: w.rmse, series: m.label })))
+    const periods = e.period && window % e.period === 0 ? window / e.period : 0
+    const windowTitle = `RMSE over each ${periods ? `${periods === 1 ? "period" : `${periods} periods`} (${window} rows)` : `${window} rows`}, every method`
     const specs = [
-        seriesChart(`Actual vs forecast, all rows${flagged.size ? " (circles: flagged anomalies)" : ""}`, lines, model.outputNames?.[0] ?? "output", { flagged: marks }),
-        seriesChart(`Actual vs forecast, the last ${close} rows`, all.flatMap(s => s.filter(r => r.row >= firstClose)), model.outputNames?.[0] ?? "output", { flagged: marks.filter(r => r.row >= firstClose) }),
-        seriesChart(`Forecast error over time${threshold ? " (dashed: ± anomaly threshold)" : ""}`, errors, "forecast − actual", { rules: threshold ? [-threshold, threshold] : [], height: 200 }),
-        histogramChart(`Histogram of the ${device ? "device's" : "float model's"} errors`, residuals, "forecast − actual", threshold ? [-threshold, threshold] : []),
+        seriesChart("Actual vs forecast, all rows", lines, yTitle, { flagged: marks, styles: styles.slice(baselines.length), time, subtitle: notes(covered, baselines.length > 0 && "baselines: in the close-up and per period below", circled) }),
+        seriesChart(closeTitle, all.flatMap(s => s.slice(firstClose)), yTitle, { flagged: marks.filter(r => r.i >= firstClose), styles, time, subtitle: notes(dashed, covered, circled) }),
+        seriesChart(windowTitle, windows, "RMSE", { styles: styles.filter(s => s.name !== "actual"), time, height: 220, points: e.actual.length / window <= DOTTED_WINDOWS, subtitle: notes("lower is better", dashed) }),
+        seriesChart(`Forecast error over time${threshold ? " (dashed: ± anomaly threshold)" : ""}`, errors, "forecast − actual", {
+            rules: threshold ? [-threshold, threshold] : [],
+            height: 200,
+            styles: models.map(m => ({ name: m.label, ...MODEL_STYLES[m.key] })),
+            time,
+        }),
+        histogramChart(`Histogram of the ${device ? "device's" : "float model's"} errors${threshold ? " (dashed: ± anomaly threshold)" : ""}`, residuals, "forecast − actual", threshold ? [-threshold, threshold] : []),
         barChart(
             `Weight error of ${encoding} quantization, per tensor`,
             quantizationReport(model, encoding).flatMap(t => [{ label: `${t.tensor} ${t.shape}`, group: "max", value: t.maxAbs }, { label: `${t.tensor} ${t.shape}`, group: "rms", value: t.rms }]),
@@ -82,12 +167,14 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
             100
         ),
     ]
-    const titles = ["forecast", "close-up", "error", "histogram", "quantization", "budget"]
+    const titles = ["forecast", "close-up", "windows", "error", "histogram", "quantization", "budget"]
     if (model.training) {
         const t = model.training.epochs
-        const curve = (name: string, f: (x: (typeof t)[number]) => number) => t.map((x, i) => ({ row: i + 1, value: f(x), series: name }))
-        const spec = seriesChart("Training curves (normalized MSE per epoch)", [...curve("training loss", x => x.loss), ...curve("validation window loss", x => x.windowLoss)], "MSE", { height: 180, xTitle: "epoch" })
-        const stream = seriesChart("Streaming validation RMSE per epoch (real units; picks the epoch)", curve("streaming RMSE", x => x.streamRmse), "RMSE", { height: 180, xTitle: "epoch" })
+        const curve = (name: string, f: (x: (typeof t)[number]) => number) => t.map((x, i) => ({ x: i + 1, value: f(x), series: name }))
+        // the label sits on the side with more room, away from the curves' steep start
+        const best = [{ x: model.training.bestEpoch, label: `epoch ${model.training.bestEpoch}: the weights kept`, left: model.training.bestEpoch > t.length / 2 }]
+        const spec = seriesChart("Training curves (normalized MSE per epoch)", [...curve("training loss", x => x.loss), ...curve("validation window loss", x => x.windowLoss)], "MSE", { height: 180, xTitle: "epoch", marks: best })
+        const stream = seriesChart("Streaming validation RMSE per epoch (real units; picks the epoch)", curve("streaming RMSE", x => x.streamRmse), "RMSE", { height: 180, xTitle: "epoch", marks: best })
         specs.push(spec, stream)
         titles.push("training", "streaming")
     }
@@ -95,11 +182,26 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
     return svgs.map((svg, i) => ({ title: titles[i], svg }))
 }
 
+/** The page's first claim: whether the device (or the float model) beats every baseline, naming those it does not. */
+function headline(e: Evaluation): { text: string; lost: boolean } {
+    const model = method(e, "device") ?? method(e, "float")!
+    const who = model.key === "device" ? "The device" : "The model"
+    const baselines = e.methods.filter(isBaseline)
+    const lost = baselines.filter(b => b.rmse <= model.rmse)
+    return lost.length
+        ? { text: `${who} does NOT beat ${lost.length} of the ${count(baselines.length, "baseline")} on RMSE: ${lost.map(b => b.label).join(", ")}.`, lost: true }
+        : { text: `${who} beats every baseline on RMSE: ${baselines.map(b => b.label).join(", ")}.`, lost: false }
+}
+
+/** Section headings, each placed before the chart it names. */
+const HEADINGS: Record<string, string> = { forecast: "Forecasts on the held-out rows", quantization: "On the boards", training: "Training" }
+
 export async function renderReport(input: ReportInput): Promise<string> {
     const { model, evaluation: e, encoding, source } = input
     const figures = await charts(input)
     const table = e.methods.map(m => `<tr><td>${esc(m.label)}</td><td>${m.rmse.toPrecision(4)}</td><td>${m.mae.toPrecision(4)}</td><td>${Number.isFinite(m.mase) ? m.mase.toPrecision(4) : "-"}</td></tr>`).join("\n")
-    const verdict = [...verdictLines(e), ...(e.faults ? formatFaults(e.faults) : [])]
+    const verdict = [...verdictLines(e), ...(e.interval ? [intervalLine(e.interval)] : []), ...(e.faults ? formatFaults(e.faults) : [])]
+    const head = headline(e)
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>dsrnn report: ${esc(model.name ?? "model")}</title>
@@ -109,19 +211,20 @@ h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
 table { border-collapse: collapse; } td, th { padding: 3px 12px; border-bottom: 1px solid #ddd; text-align: left; }
 td:nth-child(n+2) { font-variant-numeric: tabular-nums; text-align: right; }
 .chart { margin: 12px 0; } .chart svg { max-width: 100%; height: auto; }
-.verdict { font-weight: 600; } code { background: #f4f4f4; padding: 1px 4px; }
+.verdict { font-weight: 600; font-size: 17px; } .lost { color: #a30000; } code { background: #f4f4f4; padding: 1px 4px; }
 </style></head>
 <body>
 <h1>dsrnn report: ${esc(model.name ?? "model")}</h1>
 <p>${e.actual.length.toLocaleString("en-US")} forecasts on <code>${esc(source)}</code>, streamed from zero state one row at a time, as the device runs. Errors are in the target's own units.</p>
+<p class="verdict${head.lost ? " lost" : ""}">${esc(head.text)}</p>
 ${periodLines(e).map(l => `<p>${esc(l)}</p>`).join("\n")}
 <table><thead><tr><th>method</th><th>RMSE</th><th>MAE</th><th>MASE</th></tr></thead><tbody>
 ${table}
 </tbody></table>
-${verdict.map((l, i) => `<p${i === 0 ? ' class="verdict"' : ""}>${esc(l.trim())}</p>`).join("\n")}
+${verdict.map(l => `<p>${esc(l.trim())}</p>`).join("\n")}
 <h2>Model</h2>
 <table>${summary(model, encoding).map(([k, v]) => `<tr><th>${esc(k)}</th><td style="text-align:left">${esc(v)}</td></tr>`).join("")}</table>
-${figures.map(f => `<div class="chart" data-chart="${f.title}">${f.svg}</div>`).join("\n")}
+${figures.map(f => `${HEADINGS[f.title] ? `<h2>${HEADINGS[f.title]}</h2>\n` : ""}<div class="chart" data-chart="${f.title}">${f.svg}</div>`).join("\n")}
 </body></html>
 `
 }

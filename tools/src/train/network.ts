@@ -18,7 +18,7 @@ let ready: Promise<void> | undefined
 /**
  * The WebAssembly backend, whose .wasm files ship inside its npm package:
  * measured side by side with the pure-JS CPU backend on the Seattle training
- * windows, an epoch takes about half the time (README, Training).
+ * windows, an epoch takes about half the time (docs/decisions.md).
  */
 export function tfReady(): Promise<void> {
     // PROD: no debug checks, and no "install tfjs-node" banner on stderr

@@ -10,7 +10,7 @@ export interface LayerSpec {
     units: number
 }
 
-/** Largest units per layer --arch accepts: LSTM(123) is the largest that fits a board (README). */
+/** Largest units per layer --arch accepts: LSTM(123) is the largest that fits a board (docs/performance.md). */
 const MAX_UNITS = 128
 
 /** "lstm:16" or "lstm:16,gru:8" -> layer specs. */

@@ -1,7 +1,7 @@
 /**
  * A model input that no sensor measures comes from the user's own code: the
- * README's "Inputs that are not sensors" path. Temperature is read from a
- * Jacdac client (a simulated sensor in the same program); lod_s is a value
+ * "Inputs that are not sensors" path (README.md, docs/boards.md). Temperature
+ * is read from a Jacdac client (a simulated sensor in the same program); lod_s is a value
  * the program computes. Both the Forecaster and predict() must give what
  * the float64 reference gives on the same rows, with lod_s exact (no wire rounding).
  */

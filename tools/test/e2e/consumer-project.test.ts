@@ -20,7 +20,7 @@ import { predictPrefixes, randomRows, saveTfjsModel, sequential, setRandomWeight
 const run = promisify(execFile)
 const NPM = "npm"
 const DEVS_CLI = join(REPO_ROOT, "node_modules", "@devicescript", "cli", "built", "devicescript-cli.cjs")
-/** f32 weights: the device matches TF.js to float32 rounding (README, Accuracy). */
+/** f32 weights: the device matches TF.js to float32 rounding (docs/accuracy.md). */
 const F32_BOUND = 1e-4
 const ROWS = 40
 
@@ -114,7 +114,7 @@ describe("devicescript-rnn installed into a fresh `devs init` project", () => {
         const nm = join(project, "node_modules")
         for (const dev of ["vitest", "onnxruntime-node", "onnxruntime-web", "tsx", "esbuild"]) expect(existsSync(join(nm, dev)), dev).toBe(false)
         const pkg = join(nm, "devicescript-rnn")
-        expect(readdirSync(pkg).sort()).toEqual(["README.md", "boards", "devsconfig.json", "package.json", "services", "src", "tools"])
+        expect(readdirSync(pkg).sort()).toEqual(["README.md", "boards", "devsconfig.json", "docs", "package.json", "services", "src", "tools"])
         expect(readdirSync(join(pkg, "tools")).sort()).toEqual(["bin", "data", "dist"])
         // the example model and CSV the help examples use, and nothing else of tools/data
         expect(readdirSync(join(pkg, "tools", "data")).sort()).toEqual(["weather-lstm.json", "weather.csv"])

@@ -1,5 +1,5 @@
 /**
- * Every expected value here is written out from the formulas in SPEC.md and
+ * Every expected value here is written out from the formulas in docs/spec.md and
  * canonical.ts with scalar arithmetic, so the reference is checked against an
  * independent oracle rather than against itself. Weights, biases and inputs
  * are all distinct so that a swapped gate, a transposed matrix or a dropped
@@ -98,12 +98,12 @@ describe("Elman RNN", () => {
         b: [0],
     }
 
-    it("reproduces the SPEC.md worked example: h_1", () => {
+    it("reproduces the worked example of docs/spec.md: h_1", () => {
         const ref = new ReferenceModel(model(1, [rnn]))
         expectClose([ref.step([1])], [[0.46211716, 0.09966799]], 8)
     })
 
-    it("reproduces the SPEC.md worked example: y_1, then a second step", () => {
+    it("reproduces the worked example of docs/spec.md: y_1, then a second step", () => {
         const ref = new ReferenceModel(model(1, [rnn, head]))
         const h1 = [tanh(0.5), tanh(0.1)]
         const x2 = -2
@@ -199,7 +199,7 @@ describe("LSTM", () => {
         }
     }
 
-    /** Two steps, x = 1.5 then -0.7, written out from SPEC.md section 3. */
+    /** Two steps, x = 1.5 then -0.7, written out from docs/spec.md section 3. */
     function lstm1Oracle(rec: (x: number) => number): number[][] {
         const x1 = 1.5
         const i1 = rec(0.5 * x1 + 0.05 + 0.01)

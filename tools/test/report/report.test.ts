@@ -63,7 +63,7 @@ describe("dsrnn report", () => {
                     return { name: el.getAttribute("data-chart"), marks: marks.length, width: el.getBoundingClientRect().width }
                 })
             )
-            expect(charts.map(c => c.name)).toEqual(["forecast", "close-up", "error", "histogram", "quantization", "budget", "training", "streaming"])
+            expect(charts.map(c => c.name)).toEqual(["forecast", "close-up", "windows", "error", "histogram", "quantization", "budget", "training", "streaming"])
             for (const c of charts) {
                 expect(c.marks, `${c.name} draws nothing`).toBeGreaterThan(0)
                 expect(c.width).toBeGreaterThan(300)

@@ -15,7 +15,7 @@
  *   inputs of size ~1 moves by about sqrt(n/3) x that step (independent
  *   rounding errors), ~0.02 for i8 at n = 40, and recurrence carries it on
  *   through layers and steps. The bounds are ~3x the largest error measured
- *   over these models (README, "Accuracy").
+ *   over these models (docs/accuracy.md).
  */
 import * as tf from "@tensorflow/tfjs"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"

@@ -2,7 +2,7 @@
  * `simulate` hands back every value the VM computed, at any width and any
  * length. The oracle is the float64 reference running the same quantized
  * model (quantizeModel): the VM computes exactly that model, so every value
- * must agree to 1e-9 (in practice ~1e-15; README, "Accuracy").
+ * must agree to 1e-9 (in practice ~1e-15; docs/accuracy.md).
  *
  * The cases are the shapes that broke when data left the VM as one console
  * line per row (the console cuts a line at about 300 characters): a wide

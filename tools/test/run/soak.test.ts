@@ -3,8 +3,8 @@
  * GRU with i8 weights, 3,000 steps in the VM without GC stress. At every
  * 1,000th step the output is finite and equals the float64 reference of the
  * same i8 weights to 1e-9 (the device computes exactly that model, so only
- * rounding differs), and is within the i8 bound of the README's Accuracy
- * table (8e-2) of the original weights. The live heap after 3,000 steps is
+ * rounding differs), and is within the i8 bound of the Accuracy table in
+ * docs/accuracy.md (8e-2) of the original weights. The live heap after 3,000 steps is
  * the heap after 1,000: a step leaves nothing behind.
  */
 import { describe, expect, it } from "vitest"

@@ -2,7 +2,7 @@
  * Unrolled flash code and mixed models through the simulator. The oracle is
  * the float64 reference running the same quantized model (quantizeModel):
  * unrolled code computes what matVec computes, so every value must agree to
- * 1e-9, as for the other paths (README, "Accuracy").
+ * 1e-9, as for the other paths (docs/accuracy.md).
  *
  * One stack of every layer kind (a reset-before GRU, LSTM, RNN, a
  * reset-after GRU, Dense) per build keeps the builds few: one per encoding

@@ -1,7 +1,8 @@
 /**
  * ONNX RNN / LSTM / GRU nodes as canonical layers. ONNX packs the gate blocks
  * of W, R and B as LSTM [i, o, f, c] and GRU [z, r, h], and B as [Wb, Rb];
- * the canonical order is LSTM [i, f, c, o], GRU [z, r, h]. PyTorch's own
+ * the canonical order is LSTM [i, f, c, o], GRU [z, r, n] (ONNX's h is the
+ * candidate n). PyTorch's own
  * orders ([i, f, g, o], [r, z, n]) never reach the file: torch.onnx.export
  * has already reordered the weights.
  */
