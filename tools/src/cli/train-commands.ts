@@ -13,6 +13,7 @@ import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
 import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, measureInterval, method, naiveScale } from "../train/evaluate.ts"
 import { calibrateInterval } from "../train/intervals.ts"
 import { detectPeriod } from "../train/season.ts"
+import { type StatisticalFit, fitStatistical } from "../train/statistical.ts"
 import { epochProgress } from "../train/progress.ts"
 import { epochCapHint, trainedLine } from "../train/summary.ts"
 import { count } from "../model/wording.ts"
@@ -55,9 +56,9 @@ function simulatorProgress(quiet?: boolean) {
 }
 
 /** Evaluates on the given rows; null encoding skips the device. */
-async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale): Promise<Evaluation> {
+async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale, statistical?: StatisticalFit): Promise<Evaluation> {
     if (encoding) console.error(`running ${count(data.inputs.length, "row")} on the simulated device (${encoding} weights)...`)
-    return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet), period, scale })
+    return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet), period, scale, statistical })
 }
 
 interface TrainFlags {
@@ -141,7 +142,10 @@ export function registerTrainCommands(program: Command): void {
             const period: Period = f.period !== undefined ? { rows: f.period, source: "--period" } : { rows: detectPeriod(trained), source: "detected on the training rows" }
             if (period.rows !== null && period.rows >= trained.length) throw new UserError(`--period ${period.rows} is not shorter than the ${count(trained.length, "training row")}`)
             if (period.rows !== null) model.period = period.rows
-            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, period, naiveScale(trained, period.rows, "the training rows"))
+            // the statistical baseline is fitted here, on the same training rows, and kept for evaluate and report
+            const statistical = fitStatistical(trained, period.rows)
+            if ("model" in statistical) model.statistical = statistical.model
+            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, period, naiveScale(trained, period.rows, "the training rows"), statistical)
             // the device's own errors when it ran: the threshold is what the device compares against
             if (model.horizon === 1) {
                 const m = method(evaluation, "device") ?? method(evaluation, "float")!
