@@ -124,15 +124,25 @@ export function fitArima(series: number[], spec: ArimaSpec, ahead = 0): { model:
     }
 }
 
+/** How many of the last training rows the fit takes (all of them unless the season makes that too slow), or why none. */
+export function fitRows(rows: number, period: number): number | { reason: string } {
+    const need = period ? MIN_SEASONS * period + 2 : MIN_ROWS
+    if (rows < need) return { reason: `${describeArima(airline(period))} needs ${count(need, "training row")}, there are ${rows.toLocaleString("en-US")}` }
+    const affordable = Math.floor(FIT_BUDGET / (period + 2) ** 2)
+    if (affordable < need) return { reason: `a season of ${period} rows makes the exact fit of ${describeArima(airline(period))} too slow` }
+    return Math.min(rows, affordable)
+}
+
+/** The airline model at this season; ARIMA(0,1,1) without one (period 0). */
+function airline(period: number): ArimaSpec {
+    return period ? { order: [0, 1, 1], seasonal: [0, 1, 1], period } : { order: [0, 1, 1], seasonal: [0, 0, 0], period: 0 }
+}
+
 /** The statistical baseline for a target with this season (null: none), fitted on its training rows. */
 export function fitStatistical(training: number[], period: number | null): StatisticalFit {
-    const s = period ?? 0
-    const spec: ArimaSpec = s ? { order: [0, 1, 1], seasonal: [0, 1, 1], period: s } : { order: [0, 1, 1], seasonal: [0, 0, 0], period: 0 }
-    const need = s ? MIN_SEASONS * s + 2 : MIN_ROWS
-    if (training.length < need) return { reason: `${describeArima(spec)} needs ${count(need, "training row")}, there are ${training.length.toLocaleString("en-US")}` }
-    const affordable = Math.floor(FIT_BUDGET / (s + 2) ** 2)
-    if (affordable < need) return { reason: `a season of ${s} rows makes the exact fit of ${describeArima(spec)} too slow` }
-    const fit = fitArima(training.slice(-affordable), spec)
+    const rows = fitRows(training.length, period ?? 0)
+    if (typeof rows !== "number") return rows
+    const fit = fitArima(training.slice(-rows), airline(period ?? 0))
     return "model" in fit ? { model: fit.model } : fit
 }
 

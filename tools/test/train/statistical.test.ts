@@ -11,7 +11,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type SeasonalArima } from "../../src/model/canonical.ts"
 import { evaluateModel, formatEvaluation, method } from "../../src/train/evaluate.ts"
-import { arimaForecasts, firstOrigin, fitArima, fitStatistical } from "../../src/train/statistical.ts"
+import { arimaForecasts, firstOrigin, fitArima, fitRows, fitStatistical } from "../../src/train/statistical.ts"
 import { runCli } from "../helpers/cli.ts"
 
 const arima = (fields: Partial<SeasonalArima>): SeasonalArima => ({
@@ -114,8 +114,14 @@ describe("the fit by the arima package", () => {
         for (let h = 1; h <= 3; h++) expect(arimaForecasts(fit.model, [...y, 0, 0, 0], h)[y.length - 1]).toBeCloseTo(fit.forecast[h - 1], 8)
     })
 
-    it("says why there is no baseline when the training rows are too few for four seasons", () => {
+    it("takes every training row unless the season makes the exact fit too slow, and says why there is none", () => {
         expect(fitStatistical([1, 2, 3, 4, 5, 6, 7, 8], 4)).toEqual({ reason: "seasonal ARIMA(0,1,1)(0,1,1)4 needs 18 training rows, there are 8" })
+        expect(fitRows(7319, 24)).toBe(7319)
+        expect(fitRows(19, 0)).toEqual({ reason: "ARIMA(0,1,1) needs 20 training rows, there are 19" })
+        // 2e7 / (168 + 2)^2 = 692.04: the last 692 rows, over four seasons
+        expect(fitRows(10_000, 168)).toBe(692)
+        // 2e7 / 338^2 = 175 rows, under four seasons of 336
+        expect(fitRows(10_000, 336)).toEqual({ reason: "a season of 336 rows makes the exact fit of seasonal ARIMA(0,1,1)(0,1,1)336 too slow" })
     })
 })
 
