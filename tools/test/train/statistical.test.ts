@@ -5,7 +5,7 @@
  * `arima` package's own Kalman-filter forecast at the end of the rows it was
  * fitted on, and forecasts that never change when a later row does.
  */
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -76,7 +76,8 @@ describe("the statistical baseline's recursion", () => {
             const changed = y.slice()
             changed[30] += 5
             const after = arimaForecasts(m, changed, h)
-            expect(after.slice(0, 30 - h + 1)).toEqual(before.slice(0, 30 - h + 1))
+            // forecasts made at rows 0..29, whatever row they forecast
+            expect(after.slice(0, 30)).toEqual(before.slice(0, 30))
             // the forecast made at row 30 sees the change
             expect(after[30]).not.toBe(before[30])
         }
@@ -172,5 +173,25 @@ describe("the statistical baseline in the evaluation table", () => {
         const refused = await runCli(["evaluate", bad, "--data", csv, "--no-device"])
         expect(refused.code).not.toBe(0)
         expect(refused.stderr.trim()).toMatch(/^dsrnn: .*statistical\.seasonalMa: has 0 values, expected 1$/)
+    }, 60_000)
+})
+
+describe("train's statistical baseline", () => {
+    it("is fitted on the training rows only, stored in model.json and scored on the validation rows", async () => {
+        // 240 rows of a noisy season of 12: train takes the first 192, validation the last 48
+        const y = gaussians(240, 9).map((v, t) => 20 + 5 * Math.sin((2 * Math.PI * t) / 12) + 0.5 * v)
+        const dir = mkdtempSync(join(tmpdir(), "dsrnn-statistical-train-"))
+        const csv = join(dir, "y.csv")
+        writeFileSync(csv, ["y", ...y.map(v => v.toFixed(6))].join("\n") + "\n")
+        const out = join(dir, "m.json")
+        const run = await runCli(["train", csv, "--target", "y", "--arch", "rnn:2", "--epochs", "1", "--period", "12", "--no-device", "--quiet", "--out", out])
+        expect(run.code, run.stderr).toBe(0)
+        const model = JSON.parse(readFileSync(out, "utf8")) as CanonicalModel
+        expect(model.training!.trainRows).toBe(192)
+        const own = fitArima(y.slice(0, 192).map(v => Number(v.toFixed(6))), { order: [0, 1, 1], seasonal: [0, 1, 1], period: 12 })
+        if (!("model" in own)) throw new Error(own.reason)
+        expect(model.statistical).toEqual(own.model)
+        expect(run.stdout).toMatch(/seasonal ARIMA\(0,1,1\)\(0,1,1\)12, fitted once on 192 training rows +\d/)
+        expect(run.stdout).toMatch(/The model (beats|does NOT beat) the ARIMA baseline/)
     }, 60_000)
 })
