@@ -117,7 +117,7 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
     const lag = period ? seasonalLag(period, h) : 0
     // every method is scored on the same rows: those where the seasonal naive (or the moving average) has its history
     const naiveStart = period ? Math.max(0, lag - h) : MOVING_AVERAGE_ROWS - 1
-    const fit = opts.statistical ?? (model.statistical ? { model: model.statistical } : { reason: "model.json has none (dsrnn train fits one on its training rows)" })
+    const fit = opts.statistical ?? (model.statistical ? { model: model.statistical } : { reason: "the model has none (dsrnn train fits one on its training rows)" })
     // ... and the statistical baseline too, unless it needs more rows than there are
     const statistical = "model" in fit && n - h - Math.max(naiveStart, firstOrigin(fit.model)) >= 1 ? fit.model : undefined
     const statisticalNote = "reason" in fit ? fit.reason : statistical ? undefined : `its first forecast needs ${count(firstOrigin(fit.model) + h + 1, "row")}`

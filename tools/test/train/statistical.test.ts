@@ -159,7 +159,7 @@ describe("the statistical baseline in the evaluation table", () => {
         const none = await evaluateModel(copy, data, { encoding: null, period: { rows: 4, source: "model.json" } })
         expect(method(none, "statistical")).toBeUndefined()
         expect(none.start).toBe(3)
-        expect(formatEvaluation(none, "t.csv")).toContain("no statistical baseline: model.json has none (dsrnn train fits one on its training rows)")
+        expect(formatEvaluation(none, "t.csv")).toContain("no statistical baseline: the model has none (dsrnn train fits one on its training rows)")
         const dir = mkdtempSync(join(tmpdir(), "dsrnn-statistical-"))
         const csv = join(dir, "y.csv")
         writeFileSync(csv, ["y", ...Y].join("\n") + "\n")
