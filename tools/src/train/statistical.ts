@@ -80,17 +80,26 @@ const VARIANCE_BYTE = 96
 const RETVAL_BYTE = 120
 /** ctsa's "probable success"; 4 is no convergence, 15 Inf/NaN on the way. */
 const CONVERGED = 1
+/**
+ * ctsa's optimizers, tried in this order until one converges: its default
+ * (L-BFGS) ends on Inf/NaN on some smooth series where BFGS converges.
+ */
+export const OPTIMIZERS = [
+    { code: 6, name: "L-BFGS" },
+    { code: 5, name: "BFGS" },
+    { code: 0, name: "Nelder-Mead" },
+] as const
 
 /**
  * Fits `spec` on `series` with the package and reads its coefficients; also
  * the package's own forecast of the `ahead` rows after the series (tests hold
  * the recursion to it).
  */
-export function fitArima(series: number[], spec: ArimaSpec, ahead = 0): { model: SeasonalArima; forecast: number[] } | { reason: string } {
+export function fitArima(series: number[], spec: ArimaSpec, ahead = 0, optimizer: (typeof OPTIMIZERS)[number] = OPTIMIZERS[0]): { model: SeasonalArima; forecast: number[] } | { reason: string } {
     const [p, d, q] = spec.order
     const [P, D, Q] = spec.seasonal
     const { heap, ARIMA } = arima()
-    const fit = new ARIMA({ p, d, q, P, D, Q, s: spec.period, method: 0, verbose: false })
+    const fit = new ARIMA({ p, d, q, P, D, Q, s: spec.period, method: 0, optimizer: optimizer.code, verbose: false })
     try {
         fit.train(series)
         const obj = heap.HEAPU32[fit.model >> 2]
@@ -114,10 +123,10 @@ export function fitArima(series: number[], spec: ArimaSpec, ahead = 0): { model:
             mean: d === 0 && D === 0 ? dbl(MEAN_BYTE) : 0,
             variance,
             rows: series.length,
-            fitter: `${PACKAGE}, exact maximum likelihood`,
+            fitter: `${PACKAGE}, exact maximum likelihood, ${optimizer.name}`,
         }
         const numbers = [...model.ar, ...model.ma, ...model.seasonalAr, ...model.seasonalMa, model.mean, variance]
-        if (retval !== CONVERGED || !numbers.every(Number.isFinite)) return { reason: `${PACKAGE} did not converge on ${describeArima(spec)} (code ${retval})` }
+        if (retval !== CONVERGED || !numbers.every(Number.isFinite)) return { reason: `${PACKAGE} did not converge on ${describeArima(spec)} (code ${retval} with ${optimizer.name})` }
         return { model, forecast: ahead > 0 ? fit.predict(ahead)[0] : [] }
     } finally {
         fit.destroy()
@@ -142,8 +151,13 @@ function airline(period: number): ArimaSpec {
 export function fitStatistical(training: number[], period: number | null): StatisticalFit {
     const rows = fitRows(training.length, period ?? 0)
     if (typeof rows !== "number") return rows
-    const fit = fitArima(training.slice(-rows), airline(period ?? 0))
-    return "model" in fit ? { model: fit.model } : fit
+    const reasons: string[] = []
+    for (const optimizer of OPTIMIZERS) {
+        const fit = fitArima(training.slice(-rows), airline(period ?? 0), 0, optimizer)
+        if ("model" in fit) return { model: fit.model }
+        reasons.push(fit.reason)
+    }
+    return { reason: reasons.join("; ") }
 }
 
 export function describeArima(m: ArimaSpec): string {

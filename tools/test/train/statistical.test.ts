@@ -115,6 +115,15 @@ describe("the fit by the arima package", () => {
         for (let h = 1; h <= 3; h++) expect(arimaForecasts(fit.model, [...y, 0, 0, 0], h)[y.length - 1]).toBeCloseTo(fit.forecast[h - 1], 8)
     })
 
+    it("tries BFGS when the package's default L-BFGS ends on Inf/NaN, and says which optimizer fitted", () => {
+        // two sines, no noise: L-BFGS fails here (found on train's own smoke series)
+        const y = Array.from({ length: 192 }, (_, t) => Number((20 + 5 * Math.sin((2 * Math.PI * t) / 12) + 0.3 * Math.sin(1.3 * t)).toFixed(4)))
+        expect(fitArima(y, { order: [0, 1, 1], seasonal: [0, 1, 1], period: 12 })).toEqual({ reason: "arima 0.2.8 (ctsa) did not converge on seasonal ARIMA(0,1,1)(0,1,1)12 (code 15 with L-BFGS)" })
+        const fit = fitStatistical(y, 12)
+        if (!("model" in fit)) throw new Error(fit.reason)
+        expect(fit.model.fitter).toBe("arima 0.2.8 (ctsa), exact maximum likelihood, BFGS")
+    })
+
     it("takes every training row unless the season makes the exact fit too slow, and says why there is none", () => {
         expect(fitStatistical([1, 2, 3, 4, 5, 6, 7, 8], 4)).toEqual({ reason: "seasonal ARIMA(0,1,1)(0,1,1)4 needs 18 training rows, there are 8" })
         expect(fitRows(7319, 24)).toBe(7319)
