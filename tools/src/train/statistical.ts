@@ -42,9 +42,9 @@ const PACKAGE = "arima 0.2.8 (ctsa)"
  * rows that fit in it.
  */
 const FIT_BUDGET = 2e7
-/** Seasons the fit needs at the least: the package wants d + sD + 2s rows, and two seasons after differencing estimate a seasonal coefficient poorly. */
+/** Seasons the fit needs at the least: the package wants d + sD + max(2s, 10) rows, and two seasons after differencing estimate a seasonal coefficient poorly. */
 const MIN_SEASONS = 4
-/** Rows a model without a season needs (the package wants d + 10). */
+/** Rows any fit needs at the least (above the package's d + sD + 10 for seasons up to 9). */
 const MIN_ROWS = 20
 
 interface ArimaHeap {
@@ -101,7 +101,12 @@ export function fitArima(series: number[], spec: ArimaSpec, ahead = 0, optimizer
     const { heap, ARIMA } = arima()
     const fit = new ARIMA({ p, d, q, P, D, Q, s: spec.period, method: 0, optimizer: optimizer.code, verbose: false })
     try {
-        fit.train(series)
+        try {
+            fit.train(series)
+        } catch (e) {
+            // the package refuses short series in JS, and ctsa's exit() on bad input arrives as a throw: train goes on without a baseline
+            return { reason: `${PACKAGE} failed on ${describeArima(spec)}: ${e instanceof Error ? e.message : String(e)}` }
+        }
         const obj = heap.HEAPU32[fit.model >> 2]
         const int = (i: number) => heap.HEAP32[(obj >> 2) + i]
         const dbl = (byte: number) => heap.HEAPF64[(obj + byte) >> 3]
@@ -135,7 +140,7 @@ export function fitArima(series: number[], spec: ArimaSpec, ahead = 0, optimizer
 
 /** How many of the last training rows the fit takes (all of them unless the season makes that too slow), or why none. */
 export function fitRows(rows: number, period: number): number | { reason: string } {
-    const need = period ? MIN_SEASONS * period + 2 : MIN_ROWS
+    const need = Math.max(MIN_ROWS, period ? MIN_SEASONS * period + 2 : 0)
     if (rows < need) return { reason: `${describeArima(airline(period))} needs ${count(need, "training row")}, there are ${rows.toLocaleString("en-US")}` }
     const affordable = Math.floor(FIT_BUDGET / (period + 2) ** 2)
     if (affordable < need) return { reason: `a season of ${period} rows makes the exact fit of ${describeArima(airline(period))} too slow` }

@@ -125,7 +125,9 @@ describe("the fit by the arima package", () => {
     })
 
     it("takes every training row unless the season makes the exact fit too slow, and says why there is none", () => {
-        expect(fitStatistical([1, 2, 3, 4, 5, 6, 7, 8], 4)).toEqual({ reason: "seasonal ARIMA(0,1,1)(0,1,1)4 needs 18 training rows, there are 8" })
+        expect(fitStatistical([1, 2, 3, 4, 5, 6, 7, 8], 4)).toEqual({ reason: "seasonal ARIMA(0,1,1)(0,1,1)4 needs 20 training rows, there are 8" })
+        // the package itself refuses under d + sD + max(2s, 10) = 1 + 4 + 10 rows, and that is a reason too, not a throw
+        expect(fitArima([1, 2, 3], { order: [0, 1, 1], seasonal: [0, 1, 1], period: 4 })).toEqual({ reason: "arima 0.2.8 (ctsa) failed on seasonal ARIMA(0,1,1)(0,1,1)4: Series too short (3 values). Minimum length for these parameters is 15" })
         expect(fitRows(7319, 24)).toBe(7319)
         expect(fitRows(19, 0)).toEqual({ reason: "ARIMA(0,1,1) needs 20 training rows, there are 19" })
         // 2e7 / (168 + 2)^2 = 692.04: the last 692 rows, over four seasons
