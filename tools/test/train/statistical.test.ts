@@ -166,11 +166,16 @@ describe("the statistical baseline in the evaluation table", () => {
         expect(text).toContain("The model does NOT beat the ARIMA baseline: RMSE")
     })
 
-    it("says when model.json has none, and evaluate reads the one model.json holds", async () => {
+    it("says when the model has none or the file is too short for it, and evaluate reads the one model.json holds", async () => {
         const none = await evaluateModel(copy, data, { encoding: null, period: { rows: 4, source: "model.json" } })
         expect(method(none, "statistical")).toBeUndefined()
         expect(none.start).toBe(3)
         expect(formatEvaluation(none, "t.csv")).toContain("no statistical baseline: the model has none (dsrnn train fits one on its training rows)")
+        // (1 - B)(1 - B^20) reaches 21 rows back: the first forecast, made at row 20 for row 21, needs 22 rows; the other methods keep theirs
+        const long = await evaluateModel({ ...copy, statistical: airline(20) }, data, { encoding: null, period: { rows: 4, source: "model.json" } })
+        expect(method(long, "statistical")).toBeUndefined()
+        expect(long.start).toBe(3)
+        expect(formatEvaluation(long, "t.csv")).toContain("no statistical baseline: its first forecast needs 22 rows")
         const dir = mkdtempSync(join(tmpdir(), "dsrnn-statistical-"))
         const csv = join(dir, "y.csv")
         writeFileSync(csv, ["y", ...Y].join("\n") + "\n")
