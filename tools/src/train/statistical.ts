@@ -38,8 +38,8 @@ const PACKAGE = "arima 0.2.8 (ctsa)"
 /**
  * The exact likelihood's Kalman state holds about s + 2 numbers, and a fit
  * costs about rows x (s + 2)^2: 7,319 rows of a 24-row season (4.9e6) took
- * 1.4 s, 168 rows 48 s. Above this budget (about 6 s) the fit takes the last
- * rows that fit in it.
+ * 1.4 s, of a 168-row season 48 s. Above this budget (about 6 s) the fit
+ * takes the last rows that fit in it.
  */
 const FIT_BUDGET = 2e7
 /** Seasons the fit needs at the least: the package wants d + sD + max(2s, 10) rows, and two seasons after differencing estimate a seasonal coefficient poorly. */
@@ -165,6 +165,7 @@ export function fitStatistical(training: number[], period: number | null): Stati
     return { reason: reasons.join("; ") }
 }
 
+/** "seasonal ARIMA(0,1,1)(0,1,1)24", or "ARIMA(0,1,1)" without a season. */
 export function describeArima(m: ArimaSpec): string {
     return m.period ? `seasonal ARIMA(${m.order})(${m.seasonal})${m.period}` : `ARIMA(${m.order})`
 }
