@@ -80,6 +80,8 @@ export interface EvaluateOptions {
     scale?: MaseScale
     /** The statistical baseline, fitted on the training rows; model.json's when absent. */
     statistical?: StatisticalFit
+    /** Rows at the start that only warm the state up (the bench's training rows before its held-out part): none of them is scored as a forecast's target. */
+    warmup?: number
 }
 
 /** Rows a moving-average baseline averages when the data has no clear period. */
@@ -121,7 +123,7 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
     // ... and the statistical baseline too, unless it needs more rows than there are
     const statistical = "model" in fit && n - h - Math.max(naiveStart, firstOrigin(fit.model)) >= 1 ? fit.model : undefined
     const statisticalNote = "reason" in fit ? fit.reason : statistical ? undefined : `its first forecast needs ${count(firstOrigin(fit.model) + h + 1, "row")}`
-    const start = statistical ? Math.max(naiveStart, firstOrigin(statistical)) : naiveStart
+    const start = Math.max(statistical ? Math.max(naiveStart, firstOrigin(statistical)) : naiveStart, (opts.warmup ?? 0) - h)
     if (n - h - start < 1) throw new UserError(`too few rows to score: ${count(n, "row")}, and the first forecast needs ${count(start + h + 1, "row")} (${period ? `a season of ${period} rows` : `${MOVING_AVERAGE_ROWS} rows of moving average`} and ${count(h, "row")} ahead)`)
     const scale = opts.scale ?? naiveScale(target, period, "the scored rows")
     const rows = Array.from({ length: n - h - start }, (_, i) => start + i)

@@ -166,6 +166,13 @@ describe("the statistical baseline in the evaluation table", () => {
         expect(text).toContain("The model does NOT beat the ARIMA baseline: RMSE")
     })
 
+    it("scores nothing among the warm-up rows: the first target is the row after them, with or without the ARIMA", async () => {
+        const opts = { encoding: null, period: { rows: 4, source: "model.json" }, warmup: 6 }
+        // targets from row 6 on: forecasts made from row 5
+        expect((await evaluateModel(copy, data, opts)).start).toBe(5)
+        expect((await evaluateModel({ ...copy, statistical: airline(4) }, data, opts)).start).toBe(5)
+    })
+
     it("says when the model has none or the file is too short for it, and evaluate reads the one model.json holds", async () => {
         const none = await evaluateModel(copy, data, { encoding: null, period: { rows: 4, source: "model.json" } })
         expect(method(none, "statistical")).toBeUndefined()
