@@ -56,7 +56,7 @@ export interface Evaluation {
     scale?: MaseScale
     /** The model's prediction interval and the share of these rows it covered, when it has one. */
     interval?: { nominal: number; covered: number; lower: number; upper: number }
-    /** Why the statistical baseline is missing from the table, when it is. */
+    /** Why the statistical baseline is missing from the table, or is not the seasonal model, when so. */
     statisticalNote?: string
     /** Anomaly flags on these rows, when the model has a threshold. */
     faults?: FaultCheck
@@ -122,7 +122,7 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
     const fit = opts.statistical ?? (model.statistical ? { model: model.statistical } : { reason: "the model has none (dsrnn train fits one on its training rows)" })
     // ... and the statistical baseline too, unless it needs more rows than there are
     const statistical = "model" in fit && n - h - Math.max(naiveStart, firstOrigin(fit.model)) >= 1 ? fit.model : undefined
-    const statisticalNote = "reason" in fit ? fit.reason : statistical ? undefined : `its first forecast needs ${count(firstOrigin(fit.model) + h + 1, "row")}`
+    const statisticalNote = "reason" in fit ? `no statistical baseline: ${fit.reason}` : statistical ? fit.note : `no statistical baseline: its first forecast needs ${count(firstOrigin(fit.model) + h + 1, "row")}`
     const start = Math.max(statistical ? Math.max(naiveStart, firstOrigin(statistical)) : naiveStart, (opts.warmup ?? 0) - h)
     if (n - h - start < 1) throw new UserError(`too few rows to score: ${count(n, "row")}, and the first forecast needs ${count(start + h + 1, "row")} (${period ? `a season of ${period} rows` : `${MOVING_AVERAGE_ROWS} rows of moving average`} and ${count(h, "row")} ahead)`)
     const scale = opts.scale ?? naiveScale(target, period, "the scored rows")
@@ -173,13 +173,13 @@ export function verdictLines(e: Evaluation, unit = ""): string[] {
     return lines
 }
 
-/** The lines above the table: the season and the MASE scale, with where each came from, and why the statistical baseline is missing when it is. */
+/** The lines above the table: the season and the MASE scale, with where each came from, and why the statistical baseline is missing or not seasonal when so. */
 export function periodLines(e: Evaluation): string[] {
     const season = e.period
         ? `period: ${e.period} rows (${e.periodSource ?? "given"}); the seasonal naive forecasts row t from row t - ${seasonalLag(e.period, e.horizon)}`
         : `no season ${e.periodSource ?? "detected"}: the seasonal naive forecast is left out, a moving average of the last ${MOVING_AVERAGE_ROWS} rows stands in`
     const lines = e.scale ? [season, `MASE = MAE / ${e.scale.mae.toPrecision(4)}, ${e.scale.source}`] : [season]
-    if (e.statisticalNote) lines.push(`no statistical baseline: ${e.statisticalNote}`)
+    if (e.statisticalNote) lines.push(e.statisticalNote)
     return lines
 }
 

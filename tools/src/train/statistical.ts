@@ -24,8 +24,8 @@ import { dirname, join } from "node:path"
 import type { SeasonalArima } from "../model/canonical.ts"
 import { count } from "../model/wording.ts"
 
-/** The fitted model, or why there is none in words. */
-export type StatisticalFit = { model: SeasonalArima } | { reason: string }
+/** The fitted model (with a note when it is not the one first chosen), or why there is none, in words. */
+export type StatisticalFit = { model: SeasonalArima; note?: string } | { reason: string }
 
 export interface ArimaSpec {
     order: [number, number, number]
@@ -152,13 +152,27 @@ function airline(period: number): ArimaSpec {
     return period ? { order: [0, 1, 1], seasonal: [0, 1, 1], period } : { order: [0, 1, 1], seasonal: [0, 0, 0], period: 0 }
 }
 
-/** The statistical baseline for a target with this season (null: none), fitted on its training rows. */
+/**
+ * The statistical baseline for a target with this season (null: none),
+ * fitted on its training rows. When the seasonal model cannot be fitted (too
+ * few rows for four seasons, a season too long, no convergence), ARIMA(0,1,1)
+ * stands in, and the note says why.
+ */
 export function fitStatistical(training: number[], period: number | null): StatisticalFit {
-    const rows = fitRows(training.length, period ?? 0)
+    const seasonal = fitAirline(training, period ?? 0)
+    if (!period || "model" in seasonal) return seasonal
+    const plain = fitAirline(training, 0)
+    if ("model" in plain) return { model: plain.model, note: `${seasonal.reason}: ARIMA(0,1,1), without the season, stands in` }
+    return { reason: `${seasonal.reason}; ${plain.reason}` }
+}
+
+/** The airline model at this season (0: ARIMA(0,1,1)) on as many of the last rows as the budget allows, with each optimizer until one converges. */
+function fitAirline(training: number[], period: number): { model: SeasonalArima } | { reason: string } {
+    const rows = fitRows(training.length, period)
     if (typeof rows !== "number") return rows
     const reasons: string[] = []
     for (const optimizer of OPTIMIZERS) {
-        const fit = fitArima(training.slice(-rows), airline(period ?? 0), 0, optimizer)
+        const fit = fitArima(training.slice(-rows), airline(period), 0, optimizer)
         if ("model" in fit) return { model: fit.model }
         reasons.push(fit.reason)
     }

@@ -125,7 +125,12 @@ describe("the fit by the arima package", () => {
     })
 
     it("takes every training row unless the season makes the exact fit too slow, and says why there is none", () => {
-        expect(fitStatistical([1, 2, 3, 4, 5, 6, 7, 8], 4)).toEqual({ reason: "seasonal ARIMA(0,1,1)(0,1,1)4 needs 20 training rows, there are 8" })
+        expect(fitStatistical([1, 2, 3, 4, 5, 6, 7, 8], 4)).toEqual({ reason: "seasonal ARIMA(0,1,1)(0,1,1)4 needs 20 training rows, there are 8; ARIMA(0,1,1) needs 20 training rows, there are 8" })
+        // 30 rows are too few for four seasons of 12, enough for ARIMA(0,1,1), which stands in and says why
+        const fit = fitStatistical(gaussians(30, 4).map((v, t) => 10 + v + 0.1 * t), 12)
+        if (!("model" in fit)) throw new Error(fit.reason)
+        expect([fit.model.order, fit.model.seasonal, fit.model.period]).toEqual([[0, 1, 1], [0, 0, 0], 0])
+        expect(fit.note).toBe("seasonal ARIMA(0,1,1)(0,1,1)12 needs 50 training rows, there are 30: ARIMA(0,1,1), without the season, stands in")
         // the package itself refuses under d + sD + max(2s, 10) = 1 + 4 + 10 rows, and that is a reason too, not a throw
         expect(fitArima([1, 2, 3], { order: [0, 1, 1], seasonal: [0, 1, 1], period: 4 })).toEqual({ reason: "arima 0.2.8 (ctsa) failed on seasonal ARIMA(0,1,1)(0,1,1)4: Series too short (3 values). Minimum length for these parameters is 15" })
         expect(fitRows(7319, 24)).toBe(7319)
@@ -164,6 +169,14 @@ describe("the statistical baseline in the evaluation table", () => {
         const text = formatEvaluation(e, "t.csv")
         expect(text).toMatch(/seasonal ARIMA\(0,1,1\)\(0,1,1\)4, fitted once on 100 training rows +0\.000 +0\.000 +0\.000\n/)
         expect(text).toContain("The model does NOT beat the ARIMA baseline: RMSE")
+    })
+
+    it("prints the note of a stand-in ARIMA above the table, and its row under its own name", async () => {
+        const note = "seasonal ARIMA(0,1,1)(0,1,1)4 needs 20 training rows, there are 8: ARIMA(0,1,1), without the season, stands in"
+        const e = await evaluateModel(copy, data, { encoding: null, period: { rows: 4, source: "model.json" }, statistical: { model: arima({ ma: [-0.5] }), note } })
+        const text = formatEvaluation(e, "t.csv")
+        expect(text).toContain(`MAE\n${note}\n`)
+        expect(text).toMatch(/\n  ARIMA\(0,1,1\), fitted once on 100 training rows +\d/)
     })
 
     it("scores nothing among the warm-up rows: the first target is the row after them, with or without the ARIMA", async () => {
