@@ -57,7 +57,7 @@ for (const s of chosen) {
 
 /** The baselines in the order the evaluations list them: persistence, the seasonal naive, and whatever evaluate adds (a statistical model). */
 const baselineKeys: string[] = [...new Set(scores.flatMap(sc => sc.evaluation.methods.map(m => m.key)))].filter(k => k !== "float" && k !== "device")
-const BASELINE_HEADS: Record<string, string> = { persistence: "persistence", seasonal: "seasonal naive", average: "moving average", statistical: "seasonal ARIMA" }
+const BASELINE_HEADS: Record<string, string> = { persistence: "persistence", seasonal: "seasonal naive", average: "moving average", statistical: "ARIMA" }
 
 const rmse = (v: number | undefined) => (v === undefined ? "-" : v.toPrecision(4))
 const head = ["series", "rows (train + held out)", "period", "device i8 RMSE", "float RMSE", ...baselineKeys.map(k => BASELINE_HEADS[k] ?? k), "device MASE", "device / float", "device against the baselines"]
