@@ -14,13 +14,22 @@ import * as tf from "@tensorflow/tfjs"
 import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Normalization, type TrainingRecord } from "../model/canonical.ts"
 import { seededRandom } from "../model/random.ts"
 import { validateModel } from "../model/validate.ts"
+import { derivedCount, deriveInputs, seasonDepth, seasonInput } from "../model/features.ts"
 import type { Columns } from "../io/columns.ts"
 import { buildNetwork, networkToCanonical, streamNetwork, tfReady } from "./network.ts"
 import { type ResolvedOptions, type TrainOptions, resolveTrainOptions } from "./options.ts"
+import { type Candidate, calendarCycles, candidateFeatures, candidateLabel, candidateList } from "./candidates.ts"
+import { type Selection, selectCandidate } from "./select.ts"
+import { detectPeriod } from "./season.ts"
+
+/** The user's rows; `times` (UTC ms per row) lets calendar inputs in (io/columns.ts gains it with the device's derived inputs). */
+export type TrainData = Columns & { times?: number[] }
 
 /** What train reports after each epoch. */
 export interface EpochReport {
     residual: boolean
+    /** The candidate training, e.g. "season, readings + change + season". */
+    candidate: string
     epoch: number
     /** The epoch this run goes to (a --residual auto probe stops early). */
     until: number
@@ -32,9 +41,13 @@ export interface EpochReport {
 export interface TrainResult {
     model: CanonicalModel
     /** The validation part, for evaluating the model as the device runs. */
-    validation: { inputs: number[][]; target: number[] }
-    /** With --residual auto: each mode's best streaming validation RMSE in the first epochs, which chose the mode. */
-    residualChoice?: { on: number; off: number }
+    validation: { inputs: number[][]; target: number[]; times?: number[] }
+    /** The candidates' streaming validation RMSEs and the choice (select.ts). */
+    selection: Selection
+    /** The season in rows and where it came from ("--period", "detected on the training rows"), null when none. */
+    period: { rows: number | null; source: string }
+    /** Persistence's RMSE on the validation part, next to the model's (a model that did not learn matches it). */
+    persistenceRmse: number
     /** Window RMSE on the validation part (real units) at the chosen epoch, next to the streaming one. */
     windowRmse: number
     streamRmse: number
@@ -57,11 +70,30 @@ interface Part {
     base: number[]
 }
 
-function makePart(inputs: number[][], target: number[], inNorm: Normalization, outNorm: Normalization, horizon: number, residual: boolean): Part {
-    const n = inputs.length - horizon
-    const x = inputs.slice(0, n).map(r => r.map((v, j) => (v - inNorm.mean[j]) / inNorm.std[j]))
-    const actual = target.slice(horizon)
-    const base = residual ? target.slice(0, n) : new Array<number>(n).fill(0)
+/** One part of the rows as the network sees it: derived inputs computed from its first row on (as a device starts fresh), and the value residual mode adds back at each row (0 for the level). */
+interface Series {
+    inputs: number[][]
+    target: number[]
+    base: number[]
+}
+
+function series(shape: CanonicalModel, data: TrainData, from: number, to: number, skip = 0): Series {
+    const inputs = deriveInputs(shape, data.inputs.slice(from, to), data.times?.slice(from, to))
+    const k = shape.residual?.[0]
+    const at = k === undefined ? -1 : shape.residualBase === "season" ? seasonInput(shape, k) : k
+    return { inputs: inputs.slice(skip), target: data.target.slice(from + skip, to), base: inputs.slice(skip).map(r => (at < 0 ? 0 : r[at])) }
+}
+
+/** Rows at the start of a part before the season input holds a reading one season back: every candidate trains after them and is scored after them, as evaluate scores. */
+function warmUp(shape: CanonicalModel): number {
+    return shape.period ? seasonDepth(shape.period, shape.horizon ?? 1) : 0
+}
+
+function makePart(s: Series, inNorm: Normalization, outNorm: Normalization, horizon: number): Part {
+    const n = s.inputs.length - horizon
+    const x = s.inputs.slice(0, n).map(r => r.map((v, j) => (v - inNorm.mean[j]) / inNorm.std[j]))
+    const actual = s.target.slice(horizon)
+    const base = s.base.slice(0, n)
     const y = actual.map((a, t) => [(a - base[t] - outNorm.mean[0]) / outNorm.std[0]])
     return { x, y, actual, base }
 }
@@ -102,24 +134,33 @@ class Trainer {
     private readonly valX: tf.Tensor3D
     private readonly valY: tf.Tensor3D
     private readonly rand: () => number
+    private readonly scoredFrom: number
 
     constructor(
-        data: Columns,
+        data: TrainData,
         private readonly o: ResolvedOptions,
-        readonly residual: boolean
+        /** The model this candidate becomes, without its layers: inputs, features, residual mode, period. */
+        readonly shape: CanonicalModel
     ) {
-        const trainInputs = data.inputs.slice(0, o.trainRows)
-        const trainTarget = data.target.slice(0, o.trainRows)
-        this.inNorm = meanStd(trainInputs)
-        this.outNorm = meanStd(trainTarget.slice(o.horizon).map((a, t) => [residual ? a - trainTarget[t] : a]))
-        this.train = makePart(trainInputs, trainTarget, this.inNorm, this.outNorm, o.horizon, residual)
-        this.val = makePart(data.inputs.slice(o.trainRows), data.target.slice(o.trainRows), this.inNorm, this.outNorm, o.horizon, residual)
-        this.net = buildNetwork(o.layers, data.inputs[0].length, 1, o.seed)
+        const train = series(shape, data, 0, o.trainRows, warmUp(shape))
+        // normalization covers the derived inputs: mean and std over the derived training rows
+        this.inNorm = meanStd(train.inputs)
+        this.outNorm = meanStd(train.target.slice(o.horizon).map((a, t) => [a - train.base[t]]))
+        this.train = makePart(train, this.inNorm, this.outNorm, o.horizon)
+        this.val = makePart(series(shape, data, o.trainRows, data.inputs.length), this.inNorm, this.outNorm, o.horizon)
+        // the validation part streams from its first row, as the device does, and is scored once the season input has its history
+        this.scoredFrom = Math.min(warmUp(shape), this.val.x.length - 1)
+        this.net = buildNetwork(o.layers, shape.inputSize, 1, o.seed)
         this.net.compile({ optimizer: tf.train.adam(o.learningRate), loss: "meanSquaredError" })
         this.rand = seededRandom(o.seed)
-        const valWindows = windows(this.val, Math.min(o.window, this.val.x.length), 0)
+        const scored = { ...this.val, x: this.val.x.slice(this.scoredFrom), y: this.val.y.slice(this.scoredFrom) }
+        const valWindows = windows(scored, Math.min(o.window, scored.x.length), 0)
         this.valX = tf.tensor3d(valWindows.x)
         this.valY = tf.tensor3d(valWindows.y)
+    }
+
+    get residual(): boolean {
+        return this.shape.residual !== undefined
     }
 
     get epochs(): number {
@@ -131,7 +172,7 @@ class Trainer {
         return this.epochs - 1 - this.best.epoch >= this.o.patience
     }
 
-    async epoch(): Promise<Omit<EpochReport, "until">> {
+    async epoch(): Promise<Omit<EpochReport, "until" | "candidate">> {
         const { o, net } = this
         const w = windows(this.train, o.window, Math.floor(this.rand() * o.window))
         const order = shuffle(w.x.map((_, i) => i), this.rand)
@@ -150,7 +191,7 @@ class Trainer {
         const windowLoss = tf.tidy(() => (net.evaluate(this.valX, this.valY) as tf.Scalar).dataSync()[0])
         const { mean, std } = this.outNorm
         const pred = streamNetwork(net, this.val.x).map((r, t) => r[0] * std[0] + mean[0] + this.val.base[t])
-        const streamRmse = rmse(pred, this.val.actual)
+        const streamRmse = rmse(pred.slice(this.scoredFrom), this.val.actual.slice(this.scoredFrom))
         const epoch = this.epochs
         this.record.push({ loss: lossSum / batches, windowLoss, streamRmse })
         if (streamRmse < this.best.rmse) {
@@ -180,46 +221,91 @@ class Trainer {
 /** Gradient steps per epoch at least, when there are enough windows. */
 const MIN_STEPS = 8
 
-/** Epochs each mode gets before --residual auto keeps the better one. */
-const AUTO_PROBE_EPOCHS = 8
+/** Median spacing of the rows' times in ms. */
+function rowSpacing(times: number[]): number {
+    const d = times
+        .slice(1)
+        .map((t, i) => t - times[i])
+        .sort((a, b) => a - b)
+    return d[Math.floor(d.length / 2)]
+}
 
-/** Trains on `data` (already read with the data policy) and returns the dsrnn model. */
-export async function train(data: Columns, opts: TrainOptions, command: string, onEpoch: (r: EpochReport) => void = () => {}): Promise<TrainResult> {
-    const targetInput = data.inputNames.indexOf(opts.target)
-    const o = resolveTrainOptions(opts, data.inputs.length, targetInput >= 0)
-    await tfReady()
-    const trainers = (o.residual === "auto" ? [false, true] : [o.residual === "on"]).map(r => new Trainer(data, o, r))
-    const run = async (t: Trainer, until: number) => {
-        while (t.epochs < until && !t.stalled) onEpoch({ ...(await t.epoch()), until })
-    }
-    for (const t of trainers) await run(t, trainers.length > 1 ? Math.min(AUTO_PROBE_EPOCHS, o.epochs) : o.epochs)
-    const probe = trainers.map(t => t.best.rmse)
-    const chosen = trainers.length === 2 && probe[1] < probe[0] ? trainers[1] : trainers[0]
-    trainers.filter(t => t !== chosen).forEach(t => t.dispose())
-    await run(chosen, o.epochs)
-    chosen.finish()
-    const residual = chosen.residual
-    const imported = await networkToCanonical(chosen.net)
-    chosen.net.dispose()
-    const model: CanonicalModel = {
+/** The model a candidate becomes, without its layers and normalization. */
+function candidateShape(c: Candidate, data: TrainData, target: string, targetInput: number, horizon: number, period: number | null, rowMs?: number): CanonicalModel {
+    const features = candidateFeatures(c, targetInput, rowMs)
+    return {
         format: CANONICAL_FORMAT,
         version: CANONICAL_VERSION,
+        inputSize: data.inputNames.length + derivedCount(features),
+        outputSize: 1,
+        layers: [],
+        inputNames: data.inputNames,
+        outputNames: [target],
+        horizon,
+        ...(c.target !== "level" ? { residual: [targetInput] } : {}),
+        ...(c.target === "season" ? { residualBase: "season" as const } : {}),
+        ...(features ? { features } : {}),
+        ...(period !== null ? { period } : {}),
+    }
+}
+
+/** Trains on `data` (already read with the data policy) and returns the dsrnn model. */
+export async function train(data: TrainData, opts: TrainOptions, command: string, onEpoch: (r: EpochReport) => void = () => {}): Promise<TrainResult> {
+    const targetInput = data.inputNames.indexOf(opts.target)
+    const o = resolveTrainOptions(opts, data.inputs.length, targetInput >= 0)
+    const times = data.times?.length === data.inputs.length ? data.times : undefined
+    const rowMs = times ? rowSpacing(times.slice(0, o.trainRows)) : undefined
+    // the season comes from the training rows only, and is kept for evaluate and report
+    const trained = data.target.slice(0, o.trainRows)
+    const period = o.period !== undefined ? { rows: o.period, source: "--period" } : { rows: detectPeriod(trained, rowMs), source: "detected on the training rows" }
+    const cycles = times ? calendarCycles(rowMs!, times[o.trainRows - 1] - times[0]) : null
+    const list = candidateList({ target: opts.target, targetIsInput: targetInput >= 0, period: period.rows, cycles }, o.targetMode, o.derived)
+    await tfReady()
+    const trainers = list.map(c => new Trainer(data, o, candidateShape(c, data, opts.target, targetInput, o.horizon, period.rows, rowMs)))
+    const runners = trainers.map((t, i) => ({
+        label: candidateLabel(list[i]),
+        get curve() {
+            return t.record.map(e => e.streamRmse)
+        },
+        get stalled() {
+            return t.stalled
+        },
+        async step(until: number) {
+            onEpoch({ ...(await t.epoch()), until, candidate: candidateLabel(list[i]) })
+        },
+    }))
+    const selection = await selectCandidate(runners, o.epochs)
+    const chosen = trainers[selection.chosen]
+    trainers.filter(t => t !== chosen).forEach(t => t.dispose())
+    chosen.finish()
+    const imported = await networkToCanonical(chosen.net)
+    chosen.net.dispose()
+    const c = list[selection.chosen]
+    const model: CanonicalModel = {
+        ...chosen.shape,
         name: `${opts.target}-${o.layers.map(l => `${l.type}${l.units}`).join("-")}`,
         inputSize: imported.inputSize,
-        outputSize: 1,
         layers: imported.layers,
         inputNormalization: chosen.inNorm,
         outputNormalization: chosen.outNorm,
-        inputNames: data.inputNames,
-        outputNames: [opts.target],
-        horizon: o.horizon,
-        ...(residual ? { residual: [targetInput] } : {}),
-        training: { command, trainRows: o.trainRows, validationRows: data.inputs.length - o.trainRows, epochs: chosen.record, bestEpoch: chosen.best.epoch + 1 },
+        training: {
+            command,
+            trainRows: o.trainRows,
+            validationRows: data.inputs.length - o.trainRows,
+            epochs: chosen.record,
+            bestEpoch: chosen.best.epoch + 1,
+            chosen: { target: c.target, derived: c.inputs },
+            ...(selection.outcomes.length > 1 ? { candidates: selection.outcomes } : {}),
+        },
     }
+    const valTarget = data.target.slice(o.trainRows)
+    const h = o.horizon
     return {
         model: validateModel(model),
-        validation: { inputs: data.inputs.slice(o.trainRows), target: data.target.slice(o.trainRows) },
-        residualChoice: trainers.length === 2 ? { off: probe[0], on: probe[1] } : undefined,
+        validation: { inputs: data.inputs.slice(o.trainRows), target: valTarget, ...(times ? { times: times.slice(o.trainRows) } : {}) },
+        selection,
+        period,
+        persistenceRmse: rmse(valTarget.slice(0, -h), valTarget.slice(h)),
         windowRmse: chosen.windowRmse,
         streamRmse: chosen.best.rmse,
     }

@@ -22,7 +22,7 @@ function sine(n: number): Columns {
 describe("train", () => {
     it("forecasts a sine in real units far better than persistence, streamed from zero state", async () => {
         const data = sine(400)
-        const { model, validation } = await train(data, { target: "level", residual: "off", epochs: 40, window: 32, seed: 3 }, "test")
+        const { model, validation } = await train(data, { target: "level", targetMode: "level", derived: "none", epochs: 40, window: 32, seed: 3 }, "test")
         expect(model.outputNames).toEqual(["level"])
         expect(model.residual).toBeUndefined()
         const pred = new ReferenceModel(model).run(validation.inputs).map(y => y[0])
@@ -43,11 +43,20 @@ describe("train", () => {
         expect(await run(6)).not.toBe(a)
     }, 60_000)
 
-    it("--residual auto keeps the mode that streams better and records both", async () => {
+    it("auto keeps the candidate that streams best, and records every candidate and the choice", async () => {
         const r = await train(sine(160), { target: "level", epochs: 3, window: 16, seed: 1 }, "test")
-        const { on, off } = r.residualChoice!
-        expect(r.model.residual === undefined).toBe(off <= on)
-        expect(r.model.training!.epochs.length).toBe(3)
+        const { outcomes, chosen } = r.selection
+        // the sine's 16-row period is found, so 7 candidates: level and change over 3 input sets, season over 1
+        expect(outcomes.map(o => o.label)).toEqual(["level, readings", "level, readings + change", "level, readings + change + season", "change, readings", "change, readings + change", "change, readings + change + season", "season, readings + change + season"])
+        expect(outcomes[chosen].rmse).toBe(Math.min(...outcomes.map(o => o.rmse)))
+        const record = r.model.training!
+        expect(record.candidates).toEqual(outcomes)
+        expect(record.epochs.map(e => e.streamRmse)).toHaveLength(outcomes[chosen].epochs)
+        expect(Math.min(...record.epochs.map(e => e.streamRmse))).toBe(outcomes[chosen].rmse)
+        const target = record.chosen!.target
+        expect(outcomes[chosen].label.startsWith(`${target},`)).toBe(true)
+        expect(r.model.residual).toEqual(target === "level" ? undefined : [0])
+        expect(r.model.period).toBe(16)
     }, 60_000)
 
     it("refuses too few rows for the split and the window in one line", async () => {
