@@ -16,7 +16,7 @@ import { epochProgress } from "../train/progress.ts"
 import { epochCapHint, notLearnedLine, trainedLine } from "../train/summary.ts"
 import { count } from "../model/wording.ts"
 import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions } from "../train/options.ts"
-import { type TargetMode, derivedFlag, targetWords } from "../train/candidates.ts"
+import { type TargetMode, derivedFlag, planCandidates, targetWords } from "../train/candidates.ts"
 import { selectionLines } from "../train/select.ts"
 import { derivedNames } from "../model/features.ts"
 import { delimiterOption, printNotes, weightsOption } from "./options.ts"
@@ -111,6 +111,7 @@ export function registerTrainCommands(program: Command): void {
             const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, targetMode: f.targetMode, residual: f.residual, derived: f.derived, period: f.period }
             // refuse bad options before saying anything else
             const resolved = resolveTrainOptions(options, data.inputs.length, data.inputNames.includes(f.target))
+            planCandidates(data, f.target, resolved)
             printNotes(data.notes)
             const derived = resolved.derived === "auto" ? "auto" : derivedFlag(resolved.derived)
             const command = [

@@ -15,6 +15,8 @@
 import type { Cycle, DerivedInputs } from "../model/canonical.ts"
 import { CYCLES } from "../model/features.ts"
 import { UserError } from "../model/errors.ts"
+import type { ResolvedOptions } from "./options.ts"
+import { detectPeriod } from "./season.ts"
 
 export const TARGET_MODES = ["level", "change", "season"] as const
 export type TargetMode = (typeof TARGET_MODES)[number]
@@ -62,7 +64,7 @@ const MIN_CYCLES: Record<Cycle, number> = { day: 2, week: 3, year: 1 }
  * or finer, each when the span covers enough of it.
  */
 export function calendarCycles(rowMs: number, spanMs: number): Cycle[] {
-    const finest: Record<Cycle, number> = { day: DAY_MS, week: 7 * DAY_MS, year: 31 * DAY_MS }
+    const finest: Record<Cycle, number> = { day: DAY_MS, week: DAY_MS, year: 31 * DAY_MS }
     return (Object.keys(CYCLES) as Cycle[]).filter(c => (c === "day" ? rowMs < finest.day : rowMs <= finest[c]) && spanMs >= MIN_CYCLES[c] * CYCLES[c].ms)
 }
 
@@ -136,4 +138,46 @@ export function candidateLabel(c: Candidate): string {
 export function derivedFlag(s: InputSet): string {
     const kinds = [...(s.change ? ["change"] : []), ...(s.season ? ["season"] : []), ...s.calendar]
     return kinds.length ? kinds.join(",") : "none"
+}
+
+/** The rows train plans on: readings, target, and their times when the CSV has them. */
+export interface PlanData {
+    inputNames: string[]
+    inputs: number[][]
+    target: number[]
+    times?: number[]
+}
+
+export interface Plan {
+    candidates: Candidate[]
+    /** The season in rows and where it came from; null rows when none. */
+    period: { rows: number | null; source: string }
+    /** The rows' times when there is one per row, and their median spacing on the training rows. */
+    times?: number[]
+    rowMs?: number
+}
+
+/** Median spacing of the times in ms. */
+function rowSpacing(times: number[]): number {
+    const d = times
+        .slice(1)
+        .map((t, i) => t - times[i])
+        .sort((a, b) => a - b)
+    return d[Math.floor(d.length / 2)]
+}
+
+/**
+ * What train will try on this data: the period (--period, or detected on the
+ * training rows only, as evaluate and report then take it from model.json)
+ * and the candidates. The CLI calls it before training, so a flag the data
+ * cannot meet is refused before anything else is printed.
+ */
+export function planCandidates(data: PlanData, target: string, o: ResolvedOptions): Plan {
+    const times = data.times?.length === data.inputs.length ? data.times : undefined
+    const rowMs = times ? rowSpacing(times.slice(0, o.trainRows)) : undefined
+    const trained = data.target.slice(0, o.trainRows)
+    const period = o.period !== undefined ? { rows: o.period, source: "--period" } : { rows: detectPeriod(trained, rowMs), source: "detected on the training rows" }
+    const cycles = times ? calendarCycles(rowMs!, times[o.trainRows - 1] - times[0]) : null
+    const candidates = candidateList({ target, targetIsInput: data.inputNames.includes(target), period: period.rows, cycles }, o.targetMode, o.derived)
+    return { candidates, period, times, rowMs }
 }

@@ -95,8 +95,10 @@ export function resolveTrainOptions(opts: TrainOptions, rows: number, targetIsIn
     const horizon = positiveInt(o.horizon, "--horizon")
     if (!(o.validation > 0 && o.validation < 1)) throw new UserError(`--validation must be a share between 0 and 1, got ${o.validation}`)
     const targetMode = resolveTargetMode(opts)
-    if (targetMode !== "auto" && targetMode !== "level" && !targetIsInput)
-        throw new UserError(`--target-mode ${targetMode} adds the ${targetMode === "change" ? "current" : "seasonal naive"} ${opts.target} back, so ${opts.target} must be one of --inputs`)
+    if (targetMode !== "auto" && targetMode !== "level" && !targetIsInput) {
+        const flag = opts.residual !== undefined ? `--residual ${opts.residual}` : `--target-mode ${targetMode}`
+        throw new UserError(`${flag} adds the ${targetMode === "change" ? "current" : "seasonal naive"} ${opts.target} back, so ${opts.target} must be one of --inputs`)
+    }
     const validationRows = Math.round(rows * o.validation)
     const trainRows = rows - validationRows
     const window = o.window === undefined ? Math.min(64, Math.floor(trainRows / 4)) : positiveInt(o.window, "--window", MIN_WINDOW)

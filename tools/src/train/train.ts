@@ -18,9 +18,8 @@ import { derivedCount, deriveInputs, seasonDepth, seasonInput } from "../model/f
 import type { Columns } from "../io/columns.ts"
 import { buildNetwork, networkToCanonical, streamNetwork, tfReady } from "./network.ts"
 import { type ResolvedOptions, type TrainOptions, resolveTrainOptions } from "./options.ts"
-import { type Candidate, calendarCycles, candidateFeatures, candidateLabel, candidateList } from "./candidates.ts"
+import { type Candidate, candidateFeatures, candidateLabel, planCandidates } from "./candidates.ts"
 import { type Selection, selectCandidate } from "./select.ts"
-import { detectPeriod } from "./season.ts"
 
 /** The user's rows; `times` (UTC ms per row) lets calendar inputs in (io/columns.ts gains it with the device's derived inputs). */
 export type TrainData = Columns & { times?: number[] }
@@ -221,15 +220,6 @@ class Trainer {
 /** Gradient steps per epoch at least, when there are enough windows. */
 const MIN_STEPS = 8
 
-/** Median spacing of the rows' times in ms. */
-function rowSpacing(times: number[]): number {
-    const d = times
-        .slice(1)
-        .map((t, i) => t - times[i])
-        .sort((a, b) => a - b)
-    return d[Math.floor(d.length / 2)]
-}
-
 /** The model a candidate becomes, without its layers and normalization. */
 function candidateShape(c: Candidate, data: TrainData, target: string, targetInput: number, horizon: number, period: number | null, rowMs?: number): CanonicalModel {
     const features = candidateFeatures(c, targetInput, rowMs)
@@ -253,13 +243,7 @@ function candidateShape(c: Candidate, data: TrainData, target: string, targetInp
 export async function train(data: TrainData, opts: TrainOptions, command: string, onEpoch: (r: EpochReport) => void = () => {}): Promise<TrainResult> {
     const targetInput = data.inputNames.indexOf(opts.target)
     const o = resolveTrainOptions(opts, data.inputs.length, targetInput >= 0)
-    const times = data.times?.length === data.inputs.length ? data.times : undefined
-    const rowMs = times ? rowSpacing(times.slice(0, o.trainRows)) : undefined
-    // the season comes from the training rows only, and is kept for evaluate and report
-    const trained = data.target.slice(0, o.trainRows)
-    const period = o.period !== undefined ? { rows: o.period, source: "--period" } : { rows: detectPeriod(trained, rowMs), source: "detected on the training rows" }
-    const cycles = times ? calendarCycles(rowMs!, times[o.trainRows - 1] - times[0]) : null
-    const list = candidateList({ target: opts.target, targetIsInput: targetInput >= 0, period: period.rows, cycles }, o.targetMode, o.derived)
+    const { candidates: list, period, times, rowMs } = planCandidates(data, opts.target, o)
     await tfReady()
     const trainers = list.map(c => new Trainer(data, o, candidateShape(c, data, opts.target, targetInput, o.horizon, period.rows, rowMs)))
     const runners = trainers.map((t, i) => ({
