@@ -33,6 +33,8 @@ export interface Outcome {
     epochs: number
     /** The rung's budget after which it was dropped; undefined for the last one standing. */
     droppedAfter?: number
+    /** Patience ran out before its budget did. */
+    stalled: boolean
 }
 
 export interface Selection {
@@ -87,7 +89,9 @@ export async function selectCandidate(runners: Runner[], cap: number, first = FI
     }
     const outcomes = runners.map((run, i) => {
         const rmse = Math.min(...run.curve)
-        return { label: run.label, rmse, bestEpoch: run.curve.indexOf(rmse) + 1, epochs: run.curve.length, droppedAfter: dropped.get(i) }
+        // a stalled candidate is ranked on what it reached; "dropped" is for one whose budget ran out
+        const stalled = run.stalled && run.curve.length < (dropped.get(i) ?? cap)
+        return { label: run.label, rmse, bestEpoch: run.curve.indexOf(rmse) + 1, epochs: run.curve.length, ...(stalled || !dropped.has(i) ? {} : { droppedAfter: dropped.get(i) }), stalled }
     })
     const chosen = outcomes.reduce((c, o, i) => (o.rmse < outcomes[c].rmse ? i : c), 0)
     return { outcomes, chosen, rungs, epochs: outcomes.reduce((s, o) => s + o.epochs, 0) }
@@ -102,7 +106,7 @@ export function selectionLines(s: Selection, chosenWords: string): string[] {
             s.rungs.length > 1 ? `all trained ${count(s.rungs[0], "epoch")}, then each round the half on course to the lowest RMSE went on (rounds at ${s.rungs.slice(0, -1).join(", ")} epochs, cap ${s.rungs.at(-1)})` : `each trained up to ${count(s.rungs[0], "epoch")}`
         }; ${count(s.epochs, "epoch")} in all`,
         ...s.outcomes.map((o, i) => {
-            const why = o.droppedAfter !== undefined ? `dropped after ${o.droppedAfter}` : "trained to the end"
+            const why = o.stalled ? `stopped: ${count(o.epochs - o.bestEpoch, "epoch")} without a better RMSE` : o.droppedAfter !== undefined ? `dropped after ${o.droppedAfter}` : "trained to the end"
             return `  ${i === s.chosen ? "*" : " "} ${o.label.padEnd(width)}  RMSE ${o.rmse.toPrecision(4)}  (best epoch ${o.bestEpoch} of ${o.epochs}, ${why})`
         }),
     ]

@@ -72,7 +72,17 @@ describe("selectCandidate", () => {
         const s = await selectCandidate([scripted("a", [0.8, 0.5, 0.9, 0.9]), scripted("b", [2, 1.2, 0.8, 0.6, 0.6, 0.6, 0.6, 0.6])], 8)
         expect(s.outcomes.map(o => o.droppedAfter)).toEqual([4, undefined])
         expect(s.chosen).toBe(0)
-        expect(s.outcomes[0]).toEqual({ label: "a", rmse: 0.5, bestEpoch: 2, epochs: 4, droppedAfter: 4 })
+        expect(s.outcomes[0]).toEqual({ label: "a", rmse: 0.5, bestEpoch: 2, epochs: 4, droppedAfter: 4, stalled: false })
+    })
+
+    it("a candidate whose patience runs out stops, is ranked on what it reached, and is reported as stopped", async () => {
+        // a stops after 3 epochs (its script ends), b goes on to the cap
+        const s = await selectCandidate([scripted("a", [0.9, 0.8, 0.85]), scripted("b", geometric(2, 0.8, 8))], 8)
+        expect(s.outcomes.map(o => [o.epochs, o.stalled, o.droppedAfter])).toEqual([
+            [3, true, undefined],
+            [8, false, undefined],
+        ])
+        expect(selectionLines(s, "x")[1]).toBe("    a  RMSE 0.8000  (best epoch 2 of 3, stopped: 1 epoch without a better RMSE)")
     })
 
     it("prints one line per candidate with its RMSE, then the choice, why and the cost", async () => {

@@ -59,6 +59,28 @@ describe("train", () => {
         expect(r.model.period).toBe(16)
     }, 60_000)
 
+    it("on a strongly periodic series the change from the seasonal naive forecast wins, and the model file runs as it was scored", async () => {
+        // a 12-row cycle with a sharp shape (two harmonics) plus noise: the value a season ago says most
+        const noise = seededRandom(7)
+        const target = Array.from({ length: 240 }, (_, t) => 50 + 10 * Math.sin((2 * Math.PI * t) / 12) + 6 * Math.sin((6 * Math.PI * t) / 12) + 0.2 * (noise() - 0.5))
+        const data: Columns = { inputNames: ["level"], inputs: target.map(v => [v]), target, lines: target.map((_, t) => t + 2), notes: [] }
+        const r = await train(data, { target: "level", epochs: 8, window: 16, seed: 1 }, "test")
+        expect(r.model.period).toBe(12)
+        expect(r.model.training!.chosen!.target).toBe("season")
+        expect(r.model.residualBase).toBe("season")
+        expect(r.model.features!.season).toEqual([0])
+        // the float64 reference on model.json, streamed over the validation rows from zero state and scored from
+        // row 11 (once the season input holds a reading 11 rows back), gives the RMSE training chose it by
+        const pred = new ReferenceModel(r.model).run(r.validation.inputs).map(y => y[0])
+        const v = r.validation.target
+        const rows = Array.from({ length: v.length - 1 - 11 }, (_, i) => i + 11)
+        const rmse = Math.sqrt(rows.reduce((s, t) => s + (pred[t] - v[t + 1]) ** 2, 0) / rows.length)
+        expect(rmse).toBeCloseTo(r.streamRmse, 4)
+        // persistence, by hand on the same rows, is far worse
+        const persistence = Math.sqrt(rows.reduce((s, t) => s + (v[t] - v[t + 1]) ** 2, 0) / rows.length)
+        expect(rmse).toBeLessThan(0.2 * persistence)
+    }, 120_000)
+
     it("refuses too few rows for the split and the window in one line", async () => {
         await expect(train(sine(20), { target: "level" }, "test")).rejects.toThrow(/^only 20 usable rows: training needs at least \d+/)
     })
