@@ -13,7 +13,8 @@
  * + the calendar cycles the rows' spacing and span can show (with times).
  */
 import type { Cycle, DerivedInputs } from "../model/canonical.ts"
-import { CYCLES } from "../model/features.ts"
+import { CYCLES, seasonDepth } from "../model/features.ts"
+import { count } from "../model/wording.ts"
 import { UserError } from "../model/errors.ts"
 import type { ResolvedOptions } from "./options.ts"
 import { detectPeriod } from "./season.ts"
@@ -74,6 +75,8 @@ export interface CandidateContext {
     targetIsInput: boolean
     period: number | null
     cycles: Cycle[] | null
+    /** Why a season input cannot be scored though there is a period (the validation part is too short), or undefined. */
+    seasonTooLong?: string
 }
 
 const empty = (): InputSet => ({ change: false, season: false, calendar: [] })
@@ -86,6 +89,7 @@ export function candidateList(ctx: CandidateContext, targetMode: "auto" | Target
     if (list.length === 0) {
         // only --target-mode season can empty the list: every set lacks the seasonal value it adds back
         if (ctx.period === null) throw new UserError(`--target-mode season: no season was detected in the training rows of ${ctx.target}; give --period N`)
+        if (ctx.seasonTooLong) throw new UserError(`--target-mode season: ${ctx.seasonTooLong}`)
         throw new UserError("--target-mode season adds back the target's seasonal value, so --derived must list season")
     }
     return list
@@ -94,7 +98,7 @@ export function candidateList(ctx: CandidateContext, targetMode: "auto" | Target
 function autoSets(ctx: CandidateContext): InputSet[] {
     if (!ctx.targetIsInput) return ctx.cycles?.length ? [empty(), { ...empty(), calendar: ctx.cycles }] : [empty()]
     const sets = [empty(), { ...empty(), change: true }]
-    if (ctx.period !== null) sets.push({ ...sets[1], season: true })
+    if (ctx.period !== null && !ctx.seasonTooLong) sets.push({ ...sets[1], season: true })
     if (ctx.cycles?.length) sets.push({ ...sets.at(-1)!, calendar: ctx.cycles })
     return sets
 }
@@ -102,6 +106,7 @@ function autoSets(ctx: CandidateContext): InputSet[] {
 function checked(ctx: CandidateContext, set: InputSet): InputSet {
     if ((set.change || set.season) && !ctx.targetIsInput) throw new UserError(`--derived ${set.change ? "change" : "season"} is of the target, so ${ctx.target} must be one of --inputs`)
     if (set.season && ctx.period === null) throw new UserError(`--derived season: no season was detected in the training rows of ${ctx.target}; give --period N`)
+    if (set.season && ctx.seasonTooLong) throw new UserError(`--derived season: ${ctx.seasonTooLong}`)
     if (set.calendar.length && ctx.cycles === null) throw new UserError(`--derived ${set.calendar.join(",")}: calendar inputs need the rows' times, and the CSV has no timestamp column`)
     return set
 }
@@ -155,7 +160,16 @@ export interface Plan {
     /** The rows' times when there is one per row, and their median spacing on the training rows. */
     times?: number[]
     rowMs?: number
+    /**
+     * Rows at the start of each part before a season input holds a reading
+     * one season back (0 without season candidates): every candidate trains
+     * after them and is scored after them, on the same rows, as evaluate scores.
+     */
+    warmUp: number
 }
+
+/** Validation rows a season candidate must have scored after its warm-up. */
+const MIN_SCORED_ROWS = 8
 
 /** Median spacing of the times in ms. */
 function rowSpacing(times: number[]): number {
@@ -178,6 +192,12 @@ export function planCandidates(data: PlanData, target: string, o: ResolvedOption
     const trained = data.target.slice(0, o.trainRows)
     const period = o.period !== undefined ? { rows: o.period, source: "--period" } : { rows: detectPeriod(trained, rowMs), source: "detected on the training rows" }
     const cycles = times ? calendarCycles(rowMs!, times[o.trainRows - 1] - times[0]) : null
-    const candidates = candidateList({ target, targetIsInput: data.inputNames.includes(target), period: period.rows, cycles }, o.targetMode, o.derived)
-    return { candidates, period, times, rowMs }
+    const depth = period.rows === null ? 0 : seasonDepth(period.rows, o.horizon)
+    const validationRows = data.inputs.length - o.trainRows
+    const seasonTooLong =
+        period.rows !== null && validationRows - o.horizon - depth < MIN_SCORED_ROWS
+            ? `the ${count(validationRows, "validation row")} cannot score a season input: it needs ${depth} rows of history and ${MIN_SCORED_ROWS} scored; use a larger --validation share`
+            : undefined
+    const candidates = candidateList({ target, targetIsInput: data.inputNames.includes(target), period: period.rows, cycles, seasonTooLong }, o.targetMode, o.derived)
+    return { candidates, period, times, rowMs, warmUp: candidates.some(c => c.inputs.season) ? depth : 0 }
 }

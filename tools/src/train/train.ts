@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs"
 import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Normalization, type TrainingRecord } from "../model/canonical.ts"
 import { seededRandom } from "../model/random.ts"
 import { validateModel } from "../model/validate.ts"
-import { derivedCount, deriveInputs, seasonDepth, seasonInput } from "../model/features.ts"
+import { derivedCount, deriveInputs, seasonInput } from "../model/features.ts"
 import type { Columns } from "../io/columns.ts"
 import { buildNetwork, networkToCanonical, streamNetwork, tfReady } from "./network.ts"
 import { type ResolvedOptions, type TrainOptions, resolveTrainOptions } from "./options.ts"
@@ -83,11 +83,6 @@ function series(shape: CanonicalModel, data: TrainData, from: number, to: number
     return { inputs: inputs.slice(skip), target: data.target.slice(from + skip, to), base: inputs.slice(skip).map(r => (at < 0 ? 0 : r[at])) }
 }
 
-/** Rows at the start of a part before the season input holds a reading one season back: every candidate trains after them and is scored after them, as evaluate scores. */
-function warmUp(shape: CanonicalModel): number {
-    return shape.period ? seasonDepth(shape.period, shape.horizon ?? 1) : 0
-}
-
 function makePart(s: Series, inNorm: Normalization, outNorm: Normalization, horizon: number): Part {
     const n = s.inputs.length - horizon
     const x = s.inputs.slice(0, n).map(r => r.map((v, j) => (v - inNorm.mean[j]) / inNorm.std[j]))
@@ -139,16 +134,18 @@ class Trainer {
         data: TrainData,
         private readonly o: ResolvedOptions,
         /** The model this candidate becomes, without its layers: inputs, features, residual mode, period. */
-        readonly shape: CanonicalModel
+        readonly shape: CanonicalModel,
+        /** Rows at the start of each part before a season input holds a reading one season back (candidates.ts, warmUp). */
+        warmUp: number
     ) {
-        const train = series(shape, data, 0, o.trainRows, warmUp(shape))
+        const train = series(shape, data, 0, o.trainRows, warmUp)
         // normalization covers the derived inputs: mean and std over the derived training rows
         this.inNorm = meanStd(train.inputs)
         this.outNorm = meanStd(train.target.slice(o.horizon).map((a, t) => [a - train.base[t]]))
         this.train = makePart(train, this.inNorm, this.outNorm, o.horizon)
         this.val = makePart(series(shape, data, o.trainRows, data.inputs.length), this.inNorm, this.outNorm, o.horizon)
         // the validation part streams from its first row, as the device does, and is scored once the season input has its history
-        this.scoredFrom = Math.min(warmUp(shape), this.val.x.length - 1)
+        this.scoredFrom = warmUp
         this.net = buildNetwork(o.layers, shape.inputSize, 1, o.seed)
         this.net.compile({ optimizer: tf.train.adam(o.learningRate), loss: "meanSquaredError" })
         this.rand = seededRandom(o.seed)
@@ -243,9 +240,9 @@ function candidateShape(c: Candidate, data: TrainData, target: string, targetInp
 export async function train(data: TrainData, opts: TrainOptions, command: string, onEpoch: (r: EpochReport) => void = () => {}): Promise<TrainResult> {
     const targetInput = data.inputNames.indexOf(opts.target)
     const o = resolveTrainOptions(opts, data.inputs.length, targetInput >= 0)
-    const { candidates: list, period, times, rowMs } = planCandidates(data, opts.target, o)
+    const { candidates: list, period, times, rowMs, warmUp } = planCandidates(data, opts.target, o)
     await tfReady()
-    const trainers = list.map(c => new Trainer(data, o, candidateShape(c, data, opts.target, targetInput, o.horizon, period.rows, rowMs)))
+    const trainers = list.map(c => new Trainer(data, o, candidateShape(c, data, opts.target, targetInput, o.horizon, period.rows, rowMs), warmUp))
     const runners = trainers.map((t, i) => ({
         label: candidateLabel(list[i]),
         get curve() {

@@ -5,7 +5,9 @@
  * and the one-line errors for flags the data cannot meet.
  */
 import { describe, expect, it } from "vitest"
-import { type InputSet, calendarCycles, candidateFeatures, candidateLabel, candidateList, derivedFlag, parseDerived } from "../../src/train/candidates.ts"
+import { seededRandom } from "../../src/model/random.ts"
+import { type InputSet, calendarCycles, candidateFeatures, candidateLabel, candidateList, derivedFlag, parseDerived, planCandidates } from "../../src/train/candidates.ts"
+import { resolveTrainOptions } from "../../src/train/options.ts"
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -51,6 +53,35 @@ describe("candidate list", () => {
         expect(() => candidateList(ctx({ cycles: null }), "auto", parseDerived("day"))).toThrow(/^--derived day: calendar inputs need the rows' times, and the CSV has no timestamp column$/)
         expect(() => candidateList(ctx({ targetIsInput: false }), "auto", parseDerived("change"))).toThrow(/^--derived change is of the target, so t must be one of --inputs$/)
         expect(() => parseDerived("change,hour")).toThrow(/^--derived: "hour" is not a derived input; use auto, none, or a comma-separated list of change, season, day, week, year$/)
+    })
+})
+
+describe("the plan for given rows", () => {
+    /** Weekly rows from Monday 2018-01-01 of a yearly cycle with noise, with their times. */
+    const weekly = (years: number) => {
+        const noise = seededRandom(1)
+        const target = Array.from({ length: Math.round((365.2425 / 7) * years) }, (_, t) => 10 + 5 * Math.sin((2 * Math.PI * t * 7) / 365.2425) + (noise() - 0.5))
+        return { inputNames: ["t"], inputs: target.map(v => [v]), target, times: target.map((_, t) => Date.UTC(2018, 0, 1) + t * 7 * DAY) }
+    }
+
+    it("8 years of weekly rows: the year of 52 rows (snapped by the spacing), the year cycle, and 10 candidates scored after a 51-row warm-up", () => {
+        const data = weekly(8)
+        const plan = planCandidates(data, "t", resolveTrainOptions({ target: "t" }, data.inputs.length, true))
+        expect(plan.period).toEqual({ rows: 52, source: "detected on the training rows" })
+        expect(plan.rowMs).toBe(7 * DAY)
+        expect(plan.candidates.map(candidateLabel)).toHaveLength(10)
+        expect(plan.candidates.at(-1)).toEqual({ target: "season", inputs: { change: true, season: true, calendar: ["year"] } })
+        expect(plan.warmUp).toBe(51)
+    })
+
+    it("5 years: the 52 validation rows cannot score a 52-row season input, so no season candidate, and asking for one is an error", () => {
+        const data = weekly(5)
+        const o = resolveTrainOptions({ target: "t" }, data.inputs.length, true)
+        const plan = planCandidates(data, "t", o)
+        expect(plan.period.rows).toBe(52)
+        expect(plan.candidates.map(candidateLabel)).toEqual(["level, readings", "level, readings + change", "level, readings + change + year", "change, readings", "change, readings + change", "change, readings + change + year"])
+        expect(plan.warmUp).toBe(0)
+        expect(() => planCandidates(data, "t", { ...o, targetMode: "season" })).toThrow(/^--target-mode season: the 52 validation rows cannot score a season input: it needs 51 rows of history and 8 scored; use a larger --validation share$/)
     })
 })
 
