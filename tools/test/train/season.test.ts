@@ -5,7 +5,10 @@
  * tell 52 from 50, 51 or 53, so with the rows' spacing a season near a
  * calendar cycle is that cycle.
  */
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { REPO_ROOT } from "../helpers/cli.ts"
 import { seededRandom } from "../../src/model/random.ts"
 import { detectPeriod } from "../../src/train/season.ts"
 
@@ -36,6 +39,19 @@ describe("detectPeriod on weekly rows", () => {
         expect(series.map(s => detectPeriod(s, week))).toEqual([52, 52, 52, 52, 52])
         // hourly rows: a day is 24 rows, and a season far from every cycle is kept as detected
         expect(detectPeriod(weekly(8, 1, 1), 3_600_000)).toBe(52)
+    })
+
+    it("real weekly rows: Seattle's daily highs 2012-2015 (vega-datasets) averaged per week have a year of 52 rows", () => {
+        const lines = readFileSync(join(REPO_ROOT, "node_modules", "vega-datasets", "data", "seattle-weather.csv"), "utf8").trim().split("\n")
+        expect(lines[0]).toBe("date,precipitation,temp_max,temp_min,wind,weather")
+        const highs = lines.slice(1).map(l => Number(l.split(",")[2]))
+        const weeks = Array.from({ length: Math.floor(highs.length / 7) }, (_, w) => highs.slice(7 * w, 7 * w + 7).reduce((a, b) => a + b, 0) / 7)
+        expect(weeks).toHaveLength(208)
+        // the autocorrelation of four noisy years peaks one row early; the spacing says it is the year
+        expect(detectPeriod(weeks)).toBe(51)
+        expect(detectPeriod(weeks, 7 * 86_400_000)).toBe(52)
+        // the training rows train detects it on (the first 80%)
+        expect(detectPeriod(weeks.slice(0, 166), 7 * 86_400_000)).toBe(52)
     })
 
     it("still finds a daily cycle of hourly rows and a weekly one of daily rows", () => {
