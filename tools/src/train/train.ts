@@ -60,6 +60,19 @@ function meanStd(rows: number[][]): Normalization {
     return { mean, std: std.map(s => (s > 0 ? s : 1)) }
 }
 
+/**
+ * The output's normalization. A change (residual mode) is scaled but not
+ * centred: the training part's mean change is a drift (a trend, or the half
+ * of a yearly cycle the training rows cover) that need not go on, and with
+ * mean 0 an untrained network forecasts no change, i.e. persistence or the
+ * seasonal naive forecast, and learns what it adds to them.
+ */
+function outputNorm(values: number[], residual: boolean): Normalization {
+    if (!residual) return meanStd(values.map(v => [v]))
+    const rms = Math.sqrt(values.reduce((s, v) => s + v * v, 0) / values.length)
+    return { mean: [0], std: [rms > 0 ? rms : 1] }
+}
+
 /** Training pairs of one part: x_t normalized, and y_t the normalized output the model must give at row t. */
 interface Part {
     x: number[][]
@@ -141,7 +154,7 @@ class Trainer {
         const train = series(shape, data, 0, o.trainRows, warmUp)
         // normalization covers the derived inputs: mean and std over the derived training rows
         this.inNorm = meanStd(train.inputs)
-        this.outNorm = meanStd(train.target.slice(o.horizon).map((a, t) => [a - train.base[t]]))
+        this.outNorm = outputNorm(train.target.slice(o.horizon).map((a, t) => a - train.base[t]), this.residual)
         this.train = makePart(train, this.inNorm, this.outNorm, o.horizon)
         this.val = makePart(series(shape, data, o.trainRows, data.inputs.length), this.inNorm, this.outNorm, o.horizon)
         // the validation part streams from its first row, as the device does, and is scored once the season input has its history

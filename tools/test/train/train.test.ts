@@ -69,6 +69,10 @@ describe("train", () => {
         expect(r.model.training!.chosen!.target).toBe("season")
         expect(r.model.residualBase).toBe("season")
         expect(r.model.features!.season).toEqual([0])
+        // the output is the change from the value 12 rows before the forecast row, over the 192 training rows after the
+        // 11-row warm-up: y[t + 12] - y[t] for t = 0..179, scaled by its RMS and not centred (mean 0 forecasts the seasonal naive)
+        const changes = Array.from({ length: 180 }, (_, t) => target[t + 12] - target[t])
+        expect(r.model.outputNormalization).toEqual({ mean: [0], std: [Math.sqrt(changes.reduce((s, c) => s + c * c, 0) / 180)] })
         // the float64 reference on model.json, streamed over the validation rows from zero state and scored from
         // row 11 (once the season input holds a reading 11 rows back), gives the RMSE training chose it by
         const pred = new ReferenceModel(r.model).run(r.validation.inputs).map(y => y[0])
