@@ -99,7 +99,7 @@ const n = (v: number) => v.toLocaleString("en-US")
  * under them, then flash matrices alone. Checked again by the real build
  * (buildFittingApp). Throws when no code allowed by the flags fits.
  */
-function choosePath(model: CanonicalModel, flags: AppFlags, board: BoardProfile): Pick<PreparedApp, "specialize" | "why" | "budget"> {
+export function choosePath(model: CanonicalModel, flags: Pick<AppFlags, "weights" | "sync" | "specialize" | "unroll">, board: BoardProfile): Pick<PreparedApp, "specialize" | "why" | "budget"> {
     const mode = flags.specialize ?? "auto"
     const unroll = flags.unroll ?? "auto"
     const budget = (plan: CodePlan) => estimateBudget(model, flags.weights, board, flags.sync, plan)

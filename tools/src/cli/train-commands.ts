@@ -10,17 +10,19 @@ import type { Encoding } from "../model/quantize.ts"
 import { planPaths } from "../emit/paths.ts"
 import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
-import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, method, naiveScale } from "../train/evaluate.ts"
+import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, measureInterval, method, naiveScale } from "../train/evaluate.ts"
+import { calibrateInterval } from "../train/intervals.ts"
 import { detectPeriod } from "../train/season.ts"
 import { epochProgress } from "../train/progress.ts"
 import { epochCapHint, notLearnedLine, trainedLine } from "../train/summary.ts"
 import { count } from "../model/wording.ts"
 import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions } from "../train/options.ts"
-import { type TargetMode, derivedFlag, planCandidates, targetWords } from "../train/candidates.ts"
+import { type TargetMode, candidateFeatures, derivedFlag, planCandidates, targetWords } from "../train/candidates.ts"
 import { selectionLines } from "../train/select.ts"
-import { derivedNames } from "../model/features.ts"
+import { derivedCount, derivedNames } from "../model/features.ts"
 import { delimiterOption, printNotes, weightsOption } from "./options.ts"
 import { type Progress, progressBar } from "./progress.ts"
+import { ARCH_AUTO_HELP, addArchAutoOptions, archAuto } from "./arch-auto.ts"
 
 const number = (flag: string) => (v: string) => {
     const n = Number(v)
@@ -79,17 +81,20 @@ interface TrainFlags {
     quiet?: boolean
     out: string
     delimiter?: string
+    board?: string
+    grid?: string
+    samplePeriod?: number
 }
 
 export function registerTrainCommands(program: Command): void {
-    program
+    const trainCommand = program
         .command("train")
         .description("train a recurrent model on a CSV of sensor readings (chronological split: the last rows validate), and print how it forecasts the validation rows streamed as the device runs")
         .argument("<data.csv>", "a header row, then one row per time step; the columns are named")
         .requiredOption("-t, --target <column>", "the column to forecast")
         .option("--inputs <columns>", "input columns, comma-separated (default: every numeric column)")
         .option("--horizon <rows>", "forecast this many rows ahead", number("--horizon"), TRAIN_DEFAULTS.horizon)
-        .option("--arch <layers>", "lstm:N, gru:N or rnn:N, comma-separated to stack", TRAIN_DEFAULTS.arch)
+        .option("--arch <layers>", "lstm:N, gru:N or rnn:N, comma-separated to stack; auto: the best of --grid that fits --board", TRAIN_DEFAULTS.arch)
         .option("--epochs <n>", "most epochs (training stops early when streaming validation RMSE stalls)", number("--epochs"), TRAIN_DEFAULTS.epochs)
         .option("--seed <n>", "seed of the initial weights and window order: the same seed gives the same model", number("--seed"), TRAIN_DEFAULTS.seed)
         .option("--window <rows>", "rows per training window (default: min(64, training rows / 4))", number("--window"))
@@ -103,15 +108,17 @@ export function registerTrainCommands(program: Command): void {
         .option("-q, --quiet", "plain progress lines instead of a progress bar")
         .addOption(delimiterOption())
         .requiredOption("-o, --out <model.json>", "where to write the dsrnn model")
-        .addHelpText("after", "\nExample:\n  npx dsrnn train readings.csv --target temperature --inputs temperature,pressure --out model.json")
+    addArchAutoOptions(trainCommand)
+        .addHelpText("after", `${ARCH_AUTO_HELP}\n\nExample:\n  npx dsrnn train readings.csv --target temperature --inputs temperature,pressure --out model.json\n  npx dsrnn train readings.csv --target temperature --arch auto --board pico --out model.json`)
         .action(async (file: string, f: TrainFlags) => {
             checkOutputs("train", [{ path: f.out, flag: "--out", what: "a dsrnn model", extensions: [".json"] }], [file])
             const inputs = f.inputs?.split(",").map(s => s.trim())
+            const search = archAuto(f)
             const data = readColumns(file, { target: f.target, inputs, delimiter: f.delimiter })
             const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, targetMode: f.targetMode, residual: f.residual, derived: f.derived, period: f.period }
             // refuse bad options before saying anything else
-            const resolved = resolveTrainOptions(options, data.inputs.length, data.inputNames.includes(f.target))
-            planCandidates(data, f.target, resolved)
+            const resolved = resolveTrainOptions({ ...options, arch: search?.grid[0] ?? f.arch }, data.inputs.length, data.inputNames.includes(f.target))
+            const plan = planCandidates(data, f.target, resolved)
             printNotes(data.notes)
             const derived = resolved.derived === "auto" ? "auto" : derivedFlag(resolved.derived)
             const command = [
@@ -120,16 +127,27 @@ export function registerTrainCommands(program: Command): void {
                 f.window !== undefined ? `--window ${f.window}` : "",
                 `--validation ${f.validation} --target-mode ${resolved.targetMode} --derived ${derived}`,
                 f.period !== undefined ? `--period ${f.period}` : "",
+                search?.command ?? "",
                 `--out ${f.out}`,
             ]
                 .filter(Boolean)
                 .join(" ")
-            const progress = epochProgress(process.stderr, !!f.quiet)
             const started = Date.now()
             // TensorFlow.js loads only for this command
             const { train } = await import("../train/train.ts")
-            const result = await train(data, options, command, r => progress.update(r))
-            progress.stop()
+            const trainArch = async (arch: string) => {
+                const progress = epochProgress(process.stderr, !!f.quiet)
+                const r = await train(data, { ...options, arch }, command, r => progress.update(r))
+                progress.stop()
+                return r
+            }
+            const result = search
+                ? // the board check takes the most inputs a candidate of the plan can have: what fits then fits whichever is chosen
+                  await search.run(data.inputNames.length + Math.max(...plan.candidates.map(c => derivedCount(candidateFeatures(c, 0)))), (arch, i, of) => {
+                      console.error(`--arch auto: training ${arch} (${i + 1} of ${of} that fit ${search.board.id})`)
+                      return trainArch(arch)
+                  })
+                : await trainArch(f.arch)
             const { model } = result
             const record = model.training!
             console.log(trainedLine(model, (Date.now() - started) / 1000))
@@ -151,6 +169,10 @@ export function registerTrainCommands(program: Command): void {
                 model.anomaly = calibrateThreshold(m.predictions.map((p, i) => p - evaluation.actual[i]))
                 evaluation.faults = checkFaults(model, result.validation, evaluation)
             } else console.log(`no anomaly threshold: the device flags one-step errors, and this model forecasts ${model.horizon} rows ahead`)
+            // the interval around what the device forecasts, as for the threshold
+            const calibrated = method(evaluation, "device") ?? method(evaluation, "float")!
+            model.interval = calibrateInterval([evaluation.actual.map((a, i) => a - calibrated.predictions[i])])
+            evaluation.interval = measureInterval(model.interval, evaluation)
             console.log(formatEvaluation(evaluation, `validation rows of ${file}`))
             writeOutputFile(f.out, canonicalJson(model))
             console.log(`wrote ${f.out}: ${model.inputNames!.join(", ")} -> ${f.target} ${model.horizon} row${model.horizon! > 1 ? "s" : ""} ahead${model.residual ? ` (${model.residualBase === "season" ? "change from the seasonal naive" : "change from the current value"})` : ""}`)

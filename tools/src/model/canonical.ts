@@ -104,7 +104,22 @@ export interface TrainingRecord {
     /** What train chose to forecast (level, change from the current value, change from the seasonal naive) and which derived inputs of the target it added. */
     chosen?: { target: "level" | "change" | "season"; derived: { change: boolean; season: boolean; calendar: Cycle[] } }
     /** When train chose among several: each candidate's best streaming validation RMSE, its epochs, and the round after which it was dropped. */
-    candidates?: { label: string; rmse: number; bestEpoch: number; epochs: number; droppedAfter?: number }[]
+    candidates?: { label: string; rmse: number; bestEpoch: number; epochs: number; droppedAfter?: number; stalled: boolean }[]
+    /** --arch auto: the board and sample period the candidates were checked against, and each candidate. */
+    search?: { board: string; periodMs: number; candidates: ArchCandidate[] }
+}
+
+/** One architecture --arch auto considered: skipped before training when it does not fit the board. */
+export interface ArchCandidate {
+    /** As --arch takes it, e.g. "lstm:16". */
+    arch: string
+    fits: boolean
+    /** Why it does not fit, in one line. */
+    why?: string
+    /** Estimated milliseconds per step on the board, when the board has a speed figure. */
+    stepMs?: number
+    /** Best streaming validation RMSE, when it was trained. */
+    streamRmse?: number
 }
 
 /** The anomaly flag's threshold, calibrated on validation residuals. */
@@ -137,6 +152,17 @@ export interface DerivedInputs {
     calendar?: Cycle[]
     /** Milliseconds between readings: the device's clock advances by it each step when it is not given a time. */
     rowMs?: number
+}
+
+/**
+ * A split-conformal prediction interval per output: [y + lower[j], y + upper[j]]
+ * around forecast y[j] covers the actual value with probability `coverage`,
+ * as measured on the validation rows.
+ */
+export interface PredictionInterval {
+    coverage: number
+    lower: number[]
+    upper: number[]
 }
 
 export interface CanonicalModel {
@@ -172,6 +198,7 @@ export interface CanonicalModel {
     /** The target's season in rows, detected on the training rows or given to train with --period: evaluate and report's seasonal naive baseline. */
     period?: number
     anomaly?: AnomalyThreshold
+    interval?: PredictionInterval
     training?: TrainingRecord
 }
 

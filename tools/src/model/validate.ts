@@ -9,6 +9,8 @@ import { type Activation, CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalMod
 import { UnsupportedError, UserError, quote } from "./errors.ts"
 
 const MAX_NAME_CHARS = 100
+/** A one-line reason, as a budget check words it (training.search). */
+const MAX_REASON_CHARS = 300
 /**
  * How deep a model's JSON may nest: its own data goes 5 levels deep
  * (layers[i].Wx[r][c]). A field nested 100,000 deep would overflow the stack
@@ -68,10 +70,10 @@ function checkLayer(l: Layer, i: number, inputSize: number): void {
 }
 
 /** Names reach messages, generated code comments and the board app's sensor mapping: short single-line text only. */
-function checkName(where: string, name: unknown): void {
+function checkName(where: string, name: unknown, maxChars = MAX_NAME_CHARS): void {
     if (typeof name !== "string") fail(where, `is ${quote(name)}, not a string`)
-    if (name.length > MAX_NAME_CHARS || /[\u0000-\u001f\u007f\u2028\u2029]/.test(name))
-        fail(where, `${quote(name)} is not a name of at most ${MAX_NAME_CHARS} characters on one line`)
+    if (name.length > maxChars || /[\u0000-\u001f\u007f\u2028\u2029]/.test(name))
+        fail(where, `${quote(name)} is not a name of at most ${maxChars} characters on one line`)
 }
 
 /** A name taken from a file name or a foreign format's label, made to pass checkName. */
@@ -131,11 +133,19 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
         if (model.residualBase === "season")
             (model.residual ?? []).forEach(k => seasonInput(model, k) >= 0 || fail("residualBase", `"season" adds back reading ${k}'s seasonal value, but features.season does not list ${k}`))
     }
+    if (model.interval !== undefined) {
+        const { coverage, lower, upper } = model.interval
+        if (!(typeof coverage === "number" && coverage > 0 && coverage < 1)) fail("interval.coverage", `is ${quote(coverage)}, expected a share between 0 and 1`)
+        checkVector("interval.lower", lower, model.outputSize)
+        checkVector("interval.upper", upper, model.outputSize)
+        lower.forEach((l, j) => l <= upper[j] || fail("interval", `output ${j} has lower ${l} above upper ${upper[j]}`))
+    }
     if (model.anomaly !== undefined) {
         const { threshold, percentile } = model.anomaly
         if (!(typeof threshold === "number" && threshold > 0 && Number.isFinite(threshold))) fail("anomaly.threshold", `is ${threshold}, expected a positive number`)
         if (!(typeof percentile === "number" && percentile > 0 && percentile <= 100)) fail("anomaly.percentile", `is ${percentile}, expected a number in (0, 100]`)
     }
+    if (model.training?.search !== undefined) checkSearch(model.training.search)
     return model
 }
 
@@ -159,6 +169,24 @@ function checkFeatures(model: CanonicalModel): void {
     }
     if (f.rowMs !== undefined && !(typeof f.rowMs === "number" && f.rowMs > 0 && Number.isFinite(f.rowMs))) fail("features.rowMs", `is ${quote(f.rowMs)}, expected a positive number of milliseconds`)
     if (f.calendar?.length && f.rowMs === undefined) fail("features.calendar", "needs features.rowMs, the time between readings")
+}
+
+/** The report prints --arch auto's candidates: each field must be what it says. */
+function checkSearch(search: NonNullable<CanonicalModel["training"]>["search"]): void {
+    const where = "training.search"
+    if (!search || typeof search !== "object") fail(where, "is not an object")
+    checkName(`${where}.board`, search.board)
+    if (!(typeof search.periodMs === "number" && search.periodMs > 0 && Number.isFinite(search.periodMs))) fail(`${where}.periodMs`, `is ${quote(search.periodMs)}, expected a positive number`)
+    if (!Array.isArray(search.candidates)) fail(`${where}.candidates`, "is not a list")
+    search.candidates.forEach((c, i) => {
+        const at = `${where}.candidates[${i}]`
+        if (!c || typeof c !== "object") fail(at, "is not an object")
+        checkName(`${at}.arch`, c.arch)
+        if (typeof c.fits !== "boolean") fail(`${at}.fits`, `is ${quote(c.fits)}, expected true or false`)
+        if (c.why !== undefined) checkName(`${at}.why`, c.why, MAX_REASON_CHARS)
+        for (const key of ["stepMs", "streamRmse"] as const)
+            if (c[key] !== undefined && !(typeof c[key] === "number" && Number.isFinite(c[key]) && c[key] >= 0)) fail(`${at}.${key}`, `is ${quote(c[key])}, expected a number of at least 0`)
+    })
 }
 
 function checkNames(key: string, names: unknown, n: number): void {

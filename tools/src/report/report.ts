@@ -9,7 +9,8 @@ import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import { type Encoding, quantizationReport } from "../model/quantize.ts"
 import { count } from "../model/wording.ts"
-import { type Evaluation, formatFaults, method, periodLines, verdictLines } from "../train/evaluate.ts"
+import { type Evaluation, formatFaults, intervalLine, method, periodLines, verdictLines } from "../train/evaluate.ts"
+import { archOf, candidateSummary } from "../train/arch-search.ts"
 import { barChart, histogramChart, renderSvg, seriesChart, thin } from "./charts.ts"
 
 /** Points per line in the series charts: enough for hours over a year, small enough for a light page. */
@@ -37,6 +38,7 @@ function summary(m: CanonicalModel, encoding: Encoding): [string, string][] {
         ["anomaly threshold", m.anomaly ? `${m.anomaly.threshold.toPrecision(4)} (the ${m.anomaly.percentile}th percentile of validation errors)` : "none"],
     ]
     if (m.training) rows.push(["trained by", m.training.command], ["training", `${count(m.training.trainRows, "row")}, validated on the next ${m.training.validationRows}; best epoch ${m.training.bestEpoch} of ${m.training.epochs.length}`])
+    if (m.training?.search) rows.push(["candidates", candidateSummary(m.training.search, archOf(m))])
     return rows
 }
 
@@ -99,7 +101,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
     const { model, evaluation: e, encoding, source } = input
     const figures = await charts(input)
     const table = e.methods.map(m => `<tr><td>${esc(m.label)}</td><td>${m.rmse.toPrecision(4)}</td><td>${m.mae.toPrecision(4)}</td><td>${Number.isFinite(m.mase) ? m.mase.toPrecision(4) : "-"}</td></tr>`).join("\n")
-    const verdict = [...verdictLines(e), ...(e.faults ? formatFaults(e.faults) : [])]
+    const verdict = [...verdictLines(e), ...(e.interval ? [intervalLine(e.interval)] : []), ...(e.faults ? formatFaults(e.faults) : [])]
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>dsrnn report: ${esc(model.name ?? "model")}</title>

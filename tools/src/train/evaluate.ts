@@ -7,7 +7,7 @@
  * seasonal naive forecast (the value whole seasons ago; a moving average when
  * the data has no clear period), with MASE on the training rows' naive MAE.
  */
-import type { CanonicalModel } from "../model/canonical.ts"
+import type { CanonicalModel, PredictionInterval } from "../model/canonical.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { ReferenceModel } from "../model/reference.ts"
 import { count, percent } from "../model/wording.ts"
@@ -17,6 +17,7 @@ import { type FaultCheck, checkFaults } from "./anomaly.ts"
 import { UserError } from "../model/errors.ts"
 import { detectPeriod } from "./season.ts"
 import { seasonalLag } from "../model/features.ts"
+import { intervalCoverage } from "./intervals.ts"
 
 export interface Method {
     key: "float" | "device" | "persistence" | "seasonal" | "average"
@@ -51,6 +52,8 @@ export interface Evaluation {
     period: number | null
     periodSource?: string
     scale?: MaseScale
+    /** The model's prediction interval and the share of these rows it covered, when it has one. */
+    interval?: { nominal: number; covered: number; lower: number; upper: number }
     /** Anomaly flags on these rows, when the model has a threshold. */
     faults?: FaultCheck
     /** The model forecasts the change of its target (residual mode). */
@@ -127,6 +130,7 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
             : score("average", `moving average (last ${MOVING_AVERAGE_ROWS} rows)`, rows.map(t => target.slice(t - MOVING_AVERAGE_ROWS + 1, t + 1).reduce((a, b) => a + b, 0) / MOVING_AVERAGE_ROWS), actual, scale.mae)
     )
     const evaluation: Evaluation = { horizon: h, start, actual, methods, period, periodSource, scale, residual: !!model.residual }
+    if (model.interval) evaluation.interval = measureInterval(model.interval, evaluation)
     if (model.anomaly) evaluation.faults = checkFaults(model, data, evaluation)
     return evaluation
 }
@@ -172,8 +176,21 @@ export function formatEvaluation(e: Evaluation, what: string, unit = ""): string
         ...e.methods.map(m => `  ${m.label.padEnd(width)}  ${fmt(m.rmse)}  ${fmt(m.mae)}  ${fmt(m.mase)}`),
         ...verdictLines(e, unit),
     ]
+    if (e.interval) lines.push(intervalLine(e.interval))
     if (e.faults) lines.push(...formatFaults(e.faults))
     return lines.join("\n")
+}
+
+/** How often the interval around the device's forecasts (the float model's without a device) held the actual value. */
+export function measureInterval(interval: PredictionInterval, e: Evaluation): NonNullable<Evaluation["interval"]> {
+    const m = method(e, "device") ?? method(e, "float")!
+    return { nominal: interval.coverage, covered: intervalCoverage(interval, 0, m.predictions, e.actual), lower: interval.lower[0], upper: interval.upper[0] }
+}
+
+/** "90% prediction interval [forecast - 0.31, forecast + 0.42]: covered 87.5% of these rows" */
+export function intervalLine(i: NonNullable<Evaluation["interval"]>): string {
+    const signed = (v: number) => (v < 0 ? `- ${(-v).toPrecision(3)}` : `+ ${v.toPrecision(3)}`)
+    return `${Math.round(i.nominal * 100)}% prediction interval [forecast ${signed(i.lower)}, forecast ${signed(i.upper)}] (split conformal on the validation rows): covered ${percent(i.covered)} of these rows`
 }
 
 export function formatFaults(f: FaultCheck): string[] {

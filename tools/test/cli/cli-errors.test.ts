@@ -822,3 +822,38 @@ describe.concurrent("found by feeding the CLI malformed files", () => {
         for (const line of [a, b, c]) expect(line.length).toBeLessThan(250)
     })
 })
+
+describe.concurrent("dsrnn train --arch auto refuses flags that do not go together in one line", () => {
+    async function readings(): Promise<{ dir: string; csv: string; out: string }> {
+        const dir = await freshDir()
+        const csv = join(dir, "r.csv")
+        const rows = Array.from({ length: 200 }, (_, t) => `${(15 + Math.sin(t / 4)).toFixed(3)},${1010 + (t % 7)}`)
+        await writeFile(csv, ["temperature,pressure", ...rows].join("\n") + "\n")
+        return { dir, csv, out: join(dir, "m.json") }
+    }
+    const train = (csv: string, out: string, ...flags: string[]) => runCli(["train", csv, "--target", "temperature", ...flags, "-o", out])
+
+    it("--arch auto without --board", async ({ expect }) => {
+        const { csv, out } = await readings()
+        expectUserError(expect, await train(csv, out, "--arch", "auto"), { code: 1, keywords: ["--arch auto needs --board", "pico", "esp32_devkit_c"], notWritten: [out] })
+    })
+
+    it("--board, --grid or --sample-period with a given --arch", async ({ expect }) => {
+        const { csv, out } = await readings()
+        expectUserError(expect, await train(csv, out, "--board", "pico"), { code: 1, keywords: ["--board goes with --arch auto, not --arch lstm:16"], notWritten: [out] })
+        expectUserError(expect, await train(csv, out, "--arch", "gru:8", "--grid", "lstm:8", "--sample-period", "10"), { code: 1, keywords: ["--grid and --sample-period go with --arch auto"], notWritten: [out] })
+    })
+
+    it("an unknown board, a bad grid, a bad period", async ({ expect }) => {
+        const { csv, out } = await readings()
+        expectUserError(expect, await train(csv, out, "--arch", "auto", "--board", "pico2"), { code: 1, keywords: ['unknown board "pico2"', "pico_w"], notWritten: [out] })
+        expectUserError(expect, await train(csv, out, "--arch", "auto", "--board", "pico", "--grid", "lstm:8 lstm"), { code: 1, keywords: ['--grid: "lstm" is not a layer'], notWritten: [out] })
+        expectUserError(expect, await train(csv, out, "--arch", "auto", "--board", "pico", "--sample-period", "fast"), { code: 1, keywords: ['--sample-period must be a number of milliseconds, at least 1, got "fast"'], notWritten: [out] })
+    })
+
+    it("no candidate fits the board: the first one's reason, before any training", async ({ expect }) => {
+        const { csv, out } = await readings()
+        const r = await train(csv, out, "--arch", "auto", "--board", "pico", "--grid", "lstm:64 gru:64", "--sample-period", "1")
+        expectUserError(expect, r, { code: 1, keywords: ["--arch auto on pico: none of the 2 candidates fits: lstm:64: a step takes", "more than the 1 ms period"], notWritten: [out] })
+    })
+})
