@@ -19,7 +19,7 @@ import { count } from "../model/wording.ts"
 import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions } from "../train/options.ts"
 import { type TargetMode, candidateFeatures, derivedFlag, planCandidates, targetWords } from "../train/candidates.ts"
 import { selectionLines } from "../train/select.ts"
-import { derivedCount, derivedNames } from "../model/features.ts"
+import { derivedCount, derivedNames, seasonalLag } from "../model/features.ts"
 import { delimiterOption, printNotes, weightsOption } from "./options.ts"
 import { type Progress, progressBar } from "./progress.ts"
 import { ARCH_AUTO_HELP, addArchAutoOptions, archAuto } from "./arch-auto.ts"
@@ -162,7 +162,10 @@ export function registerTrainCommands(program: Command): void {
             // the season (train keeps it in model.json for evaluate and report) and the MASE scale come from the training rows only
             const trained = data.target.slice(0, record.trainRows)
             const period: Period = result.period
-            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, period, naiveScale(trained, period.rows, "the training rows"))
+            // a season longer than the validation part (a year of weekly rows) stays in model.json for longer files, and a moving average stands in here
+            const rows = result.validation.target.length
+            const scored: Period = period.rows !== null && seasonalLag(period.rows, model.horizon!) >= rows ? { rows: null, source: `scored: the ${period.rows}-row season does not fit in the ${rows} validation rows` } : period
+            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, scored, naiveScale(trained, period.rows, "the training rows"))
             // the device's own errors when it ran: the threshold is what the device compares against
             if (model.horizon === 1) {
                 const m = method(evaluation, "device") ?? method(evaluation, "float")!

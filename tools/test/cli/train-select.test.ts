@@ -9,11 +9,11 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { runCli } from "../helpers/cli.ts"
 
-/** n rows of a 12-row cycle (level) and a slow drift (other): the season is clear. */
-function csv(n: number): { dir: string; file: string; out: string } {
+/** n rows of a `period`-row cycle (level) and a slow drift (other): the season is clear. */
+function csv(n: number, period = 12): { dir: string; file: string; out: string } {
     const dir = mkdtempSync(join(tmpdir(), "dsrnn-select-"))
     const file = join(dir, "s.csv")
-    const rows = Array.from({ length: n }, (_, t) => `${(100 + 10 * Math.sin((2 * Math.PI * t) / 12)).toFixed(4)},${(0.01 * t).toFixed(4)}`)
+    const rows = Array.from({ length: n }, (_, t) => `${(100 + 10 * Math.sin((2 * Math.PI * t) / period)).toFixed(4)},${(0.01 * t).toFixed(4)}`)
     writeFileSync(file, ["level,other", ...rows].join("\n") + "\n")
     return { dir, file, out: join(dir, "m.json") }
 }
@@ -69,5 +69,15 @@ describe("dsrnn train prints its choice", () => {
         expect(model.training.candidates.map((c: { label: string }) => c.label)).toEqual(parsed.map(m => m![2]))
         expect(model.period).toBe(12)
         expect(model.training.command).toContain("--target-mode auto --derived auto")
+    }, 120_000)
+
+    it("a season longer than the validation part: no season candidate, the table stands a moving average in, model.json keeps the season", async () => {
+        const { file, out } = csv(120, 30)
+        const r = await runCli(["train", file, "--target", "level", "--inputs", "level", "--epochs", "2", "--window", "16", "--no-device", "--quiet", "--out", out])
+        expect(r.code, r.stderr).toBe(0)
+        expect(r.stdout).toContain("chose among 4 candidates")
+        expect(r.stdout).not.toMatch(/season, readings/)
+        expect(r.stdout).toContain("no season scored: the 30-row season does not fit in the 24 validation rows: the seasonal naive forecast is left out")
+        expect(JSON.parse(readFileSync(out, "utf8")).period).toBe(30)
     }, 120_000)
 })
