@@ -9,6 +9,10 @@
  * - after each epoch the float model streams the whole validation part from
  *   zero state, as the device would, and that streaming RMSE picks the epoch
  *   and stops training early. The window loss is recorded next to it.
+ *
+ * What the network forecasts and which derived inputs it sees are candidates
+ * (candidates.ts), one network each, chosen on that streaming RMSE by
+ * successive halving (select.ts).
  */
 import * as tf from "@tensorflow/tfjs"
 import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Normalization, type TrainingRecord } from "../model/canonical.ts"
@@ -30,7 +34,7 @@ export interface EpochReport {
     /** The candidate training, e.g. "season, readings + change + season". */
     candidate: string
     epoch: number
-    /** The epoch this run goes to (a --residual auto probe stops early). */
+    /** The epoch this run goes to: the budget of its round of the selection (select.ts). */
     until: number
     loss: number
     windowLoss: number
