@@ -6,8 +6,9 @@
  * until patience runs out). "On course" extrapolates each candidate's best
  * RMSE at its own recent rate per epoch, so one still improving fast is not
  * dropped behind one that has levelled off (the old --residual auto decided
- * after 8 epochs while the level model still gained 15% an epoch). The choice
- * is the lowest best RMSE of all candidates, dropped ones included.
+ * after 8 epochs while the level model still gained 15% an epoch); the one
+ * with the lowest RMSE so far goes on as well. The choice is the lowest best
+ * RMSE of all candidates, dropped ones included.
  */
 import { count, percent } from "../model/wording.ts"
 
@@ -84,6 +85,10 @@ export async function selectCandidate(runners: Runner[], cap: number, first = FI
         const next = rungs[r + 1]
         const ranked = alive.map(i => ({ i, p: projected(runners[i].curve, runners[i].stalled, next) })).sort((a, b) => a.p - b.p || a.i - b.i)
         const keep = ranked.slice(0, Math.ceil(alive.length / 2)).map(x => x.i)
+        // the lowest RMSE so far goes on too while it can: a projection is a guess, the leader is a measurement
+        const open = alive.filter(i => !runners[i].stalled)
+        const leader = open.length ? open.reduce((a, i) => (Math.min(...runners[i].curve) < Math.min(...runners[a].curve) ? i : a)) : -1
+        if (leader >= 0 && !keep.includes(leader)) keep.push(leader)
         alive.filter(i => !keep.includes(i)).forEach(i => dropped.set(i, budget))
         alive = alive.filter(i => keep.includes(i))
     }

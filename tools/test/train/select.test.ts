@@ -75,6 +75,16 @@ describe("selectCandidate", () => {
         expect(s.outcomes[0]).toEqual({ label: "a", rmse: 0.5, bestEpoch: 2, epochs: 4, droppedAfter: 4, stalled: false })
     })
 
+    it("the lowest RMSE so far goes on even when another is on course to less", async () => {
+        // a is flat at 0.5; b is at 1.029 after 4 epochs, on course to 0.247 by 8: b is the half kept, a goes on as the leader,
+        // and after 8 epochs b leads (3 * 0.7^7 = 0.247) and a is dropped
+        const s = await selectCandidate([scripted("a", flat(0.5, 16)), scripted("b", geometric(3, 0.7, 16))], 16)
+        expect(s.outcomes.map(o => [o.epochs, o.droppedAfter])).toEqual([
+            [8, 8],
+            [16, undefined],
+        ])
+    })
+
     it("a candidate whose patience runs out stops, is ranked on what it reached, and is reported as stopped", async () => {
         // a stops after 3 epochs (its script ends), b goes on to the cap
         const s = await selectCandidate([scripted("a", [0.9, 0.8, 0.85]), scripted("b", geometric(2, 0.8, 8))], 8)
