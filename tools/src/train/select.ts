@@ -108,7 +108,7 @@ export function selectionLines(s: Selection, chosenWords: string): string[] {
     const width = Math.max(...s.outcomes.map(o => o.label.length))
     const lines = [
         `chose among ${count(s.outcomes.length, "candidate")} on streaming validation RMSE: ${
-            s.rungs.length > 1 ? `all trained ${count(s.rungs[0], "epoch")}, then each round the half on course to the lowest RMSE went on (rounds at ${s.rungs.slice(0, -1).join(", ")} epochs, cap ${s.rungs.at(-1)})` : `each trained up to ${count(s.rungs[0], "epoch")}`
+            s.rungs.length > 1 ? `all trained ${count(s.rungs[0], "epoch")}, then each round the half on course to the lowest RMSE, and the lowest so far, went on (rounds at ${s.rungs.slice(0, -1).join(", ")} epochs, cap ${s.rungs.at(-1)})` : `each trained up to ${count(s.rungs[0], "epoch")}`
         }; ${count(s.epochs, "epoch")} in all`,
         ...s.outcomes.map((o, i) => {
             const why = o.stalled ? `stopped: ${count(o.epochs - o.bestEpoch, "epoch")} without a better RMSE` : o.droppedAfter !== undefined ? `dropped after ${o.droppedAfter}` : "trained to the end"

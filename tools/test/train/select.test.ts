@@ -98,7 +98,7 @@ describe("selectCandidate", () => {
     it("prints one line per candidate with its RMSE, then the choice, why and the cost", async () => {
         const s = await selectCandidate([scripted("level, readings", flat(0.3, 8)), scripted("season, readings + season", [0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])], 8)
         expect(selectionLines(s, "the change from the seasonal naive forecast, inputs t, t 23 rows ago")).toEqual([
-            "chose among 2 candidates on streaming validation RMSE: all trained 4 epochs, then each round the half on course to the lowest RMSE went on (rounds at 4 epochs, cap 8); 12 epochs in all",
+            "chose among 2 candidates on streaming validation RMSE: all trained 4 epochs, then each round the half on course to the lowest RMSE, and the lowest so far, went on (rounds at 4 epochs, cap 8); 12 epochs in all",
             "    level, readings            RMSE 0.3000  (best epoch 1 of 4, dropped after 4)",
             "  * season, readings + season  RMSE 0.1000  (best epoch 2 of 8, trained to the end)",
             "chosen: the change from the seasonal naive forecast, inputs t, t 23 rows ago: the lowest streaming validation RMSE, 0.1000, 67% below the next best (level, readings, 0.3000)",
