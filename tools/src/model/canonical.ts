@@ -102,6 +102,10 @@ export interface TrainingRecord {
     epochs: { loss: number; windowLoss: number; streamRmse: number }[]
     /** The epoch (1-based, as training prints it: `epochs[bestEpoch - 1]`) whose weights the model holds: the best streaming validation RMSE. */
     bestEpoch: number
+    /** What train chose to forecast (level, change from the current value, change from the seasonal naive) and which derived inputs of the target it added. */
+    chosen?: { target: "level" | "change" | "season"; derived: { change: boolean; season: boolean; calendar: Cycle[] } }
+    /** When train chose among several: each candidate's best streaming validation RMSE, its epochs, and the round after which it was dropped. */
+    candidates?: { label: string; rmse: number; bestEpoch: number; epochs: number; droppedAfter?: number; stalled: boolean }[]
     /** --arch auto: the board and sample period the candidates were checked against, and each candidate. */
     search?: { board: string; periodMs: number; candidates: ArchCandidate[] }
 }

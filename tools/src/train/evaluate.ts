@@ -67,6 +67,8 @@ export interface Evaluation {
 export interface SeriesData {
     inputs: number[][]
     target: number[]
+    /** UTC ms per row, for a model's calendar inputs. */
+    times?: number[]
 }
 
 export interface EvaluateOptions {
@@ -128,7 +130,7 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
     const scale = opts.scale ?? naiveScale(target, period, "the scored rows")
     const rows = Array.from({ length: n - h - start }, (_, i) => start + i)
     const actual = rows.map(t => target[t + h])
-    const float = new ReferenceModel(model).run(data.inputs).map(y => y[0])
+    const float = new ReferenceModel(model).run(data.inputs, data.times).map(y => y[0])
     const methods = [score("float", "float model (float64)", rows.map(t => float[t]), actual, scale.mae)]
     if (opts.encoding) {
         const device = await simulate(model, data.inputs, { encoding: opts.encoding, specialize: opts.specialize, onProgress: opts.onProgress })
