@@ -16,6 +16,7 @@ import { renderReport } from "../src/report/report.ts"
 import { readModelColumns } from "../src/io/columns.ts"
 import { evaluateModel, formatEvaluation, method, naiveScale } from "../src/train/evaluate.ts"
 import { detectPeriod } from "../src/train/season.ts"
+import { fitStatistical } from "../src/train/statistical.ts"
 
 const ROOT = new URL("../../", import.meta.url).pathname
 const OUT = "demo-output"
@@ -53,7 +54,9 @@ console.log(`running the ${data.inputs.length} held-out rows on the simulated de
 const trained = readModelColumns(trainFile, model, {}).target
 const season = model.period ?? detectPeriod(trained)
 const period = { rows: season, source: model.period ? "model.json" : "detected on the training rows" }
-const evaluation = await evaluateModel(model, data, { encoding: "i8", period, scale: naiveScale(trained, season, "the training rows") })
+// a model trained before the statistical baseline has none: fit it on the training rows, as train does
+const statistical = model.statistical ? { model: model.statistical } : fitStatistical(trained, season)
+const evaluation = await evaluateModel(model, data, { encoding: "i8", period, scale: naiveScale(trained, season, "the training rows"), statistical })
 console.log(formatEvaluation(evaluation, testFile, " °C"))
 const device = method(evaluation, "device")!
 const float = method(evaluation, "float")!

@@ -16,6 +16,7 @@ import { readModelColumns } from "../src/io/columns.ts"
 import type { CanonicalModel } from "../src/model/canonical.ts"
 import type { Encoding } from "../src/model/quantize.ts"
 import { type Evaluation, evaluateModel, naiveScale } from "../src/train/evaluate.ts"
+import { fitStatistical } from "../src/train/statistical.ts"
 
 export interface RealSeries {
     /** Short name: the model is tools/data/series/<name>.json, the split files bench-output/<name>-*.csv. */
@@ -119,11 +120,12 @@ export interface Split {
 }
 
 /**
- * The chronological split. The test rows start one season before the held-out
- * part: the seasonal naive forecast of the first held-out row needs the row a
- * season earlier, and evaluation scores every method on the rows where that
- * baseline has its history, so with this warm-up the scored rows are exactly
- * the held-out ones (the device, as on a board, has streamed the season before).
+ * The chronological split. The test rows start a season and a row before the
+ * held-out part: the seasonal naive forecast of the first held-out row needs
+ * the row a season earlier, the seasonal ARIMA the row before that too, and
+ * evaluation scores every method on the rows where all have their history;
+ * scoring from the first held-out row on, the scored rows are exactly the
+ * held-out ones (the device, as on a board, has streamed the rows before).
  */
 export function splitSeries(s: RealSeries): Split {
     const [header, ...rows] = readFileSync(join(ROOT, DATA_DIR, s.file), "utf8").trim().split(/\r?\n/)
@@ -132,7 +134,8 @@ export function splitSeries(s: RealSeries): Split {
     const time = header.split(",").indexOf(s.time)
     if (time < 0) throw new Error(`${s.file}: no time column ${s.time}`)
     const date = (row: string) => row.split(",")[time]
-    return { header, train: rows.slice(0, cut), test: rows.slice(cut - s.period), warmup: s.period, heldOutDates: [date(rows[cut]), date(rows[rows.length - 1])] }
+    const warmup = s.period + 1
+    return { header, train: rows.slice(0, cut), test: rows.slice(cut - warmup), warmup, heldOutDates: [date(rows[cut]), date(rows[rows.length - 1])] }
 }
 
 export const modelPath = (s: RealSeries) => join("tools", "data", "series", `${s.name}.json`)
@@ -181,7 +184,9 @@ export async function scoreSeries(s: RealSeries, encoding: Encoding | null, dir 
     const trained = readModelColumns(trainFile(s, dir), model, {}).target
     const data = readModelColumns(testFile(s, dir), model, {})
     const period = { rows: s.period, source: "the bench's list, tools/scripts/real-series.ts" }
-    const evaluation = await evaluateModel(model, data, { encoding, period, scale: naiveScale(trained, s.period, "the training rows") })
+    // a model trained before the statistical baseline has none: fit it on the training rows, as train does
+    const statistical = model.statistical ? { model: model.statistical } : fitStatistical(trained, s.period)
+    const evaluation = await evaluateModel(model, data, { encoding, period, scale: naiveScale(trained, s.period, "the training rows"), statistical, warmup: split.warmup })
     // every scored row is a held-out row, and every held-out row is scored (a row dropped as faulty would shift them)
     if (evaluation.start + evaluation.horizon !== split.warmup || evaluation.actual.length !== s.heldOut)
         throw new Error(`${s.name}: scored ${evaluation.actual.length} rows from row ${evaluation.start + evaluation.horizon}, expected the ${s.heldOut} held-out rows from row ${split.warmup}`)

@@ -57,7 +57,7 @@ for (const s of chosen) {
 
 /** The baselines in the order the evaluations list them: persistence, the seasonal naive, and whatever evaluate adds (a statistical model). */
 const baselineKeys: string[] = [...new Set(scores.flatMap(sc => sc.evaluation.methods.map(m => m.key)))].filter(k => k !== "float" && k !== "device")
-const BASELINE_HEADS: Record<string, string> = { persistence: "persistence", seasonal: "seasonal naive", average: "moving average" }
+const BASELINE_HEADS: Record<string, string> = { persistence: "persistence", seasonal: "seasonal naive", average: "moving average", statistical: "ARIMA" }
 
 const rmse = (v: number | undefined) => (v === undefined ? "-" : v.toPrecision(4))
 const head = ["series", "rows (train + held out)", "period", "device i8 RMSE", "float RMSE", ...baselineKeys.map(k => BASELINE_HEADS[k] ?? k), "device MASE", "device / float", "device against the baselines"]
@@ -83,7 +83,7 @@ const rows: string[][] = scores.map(({ series: s, split, evaluation: e }) => {
 })
 
 const widths = head.map((h, c) => Math.max(h.length, ...rows.map(r => r[c].length)))
-console.log(`\nheld-out RMSE in the target's units, every held-out row scored, streamed from zero state one season before it; MASE on the training rows' seasonal naive MAE\n`)
+console.log(`\nheld-out RMSE in the target's units, every held-out row scored, streamed from zero state a season and a row before it; MASE on the training rows' seasonal naive MAE\n`)
 console.log(head.map((h, c) => h.padEnd(widths[c])).join("  "))
 for (const r of rows) console.log(r.map((v, c) => (c === 0 || c === head.length - 1 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  "))
 

@@ -13,10 +13,14 @@ import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
 import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, measureInterval, method, naiveScale } from "../train/evaluate.ts"
 import { calibrateInterval } from "../train/intervals.ts"
 import { detectPeriod } from "../train/season.ts"
+import { type StatisticalFit, fitStatistical } from "../train/statistical.ts"
 import { epochProgress } from "../train/progress.ts"
-import { epochCapHint, trainedLine } from "../train/summary.ts"
+import { epochCapHint, notLearnedLine, trainedLine } from "../train/summary.ts"
 import { count } from "../model/wording.ts"
 import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions } from "../train/options.ts"
+import { type TargetMode, candidateFeatures, derivedFlag, planCandidates, targetWords } from "../train/candidates.ts"
+import { selectionLines } from "../train/select.ts"
+import { derivedCount, derivedNames, seasonalLag } from "../model/features.ts"
 import { delimiterOption, printNotes, weightsOption } from "./options.ts"
 import { type Progress, progressBar } from "./progress.ts"
 import { ARCH_AUTO_HELP, addArchAutoOptions, archAuto } from "./arch-auto.ts"
@@ -55,9 +59,9 @@ function simulatorProgress(quiet?: boolean) {
 }
 
 /** Evaluates on the given rows; null encoding skips the device. */
-async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target" | "times">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale): Promise<Evaluation> {
+async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target" | "times">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale, statistical?: StatisticalFit): Promise<Evaluation> {
     if (encoding) console.error(`running ${count(data.inputs.length, "row")} on the simulated device (${encoding} weights)...`)
-    return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet), period, scale })
+    return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet), period, scale, statistical })
 }
 
 interface TrainFlags {
@@ -69,7 +73,9 @@ interface TrainFlags {
     seed: number
     window?: number
     validation: number
-    residual: ResidualMode
+    targetMode?: "auto" | TargetMode
+    residual?: ResidualMode
+    derived: string
     period?: number
     weights: Encoding
     device: boolean
@@ -94,8 +100,10 @@ export function registerTrainCommands(program: Command): void {
         .option("--seed <n>", "seed of the initial weights and window order: the same seed gives the same model", number("--seed"), TRAIN_DEFAULTS.seed)
         .option("--window <rows>", "rows per training window (default: min(64, training rows / 4))", number("--window"))
         .option("--validation <share>", "share of rows at the end held out for validation", number("--validation"), TRAIN_DEFAULTS.validation)
-        .addOption(new Option("--residual <mode>", "forecast the change from the target's current value (on), its level (off), or pick on validation (auto)").choices(["auto", "on", "off"]).default(TRAIN_DEFAULTS.residual))
-        .option("--period <rows>", PERIOD_HELP, periodRows)
+        .option("--target-mode <mode>", "what the network forecasts: level, change (from the current value), season (change from the seasonal naive forecast), or auto: pick on streaming validation (default: auto)")
+        .addOption(new Option("--residual <mode>", "the old name of --target-mode: on = change, off = level").hideHelp())
+        .option("--derived <inputs>", "inputs derived from the target: auto (pick on streaming validation), none, or a list of change, season, day, week, year", TRAIN_DEFAULTS.derived)
+        .option("--period <rows>", PERIOD_HELP.replace("for the seasonal naive", "for the season input and target, the seasonal naive"), periodRows)
         .addOption(weightsOption())
         .option("--no-device", "score the validation rows without running the device in the simulator")
         .option("-q, --quiet", "plain progress lines instead of a progress bar")
@@ -108,11 +116,23 @@ export function registerTrainCommands(program: Command): void {
             const inputs = f.inputs?.split(",").map(s => s.trim())
             const search = archAuto(f)
             const data = readColumns(file, { target: f.target, inputs, delimiter: f.delimiter })
-            const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, residual: f.residual }
+            const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, targetMode: f.targetMode, residual: f.residual, derived: f.derived, period: f.period }
             // refuse bad options before saying anything else
-            resolveTrainOptions({ ...options, arch: search?.grid[0] ?? f.arch }, data.inputs.length, data.inputNames.includes(f.target))
+            const resolved = resolveTrainOptions({ ...options, arch: search?.grid[0] ?? f.arch }, data.inputs.length, data.inputNames.includes(f.target))
+            const plan = planCandidates(data, f.target, resolved)
             printNotes(data.notes)
-            const command = [`dsrnn train ${file} --target ${f.target} --inputs ${data.inputNames.join(",")}`, `--horizon ${f.horizon} --arch ${f.arch} --epochs ${f.epochs} --seed ${f.seed}`, f.window !== undefined ? `--window ${f.window}` : "", `--validation ${f.validation} --residual ${f.residual}`, search?.command ?? "", `--out ${f.out}`].filter(Boolean).join(" ")
+            const derived = resolved.derived === "auto" ? "auto" : derivedFlag(resolved.derived)
+            const command = [
+                `dsrnn train ${file} --target ${f.target} --inputs ${data.inputNames.join(",")}`,
+                `--horizon ${f.horizon} --arch ${f.arch} --epochs ${f.epochs} --seed ${f.seed}`,
+                f.window !== undefined ? `--window ${f.window}` : "",
+                `--validation ${f.validation} --target-mode ${resolved.targetMode} --derived ${derived}`,
+                f.period !== undefined ? `--period ${f.period}` : "",
+                search?.command ?? "",
+                `--out ${f.out}`,
+            ]
+                .filter(Boolean)
+                .join(" ")
             const started = Date.now()
             // TensorFlow.js loads only for this command
             const { train } = await import("../train/train.ts")
@@ -123,7 +143,8 @@ export function registerTrainCommands(program: Command): void {
                 return r
             }
             const result = search
-                ? await search.run(data.inputNames.length, (arch, i, of) => {
+                ? // the board check takes the most inputs a candidate of the plan can have: what fits then fits whichever is chosen
+                  await search.run(data.inputNames.length + Math.max(...plan.candidates.map(c => derivedCount(candidateFeatures(c, 0)))), (arch, i, of) => {
                       console.error(`--arch auto: training ${arch} (${i + 1} of ${of} that fit ${search.board.id})`)
                       return trainArch(arch)
                   })
@@ -133,15 +154,22 @@ export function registerTrainCommands(program: Command): void {
             console.log(trainedLine(model, (Date.now() - started) / 1000))
             const hint = epochCapHint(record, f.epochs)
             if (hint) console.log(hint)
-            if (result.residualChoice)
-                console.log(`residual auto: ${model.residual ? "on" : "off"} (streaming validation RMSE ${result.residualChoice.on.toPrecision(4)} forecasting the change, ${result.residualChoice.off.toPrecision(4)} the level, after the first epochs)`)
+            const chosen = record.chosen!
+            const derivedInputs = derivedNames(model)
+            for (const line of selectionLines(result.selection, `${targetWords(chosen.target)}, inputs ${[...model.inputNames!, ...derivedInputs].join(", ")}`)) console.log(line)
+            const stuck = notLearnedLine(record, result.streamRmse, result.persistenceRmse)
+            if (stuck) console.log(stuck)
             console.log(`validation (last ${count(record.validationRows, "row")}): window RMSE ${result.windowRmse.toPrecision(4)}, streaming RMSE ${result.streamRmse.toPrecision(4)} (float32, streamed from zero state)`)
-            // the season and the MASE scale come from the training rows only, and the season is kept for evaluate and report
+            // the season (train keeps it in model.json for evaluate and report) and the MASE scale come from the training rows only
             const trained = data.target.slice(0, record.trainRows)
-            const period: Period = f.period !== undefined ? { rows: f.period, source: "--period" } : { rows: detectPeriod(trained), source: "detected on the training rows" }
-            if (period.rows !== null && period.rows >= trained.length) throw new UserError(`--period ${period.rows} is not shorter than the ${count(trained.length, "training row")}`)
-            if (period.rows !== null) model.period = period.rows
-            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, period, naiveScale(trained, period.rows, "the training rows"))
+            const period: Period = result.period
+            // the statistical baseline is fitted here, on the same training rows, and kept for evaluate and report
+            const statistical = fitStatistical(trained, period.rows)
+            if ("model" in statistical) model.statistical = statistical.model
+            // a season longer than the validation part (a year of weekly rows) stays in model.json for longer files, and a moving average stands in here
+            const rows = result.validation.target.length
+            const scored: Period = period.rows !== null && seasonalLag(period.rows, model.horizon!) >= rows ? { rows: null, source: `scored: the ${period.rows}-row season does not fit in the ${rows} validation rows` } : period
+            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, scored, naiveScale(trained, period.rows, "the training rows"), statistical)
             // the device's own errors when it ran: the threshold is what the device compares against
             if (model.horizon === 1) {
                 const m = method(evaluation, "device") ?? method(evaluation, "float")!
@@ -154,7 +182,7 @@ export function registerTrainCommands(program: Command): void {
             evaluation.interval = measureInterval(model.interval, evaluation)
             console.log(formatEvaluation(evaluation, `validation rows of ${file}`))
             writeOutputFile(f.out, canonicalJson(model))
-            console.log(`wrote ${f.out}: ${model.inputNames!.join(", ")} -> ${f.target} ${model.horizon} row${model.horizon! > 1 ? "s" : ""} ahead${model.residual ? " (residual)" : ""}`)
+            console.log(`wrote ${f.out}: ${model.inputNames!.join(", ")} -> ${f.target} ${model.horizon} row${model.horizon! > 1 ? "s" : ""} ahead${model.residual ? ` (${model.residualBase === "season" ? "change from the seasonal naive" : "change from the current value"})` : ""}`)
         })
 
     program

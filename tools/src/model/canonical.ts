@@ -102,6 +102,10 @@ export interface TrainingRecord {
     epochs: { loss: number; windowLoss: number; streamRmse: number }[]
     /** The epoch (1-based, as training prints it: `epochs[bestEpoch - 1]`) whose weights the model holds: the best streaming validation RMSE. */
     bestEpoch: number
+    /** What train chose to forecast (level, change from the current value, change from the seasonal naive) and which derived inputs of the target it added. */
+    chosen?: { target: "level" | "change" | "season"; derived: { change: boolean; season: boolean; calendar: Cycle[] } }
+    /** When train chose among several: each candidate's best streaming validation RMSE, its epochs, and the round after which it was dropped. */
+    candidates?: { label: string; rmse: number; bestEpoch: number; epochs: number; droppedAfter?: number; stalled: boolean }[]
     /** --arch auto: the board and sample period the candidates were checked against, and each candidate. */
     search?: { board: string; periodMs: number; candidates: ArchCandidate[] }
 }
@@ -162,6 +166,34 @@ export interface PredictionInterval {
     upper: number[]
 }
 
+/**
+ * A seasonal ARIMA(p,d,q)(P,D,Q)s that train fits on its training rows: the
+ * statistical baseline evaluate and report run over the scored rows with these
+ * coefficients, never refitted. Signs as in R and statsmodels:
+ * phi(B) PHI(B^s) (1 - B)^d (1 - B^s)^D (y - mean) = theta(B) THETA(B^s) e,
+ * with phi(B) = 1 - sum ar[i] B^(i+1) and theta(B) = 1 + sum ma[j] B^(j+1).
+ */
+export interface SeasonalArima {
+    kind: "arima"
+    /** p, d, q. */
+    order: [number, number, number]
+    /** P, D, Q: all 0, with period 0, for a model without a season. */
+    seasonal: [number, number, number]
+    period: number
+    ar: number[]
+    ma: number[]
+    seasonalAr: number[]
+    seasonalMa: number[]
+    /** Subtracted before the ARMA part; 0 when the model differences. */
+    mean: number
+    /** The variance of the innovations on the fitted rows. */
+    variance: number
+    /** How many rows it was fitted on: the last of the training rows. */
+    rows: number
+    /** The library and method that fitted it, e.g. "arima 0.2.8 (ctsa), exact maximum likelihood". */
+    fitter: string
+}
+
 export interface CanonicalModel {
     format: typeof CANONICAL_FORMAT
     version: typeof CANONICAL_VERSION
@@ -194,6 +226,8 @@ export interface CanonicalModel {
     features?: DerivedInputs
     /** The target's season in rows, detected on the training rows or given to train with --period: evaluate and report's seasonal naive baseline. */
     period?: number
+    /** The statistical baseline, fitted by train on its training rows. */
+    statistical?: SeasonalArima
     anomaly?: AnomalyThreshold
     interval?: PredictionInterval
     training?: TrainingRecord

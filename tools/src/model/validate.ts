@@ -5,7 +5,7 @@
  * with a wrong number.
  */
 import { CYCLES, derivedCount, readingCount, seasonInput } from "./features.ts"
-import { type Activation, CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Layer, type Matrix, gateCount } from "./canonical.ts"
+import { type Activation, CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Layer, type Matrix, type SeasonalArima, gateCount } from "./canonical.ts"
 import { UnsupportedError, UserError, quote } from "./errors.ts"
 
 const MAX_NAME_CHARS = 100
@@ -124,6 +124,7 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
     checkNames("outputNames", model.outputNames, model.outputSize)
     if (model.horizon !== undefined && !(Number.isInteger(model.horizon) && model.horizon >= 1)) fail("model", `horizon is ${model.horizon}, expected an integer of at least 1`)
     if (model.period !== undefined && !(Number.isInteger(model.period) && model.period >= 2)) fail("model", `period is ${model.period}, expected an integer of at least 2 rows`)
+    if (model.statistical !== undefined) checkArima(model.statistical)
     if (model.residual !== undefined) {
         if (!Array.isArray(model.residual) || model.residual.length !== model.outputSize) fail("residual", `must list one input index per output (${model.outputSize})`)
         model.residual.forEach((k, j) => (Number.isInteger(k) && k >= 0 && k < readings) || fail("residual", `value ${j} is ${k}, not a reading index (0..${readings - 1})`))
@@ -187,6 +188,28 @@ function checkSearch(search: NonNullable<CanonicalModel["training"]>["search"]):
         for (const key of ["stepMs", "streamRmse"] as const)
             if (c[key] !== undefined && !(typeof c[key] === "number" && Number.isFinite(c[key]) && c[key] >= 0)) fail(`${at}.${key}`, `is ${quote(c[key])}, expected a number of at least 0`)
     })
+}
+
+/** Highest order and season a stored ARIMA may have: the evaluation's recursion costs (p + sP + d + sD + q + sQ) per row. */
+const MAX_ARIMA_ORDER = 5
+const MAX_ARIMA_PERIOD = 10_000
+
+function checkArima(m: SeasonalArima): void {
+    const where = "statistical"
+    if (typeof m !== "object" || m === null || m.kind !== "arima") fail(where, `must be an object with kind "arima"`)
+    const small = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_ARIMA_ORDER
+    for (const key of ["order", "seasonal"] as const)
+        if (!Array.isArray(m[key]) || m[key].length !== 3 || !m[key].every(small)) fail(`${where}.${key}`, `is ${quote(m[key])}, expected three whole numbers from 0 to ${MAX_ARIMA_ORDER}`)
+    const seasonal = m.seasonal.some(v => v > 0)
+    if (seasonal ? !(Number.isInteger(m.period) && m.period >= 2 && m.period <= MAX_ARIMA_PERIOD) : m.period !== 0)
+        fail(`${where}.period`, `is ${quote(m.period)}, expected ${seasonal ? `a whole number of rows from 2 to ${MAX_ARIMA_PERIOD}` : "0 for a model without a season"}`)
+    const [p, , q] = m.order
+    const [P, , Q] = m.seasonal
+    for (const [key, n] of [["ar", p], ["ma", q], ["seasonalAr", P], ["seasonalMa", Q]] as const) checkVector(`${where}.${key}`, m[key], n)
+    checkVector(`${where}.mean`, [m.mean], 1)
+    if (!(typeof m.variance === "number" && m.variance >= 0 && Number.isFinite(m.variance))) fail(`${where}.variance`, `is ${quote(m.variance)}, expected a number of at least 0`)
+    if (!(Number.isInteger(m.rows) && m.rows >= 1)) fail(`${where}.rows`, `is ${quote(m.rows)}, expected a whole number of rows`)
+    checkName(`${where}.fitter`, m.fitter)
 }
 
 function checkNames(key: string, names: unknown, n: number): void {

@@ -5,7 +5,8 @@
  * DeviceScript VM, quantized) are scored on the same rows as two baselines a
  * model must beat: persistence (the next value is the current one) and a
  * seasonal naive forecast (the value whole seasons ago; a moving average when
- * the data has no clear period), with MASE on the training rows' naive MAE.
+ * the data has no clear period), with MASE on the training rows' naive MAE,
+ * and a statistical one: the seasonal ARIMA train fitted on its training rows.
  */
 import type { CanonicalModel, PredictionInterval } from "../model/canonical.ts"
 import type { Encoding } from "../model/quantize.ts"
@@ -18,9 +19,10 @@ import { UserError } from "../model/errors.ts"
 import { detectPeriod } from "./season.ts"
 import { seasonalLag } from "../model/features.ts"
 import { intervalCoverage } from "./intervals.ts"
+import { type StatisticalFit, arimaForecasts, arimaLabel, firstOrigin } from "./statistical.ts"
 
 export interface Method {
-    key: "float" | "device" | "persistence" | "seasonal" | "average"
+    key: "float" | "device" | "persistence" | "seasonal" | "average" | "statistical"
     label: string
     /** predictions[i] forecasts actual[i]. */
     predictions: number[]
@@ -54,6 +56,8 @@ export interface Evaluation {
     scale?: MaseScale
     /** The model's prediction interval and the share of these rows it covered, when it has one. */
     interval?: { nominal: number; covered: number; lower: number; upper: number }
+    /** Why the statistical baseline is missing from the table, or is not the seasonal model, when so. */
+    statisticalNote?: string
     /** Anomaly flags on these rows, when the model has a threshold. */
     faults?: FaultCheck
     /** The model forecasts the change of its target (residual mode). */
@@ -63,7 +67,7 @@ export interface Evaluation {
 export interface SeriesData {
     inputs: number[][]
     target: number[]
-    /** UTC ms per row, for a model with calendar inputs. */
+    /** UTC ms per row, for a model's calendar inputs. */
     times?: number[]
 }
 
@@ -76,6 +80,10 @@ export interface EvaluateOptions {
     period?: Period
     /** The MASE scale; the scored rows' own naive MAE when absent. */
     scale?: MaseScale
+    /** The statistical baseline, fitted on the training rows; model.json's when absent. */
+    statistical?: StatisticalFit
+    /** Rows at the start that only warm the state up (the bench's training rows before its held-out part): none of them is scored as a forecast's target. */
+    warmup?: number
 }
 
 /** Rows a moving-average baseline averages when the data has no clear period. */
@@ -112,7 +120,12 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
     const { rows: period, source: periodSource } = opts.period ?? { rows: detectPeriod(target), source: "detected on the scored rows" }
     const lag = period ? seasonalLag(period, h) : 0
     // every method is scored on the same rows: those where the seasonal naive (or the moving average) has its history
-    const start = period ? Math.max(0, lag - h) : MOVING_AVERAGE_ROWS - 1
+    const naiveStart = period ? Math.max(0, lag - h) : MOVING_AVERAGE_ROWS - 1
+    const fit = opts.statistical ?? (model.statistical ? { model: model.statistical } : { reason: "the model has none (dsrnn train fits one on its training rows)" })
+    // ... and the statistical baseline too, unless it needs more rows than there are
+    const statistical = "model" in fit && n - h - Math.max(naiveStart, firstOrigin(fit.model)) >= 1 ? fit.model : undefined
+    const statisticalNote = "reason" in fit ? `no statistical baseline: ${fit.reason}` : statistical ? fit.note : `no statistical baseline: its first forecast needs ${count(firstOrigin(fit.model) + h + 1, "row")}`
+    const start = Math.max(statistical ? Math.max(naiveStart, firstOrigin(statistical)) : naiveStart, (opts.warmup ?? 0) - h)
     if (n - h - start < 1) throw new UserError(`too few rows to score: ${count(n, "row")}, and the first forecast needs ${count(start + h + 1, "row")} (${period ? `a season of ${period} rows` : `${MOVING_AVERAGE_ROWS} rows of moving average`} and ${count(h, "row")} ahead)`)
     const scale = opts.scale ?? naiveScale(target, period, "the scored rows")
     const rows = Array.from({ length: n - h - start }, (_, i) => start + i)
@@ -129,8 +142,13 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
             ? score("seasonal", `seasonal naive (${lag} rows ago)`, rows.map(t => target[t + h - lag]), actual, scale.mae)
             : score("average", `moving average (last ${MOVING_AVERAGE_ROWS} rows)`, rows.map(t => target.slice(t - MOVING_AVERAGE_ROWS + 1, t + 1).reduce((a, b) => a + b, 0) / MOVING_AVERAGE_ROWS), actual, scale.mae)
     )
+    if (statistical) {
+        const forecasts = arimaForecasts(statistical, target, h)
+        methods.push(score("statistical", arimaLabel(statistical), rows.map(t => forecasts[t]), actual, scale.mae))
+    }
     const evaluation: Evaluation = { horizon: h, start, actual, methods, period, periodSource, scale, residual: !!model.residual }
     if (model.interval) evaluation.interval = measureInterval(model.interval, evaluation)
+    if (statisticalNote) evaluation.statisticalNote = statisticalNote
     if (model.anomaly) evaluation.faults = checkFaults(model, data, evaluation)
     return evaluation
 }
@@ -139,7 +157,7 @@ export function method(e: Evaluation, key: Method["key"]): Method | undefined {
     return e.methods.find(m => m.key === key)
 }
 
-const BASELINE_NAMES: Partial<Record<Method["key"], string>> = { persistence: "persistence", seasonal: "the seasonal naive forecast", average: "the moving average" }
+const BASELINE_NAMES: Partial<Record<Method["key"], string>> = { persistence: "persistence", seasonal: "the seasonal naive forecast", average: "the moving average", statistical: "the ARIMA baseline" }
 
 /** The verdict in plain words: one sentence per baseline, naming each one the model loses to. */
 export function verdictLines(e: Evaluation, unit = ""): string[] {
@@ -151,18 +169,20 @@ export function verdictLines(e: Evaluation, unit = ""): string[] {
         if (!what) return []
         return model.rmse < b.rmse
             ? [`${name} beats ${what}: RMSE ${v(model.rmse)} against ${v(b.rmse)} (${percent(1 - model.rmse / b.rmse)} lower).`]
-            : [`${name} does NOT beat ${what}: RMSE ${v(model.rmse)} against ${v(b.rmse)} (${percent(model.rmse / b.rmse - 1)} higher).`]
+            : [`${name} does NOT beat ${what}: RMSE ${v(model.rmse)} against ${v(b.rmse)} (${b.rmse > 0 ? `${percent(model.rmse / b.rmse - 1)} higher` : "it is exact on these rows"}).`]
     })
     if (lines.some(l => l.includes("does NOT"))) lines.push(`Try ${e.residual ? "" : "--residual on, "}more --epochs, or more data.`)
     return lines
 }
 
-/** The lines above the table: the season and the MASE scale, with where each came from. */
+/** The lines above the table: the season and the MASE scale, with where each came from, and why the statistical baseline is missing or not seasonal when so. */
 export function periodLines(e: Evaluation): string[] {
     const season = e.period
         ? `period: ${e.period} rows (${e.periodSource ?? "given"}); the seasonal naive forecasts row t from row t - ${seasonalLag(e.period, e.horizon)}`
         : `no season ${e.periodSource ?? "detected"}: the seasonal naive forecast is left out, a moving average of the last ${MOVING_AVERAGE_ROWS} rows stands in`
-    return e.scale ? [season, `MASE = MAE / ${e.scale.mae.toPrecision(4)}, ${e.scale.source}`] : [season]
+    const lines = e.scale ? [season, `MASE = MAE / ${e.scale.mae.toPrecision(4)}, ${e.scale.source}`] : [season]
+    if (e.statisticalNote) lines.push(e.statisticalNote)
+    return lines
 }
 
 /** The table train and evaluate print, and the verdict in plain words. */

@@ -4,6 +4,7 @@
  * loading it.
  */
 import { UserError } from "../model/errors.ts"
+import { type DerivedRequest, type TargetMode, TARGET_MODES, parseDerived } from "./candidates.ts"
 
 export interface LayerSpec {
     type: "lstm" | "gru" | "rnn"
@@ -24,6 +25,7 @@ export function parseArch(arch: string): LayerSpec[] {
     })
 }
 
+/** --residual, the old name of --target-mode: on is change, off is level. */
 export type ResidualMode = "auto" | "on" | "off"
 
 /** What `dsrnn train` can be told; each field's default is applied by resolveTrainOptions. */
@@ -44,8 +46,14 @@ export interface TrainOptions {
     window?: number
     /** Share of the rows, at the end of the file, held out for validation. Default: 0.2. */
     validation?: number
-    /** Forecast the change of the target from its current value (on), the level (off), or whichever streams better on validation (auto). Default: "auto". */
+    /** What the network forecasts: the level, the change from the current value, the change from the seasonal naive forecast, or whichever streams best on validation (auto). Default: "auto". */
+    targetMode?: "auto" | TargetMode
+    /** The old name of targetMode: on = change, off = level. */
     residual?: ResidualMode
+    /** Derived inputs: "auto" (pick on validation), "none", or a list of change, season, day, week, year. Default: "auto". */
+    derived?: string
+    /** The target's season in rows. Default: detected on the training rows. */
+    period?: number
     /** Epochs without a better streaming validation RMSE before training stops. Default: 12. */
     patience?: number
     /** Windows per gradient step (fewer when an epoch would have under 8 steps). Default: 16. */
@@ -54,7 +62,7 @@ export interface TrainOptions {
     learningRate?: number
 }
 
-export const TRAIN_DEFAULTS = { horizon: 1, arch: "lstm:16", epochs: 60, seed: 1, validation: 0.2, residual: "auto", patience: 12, batchSize: 16, learningRate: 0.005 } as const
+export const TRAIN_DEFAULTS = { horizon: 1, arch: "lstm:16", epochs: 60, seed: 1, validation: 0.2, targetMode: "auto", derived: "auto", patience: 12, batchSize: 16, learningRate: 0.005 } as const
 
 /** Smallest validation part: fewer rows cannot score a model. */
 const MIN_VALIDATION_ROWS = 8
@@ -67,7 +75,10 @@ export interface ResolvedOptions {
     seed: number
     window: number
     trainRows: number
-    residual: ResidualMode
+    targetMode: "auto" | TargetMode
+    derived: DerivedRequest
+    /** --period, checked against the training rows. */
+    period?: number
     patience: number
     batchSize: number
     learningRate: number
@@ -83,8 +94,11 @@ export function resolveTrainOptions(opts: TrainOptions, rows: number, targetIsIn
     const o = { ...TRAIN_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<TrainOptions>
     const horizon = positiveInt(o.horizon, "--horizon")
     if (!(o.validation > 0 && o.validation < 1)) throw new UserError(`--validation must be a share between 0 and 1, got ${o.validation}`)
-    if (!["auto", "on", "off"].includes(o.residual)) throw new UserError(`--residual must be auto, on or off, got ${o.residual}`)
-    if (o.residual === "on" && !targetIsInput) throw new UserError(`--residual on adds the current ${opts.target} back, so ${opts.target} must be one of --inputs`)
+    const targetMode = resolveTargetMode(opts)
+    if (targetMode !== "auto" && targetMode !== "level" && !targetIsInput) {
+        const flag = opts.residual !== undefined ? `--residual ${opts.residual}` : `--target-mode ${targetMode}`
+        throw new UserError(`${flag} adds the ${targetMode === "change" ? "current" : "seasonal naive"} ${opts.target} back, so ${opts.target} must be one of --inputs`)
+    }
     const validationRows = Math.round(rows * o.validation)
     const trainRows = rows - validationRows
     const window = o.window === undefined ? Math.min(64, Math.floor(trainRows / 4)) : positiveInt(o.window, "--window", MIN_WINDOW)
@@ -93,6 +107,8 @@ export function resolveTrainOptions(opts: TrainOptions, rows: number, targetIsIn
         throw new UserError(
             `only ${rows} usable rows: training needs at least ${Math.ceil((need + MIN_VALIDATION_ROWS + horizon) / (1 - o.validation))} (two windows of ${Math.max(window, MIN_WINDOW * 2)} rows and ${MIN_VALIDATION_ROWS} validation rows, ${horizon} ahead)`
         )
+    if (opts.period !== undefined && (!Number.isInteger(opts.period) || opts.period < 2 || opts.period >= trainRows))
+        throw new UserError(`--period must be a whole number of rows from 2 to ${trainRows - 1} (shorter than the ${trainRows} training rows), got ${opts.period}`)
     return {
         layers: parseArch(o.arch),
         horizon,
@@ -100,9 +116,24 @@ export function resolveTrainOptions(opts: TrainOptions, rows: number, targetIsIn
         seed: positiveInt(o.seed, "--seed", 0),
         window,
         trainRows,
-        residual: targetIsInput ? o.residual : "off",
+        targetMode: targetIsInput ? targetMode : "level",
+        derived: parseDerived(o.derived),
+        period: opts.period,
         patience: positiveInt(o.patience, "--patience"),
         batchSize: positiveInt(o.batchSize, "--batch-size"),
         learningRate: o.learningRate,
     }
+}
+
+/** --target-mode, or --residual (its old name) mapped onto it; both at once is an error. */
+function resolveTargetMode(opts: TrainOptions): "auto" | TargetMode {
+    const modes = ["auto", ...TARGET_MODES]
+    if (opts.residual !== undefined) {
+        if (opts.targetMode !== undefined) throw new UserError("--residual is the old name of --target-mode: give only --target-mode")
+        if (!["auto", "on", "off"].includes(opts.residual)) throw new UserError(`--residual must be auto, on or off (the old name of --target-mode auto, change or level), got ${opts.residual}`)
+        return opts.residual === "on" ? "change" : opts.residual === "off" ? "level" : "auto"
+    }
+    const mode = opts.targetMode ?? TRAIN_DEFAULTS.targetMode
+    if (!modes.includes(mode)) throw new UserError(`--target-mode must be ${modes.slice(0, -1).join(", ")} or ${modes.at(-1)}, got ${mode}`)
+    return mode
 }

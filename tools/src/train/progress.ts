@@ -5,7 +5,7 @@
 import { SingleBar } from "cli-progress"
 import type { EpochReport } from "./train.ts"
 
-const mode = (r: EpochReport) => (r.residual ? "residual" : "level")
+const mode = (r: EpochReport) => r.candidate
 const fixed = (v: number) => v.toPrecision(4)
 
 export interface EpochProgress {
@@ -29,7 +29,7 @@ export function epochProgress(stream: NodeJS.WriteStream, plain: boolean): Epoch
                 current = run
                 bar = new SingleBar({
                     stream,
-                    format: `train ${mode(r).padEnd(8)} |{bar}| epoch {value}/{total} | loss {loss} | val window {val} | stream RMSE {rmse} | ETA {eta_formatted}`,
+                    format: `train ${mode(r)} |{bar}| epoch {value}/{total} | loss {loss} | val window {val} | stream RMSE {rmse} | ETA {eta_formatted}`,
                     hideCursor: true,
                 })
                 bar.start(r.until, r.epoch, { loss: "-", val: "-", rmse: "-" })

@@ -9,20 +9,32 @@
  * - after each epoch the float model streams the whole validation part from
  *   zero state, as the device would, and that streaming RMSE picks the epoch
  *   and stops training early. The window loss is recorded next to it.
+ *
+ * What the network forecasts and which derived inputs it sees are candidates
+ * (candidates.ts), one network each, chosen on that streaming RMSE by
+ * successive halving (select.ts).
  */
 import * as tf from "@tensorflow/tfjs"
 import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Normalization, type TrainingRecord } from "../model/canonical.ts"
 import { seededRandom } from "../model/random.ts"
 import { validateModel } from "../model/validate.ts"
+import { derivedCount, deriveInputs, seasonInput } from "../model/features.ts"
 import type { Columns } from "../io/columns.ts"
 import { buildNetwork, networkToCanonical, streamNetwork, tfReady } from "./network.ts"
 import { type ResolvedOptions, type TrainOptions, resolveTrainOptions } from "./options.ts"
+import { type Candidate, candidateFeatures, candidateLabel, planCandidates } from "./candidates.ts"
+import { type Selection, selectCandidate } from "./select.ts"
+
+/** The user's rows; `times` (UTC ms per row) lets calendar inputs in (io/columns.ts gains it with the device's derived inputs). */
+export type TrainData = Columns & { times?: number[] }
 
 /** What train reports after each epoch. */
 export interface EpochReport {
     residual: boolean
+    /** The candidate training, e.g. "season, readings + change + season". */
+    candidate: string
     epoch: number
-    /** The epoch this run goes to (a --residual auto probe stops early). */
+    /** The epoch this run goes to: the budget of its round of the selection (select.ts). */
     until: number
     loss: number
     windowLoss: number
@@ -32,9 +44,13 @@ export interface EpochReport {
 export interface TrainResult {
     model: CanonicalModel
     /** The validation part, for evaluating the model as the device runs. */
-    validation: { inputs: number[][]; target: number[] }
-    /** With --residual auto: each mode's best streaming validation RMSE in the first epochs, which chose the mode. */
-    residualChoice?: { on: number; off: number }
+    validation: { inputs: number[][]; target: number[]; times?: number[] }
+    /** The candidates' streaming validation RMSEs and the choice (select.ts). */
+    selection: Selection
+    /** The season in rows and where it came from ("--period", "detected on the training rows"), null when none. */
+    period: { rows: number | null; source: string }
+    /** Persistence's RMSE on the validation part, next to the model's (a model that did not learn matches it). */
+    persistenceRmse: number
     /** Window RMSE on the validation part (real units) at the chosen epoch, next to the streaming one. */
     windowRmse: number
     streamRmse: number
@@ -48,6 +64,19 @@ function meanStd(rows: number[][]): Normalization {
     return { mean, std: std.map(s => (s > 0 ? s : 1)) }
 }
 
+/**
+ * The output's normalization. A change (residual mode) is scaled but not
+ * centred: the training part's mean change is a drift (a trend, or the half
+ * of a yearly cycle the training rows cover) that need not go on, and with
+ * mean 0 an untrained network forecasts no change, i.e. persistence or the
+ * seasonal naive forecast, and learns what it adds to them.
+ */
+function outputNorm(values: number[], residual: boolean): Normalization {
+    if (!residual) return meanStd(values.map(v => [v]))
+    const rms = Math.sqrt(values.reduce((s, v) => s + v * v, 0) / values.length)
+    return { mean: [0], std: [rms > 0 ? rms : 1] }
+}
+
 /** Training pairs of one part: x_t normalized, and y_t the normalized output the model must give at row t. */
 interface Part {
     x: number[][]
@@ -57,11 +86,25 @@ interface Part {
     base: number[]
 }
 
-function makePart(inputs: number[][], target: number[], inNorm: Normalization, outNorm: Normalization, horizon: number, residual: boolean): Part {
-    const n = inputs.length - horizon
-    const x = inputs.slice(0, n).map(r => r.map((v, j) => (v - inNorm.mean[j]) / inNorm.std[j]))
-    const actual = target.slice(horizon)
-    const base = residual ? target.slice(0, n) : new Array<number>(n).fill(0)
+/** One part of the rows as the network sees it: derived inputs computed from its first row on (as a device starts fresh), and the value residual mode adds back at each row (0 for the level). */
+interface Series {
+    inputs: number[][]
+    target: number[]
+    base: number[]
+}
+
+function series(shape: CanonicalModel, data: TrainData, from: number, to: number, skip = 0): Series {
+    const inputs = deriveInputs(shape, data.inputs.slice(from, to), data.times?.slice(from, to))
+    const k = shape.residual?.[0]
+    const at = k === undefined ? -1 : shape.residualBase === "season" ? seasonInput(shape, k) : k
+    return { inputs: inputs.slice(skip), target: data.target.slice(from + skip, to), base: inputs.slice(skip).map(r => (at < 0 ? 0 : r[at])) }
+}
+
+function makePart(s: Series, inNorm: Normalization, outNorm: Normalization, horizon: number): Part {
+    const n = s.inputs.length - horizon
+    const x = s.inputs.slice(0, n).map(r => r.map((v, j) => (v - inNorm.mean[j]) / inNorm.std[j]))
+    const actual = s.target.slice(horizon)
+    const base = s.base.slice(0, n)
     const y = actual.map((a, t) => [(a - base[t] - outNorm.mean[0]) / outNorm.std[0]])
     return { x, y, actual, base }
 }
@@ -102,24 +145,35 @@ class Trainer {
     private readonly valX: tf.Tensor3D
     private readonly valY: tf.Tensor3D
     private readonly rand: () => number
+    private readonly scoredFrom: number
 
     constructor(
-        data: Columns,
+        data: TrainData,
         private readonly o: ResolvedOptions,
-        readonly residual: boolean
+        /** The model this candidate becomes, without its layers: inputs, features, residual mode, period. */
+        readonly shape: CanonicalModel,
+        /** Rows at the start of each part before a season input holds a reading one season back (candidates.ts, warmUp). */
+        warmUp: number
     ) {
-        const trainInputs = data.inputs.slice(0, o.trainRows)
-        const trainTarget = data.target.slice(0, o.trainRows)
-        this.inNorm = meanStd(trainInputs)
-        this.outNorm = meanStd(trainTarget.slice(o.horizon).map((a, t) => [residual ? a - trainTarget[t] : a]))
-        this.train = makePart(trainInputs, trainTarget, this.inNorm, this.outNorm, o.horizon, residual)
-        this.val = makePart(data.inputs.slice(o.trainRows), data.target.slice(o.trainRows), this.inNorm, this.outNorm, o.horizon, residual)
-        this.net = buildNetwork(o.layers, data.inputs[0].length, 1, o.seed)
+        const train = series(shape, data, 0, o.trainRows, warmUp)
+        // normalization covers the derived inputs: mean and std over the derived training rows
+        this.inNorm = meanStd(train.inputs)
+        this.outNorm = outputNorm(train.target.slice(o.horizon).map((a, t) => a - train.base[t]), this.residual)
+        this.train = makePart(train, this.inNorm, this.outNorm, o.horizon)
+        this.val = makePart(series(shape, data, o.trainRows, data.inputs.length), this.inNorm, this.outNorm, o.horizon)
+        // the validation part streams from its first row, as the device does, and is scored once the season input has its history
+        this.scoredFrom = warmUp
+        this.net = buildNetwork(o.layers, shape.inputSize, 1, o.seed)
         this.net.compile({ optimizer: tf.train.adam(o.learningRate), loss: "meanSquaredError" })
         this.rand = seededRandom(o.seed)
-        const valWindows = windows(this.val, Math.min(o.window, this.val.x.length), 0)
+        const scored = { ...this.val, x: this.val.x.slice(this.scoredFrom), y: this.val.y.slice(this.scoredFrom) }
+        const valWindows = windows(scored, Math.min(o.window, scored.x.length), 0)
         this.valX = tf.tensor3d(valWindows.x)
         this.valY = tf.tensor3d(valWindows.y)
+    }
+
+    get residual(): boolean {
+        return this.shape.residual !== undefined
     }
 
     get epochs(): number {
@@ -131,7 +185,7 @@ class Trainer {
         return this.epochs - 1 - this.best.epoch >= this.o.patience
     }
 
-    async epoch(): Promise<Omit<EpochReport, "until">> {
+    async epoch(): Promise<Omit<EpochReport, "until" | "candidate">> {
         const { o, net } = this
         const w = windows(this.train, o.window, Math.floor(this.rand() * o.window))
         const order = shuffle(w.x.map((_, i) => i), this.rand)
@@ -150,7 +204,7 @@ class Trainer {
         const windowLoss = tf.tidy(() => (net.evaluate(this.valX, this.valY) as tf.Scalar).dataSync()[0])
         const { mean, std } = this.outNorm
         const pred = streamNetwork(net, this.val.x).map((r, t) => r[0] * std[0] + mean[0] + this.val.base[t])
-        const streamRmse = rmse(pred, this.val.actual)
+        const streamRmse = rmse(pred.slice(this.scoredFrom), this.val.actual.slice(this.scoredFrom))
         const epoch = this.epochs
         this.record.push({ loss: lossSum / batches, windowLoss, streamRmse })
         if (streamRmse < this.best.rmse) {
@@ -180,46 +234,76 @@ class Trainer {
 /** Gradient steps per epoch at least, when there are enough windows. */
 const MIN_STEPS = 8
 
-/** Epochs each mode gets before --residual auto keeps the better one. */
-const AUTO_PROBE_EPOCHS = 8
-
-/** Trains on `data` (already read with the data policy) and returns the dsrnn model. */
-export async function train(data: Columns, opts: TrainOptions, command: string, onEpoch: (r: EpochReport) => void = () => {}): Promise<TrainResult> {
-    const targetInput = data.inputNames.indexOf(opts.target)
-    const o = resolveTrainOptions(opts, data.inputs.length, targetInput >= 0)
-    await tfReady()
-    const trainers = (o.residual === "auto" ? [false, true] : [o.residual === "on"]).map(r => new Trainer(data, o, r))
-    const run = async (t: Trainer, until: number) => {
-        while (t.epochs < until && !t.stalled) onEpoch({ ...(await t.epoch()), until })
-    }
-    for (const t of trainers) await run(t, trainers.length > 1 ? Math.min(AUTO_PROBE_EPOCHS, o.epochs) : o.epochs)
-    const probe = trainers.map(t => t.best.rmse)
-    const chosen = trainers.length === 2 && probe[1] < probe[0] ? trainers[1] : trainers[0]
-    trainers.filter(t => t !== chosen).forEach(t => t.dispose())
-    await run(chosen, o.epochs)
-    chosen.finish()
-    const residual = chosen.residual
-    const imported = await networkToCanonical(chosen.net)
-    chosen.net.dispose()
-    const model: CanonicalModel = {
+/** The model a candidate becomes, without its layers and normalization. */
+function candidateShape(c: Candidate, data: TrainData, target: string, targetInput: number, horizon: number, period: number | null, rowMs?: number): CanonicalModel {
+    const features = candidateFeatures(c, targetInput, rowMs)
+    return {
         format: CANONICAL_FORMAT,
         version: CANONICAL_VERSION,
+        inputSize: data.inputNames.length + derivedCount(features),
+        outputSize: 1,
+        layers: [],
+        inputNames: data.inputNames,
+        outputNames: [target],
+        horizon,
+        ...(c.target !== "level" ? { residual: [targetInput] } : {}),
+        ...(c.target === "season" ? { residualBase: "season" as const } : {}),
+        ...(features ? { features } : {}),
+        ...(period !== null ? { period } : {}),
+    }
+}
+
+/** Trains on `data` (already read with the data policy) and returns the dsrnn model. */
+export async function train(data: TrainData, opts: TrainOptions, command: string, onEpoch: (r: EpochReport) => void = () => {}): Promise<TrainResult> {
+    const targetInput = data.inputNames.indexOf(opts.target)
+    const o = resolveTrainOptions(opts, data.inputs.length, targetInput >= 0)
+    const { candidates: list, period, times, rowMs, warmUp } = planCandidates(data, opts.target, o)
+    await tfReady()
+    const trainers = list.map(c => new Trainer(data, o, candidateShape(c, data, opts.target, targetInput, o.horizon, period.rows, rowMs), warmUp))
+    const runners = trainers.map((t, i) => ({
+        label: candidateLabel(list[i]),
+        get curve() {
+            return t.record.map(e => e.streamRmse)
+        },
+        get stalled() {
+            return t.stalled
+        },
+        async step(until: number) {
+            onEpoch({ ...(await t.epoch()), until, candidate: candidateLabel(list[i]) })
+        },
+    }))
+    const selection = await selectCandidate(runners, o.epochs)
+    const chosen = trainers[selection.chosen]
+    trainers.filter(t => t !== chosen).forEach(t => t.dispose())
+    chosen.finish()
+    const imported = await networkToCanonical(chosen.net)
+    chosen.net.dispose()
+    const c = list[selection.chosen]
+    const model: CanonicalModel = {
+        ...chosen.shape,
         name: `${opts.target}-${o.layers.map(l => `${l.type}${l.units}`).join("-")}`,
         inputSize: imported.inputSize,
-        outputSize: 1,
         layers: imported.layers,
         inputNormalization: chosen.inNorm,
         outputNormalization: chosen.outNorm,
-        inputNames: data.inputNames,
-        outputNames: [opts.target],
-        horizon: o.horizon,
-        ...(residual ? { residual: [targetInput] } : {}),
-        training: { command, trainRows: o.trainRows, validationRows: data.inputs.length - o.trainRows, epochs: chosen.record, bestEpoch: chosen.best.epoch + 1 },
+        training: {
+            command,
+            trainRows: o.trainRows,
+            validationRows: data.inputs.length - o.trainRows,
+            epochs: chosen.record,
+            bestEpoch: chosen.best.epoch + 1,
+            chosen: { target: c.target, derived: c.inputs },
+            ...(selection.outcomes.length > 1 ? { candidates: selection.outcomes } : {}),
+        },
     }
+    const valTarget = data.target.slice(o.trainRows)
+    const h = o.horizon
     return {
         model: validateModel(model),
-        validation: { inputs: data.inputs.slice(o.trainRows), target: data.target.slice(o.trainRows) },
-        residualChoice: trainers.length === 2 ? { off: probe[0], on: probe[1] } : undefined,
+        validation: { inputs: data.inputs.slice(o.trainRows), target: valTarget, ...(times ? { times: times.slice(o.trainRows) } : {}) },
+        selection,
+        period,
+        persistenceRmse: rmse(valTarget.slice(0, -h), valTarget.slice(h)),
         windowRmse: chosen.windowRmse,
         streamRmse: chosen.best.rmse,
     }

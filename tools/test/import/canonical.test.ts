@@ -40,7 +40,7 @@ describe("canonical model writer", () => {
     })
 
     it("refuses a residual index outside the inputs, as the reader would", () => {
-        expect(() => canonicalJson({ ...trained(), residual: [2] })).toThrow("residual: value 0 is 2, not an input index (0..1)")
+        expect(() => canonicalJson({ ...trained(), residual: [2] })).toThrow("residual: value 0 is 2, not a reading index (0..1)")
         const file = join(dir, "bad.json")
         writeFileSync(file, JSON.stringify({ ...trained(), residual: [2] }))
         expect(() => importCanonical(file)).toThrow("residual: value 0 is 2")

@@ -123,7 +123,7 @@ describe("dsrnn train --arch auto", () => {
 
     it("trains the two candidates that fit the Pico at a 50 ms period, skips LSTM(32), keeps the lower RMSE and records all three", async () => {
         const out = join(dir, "m.json")
-        const r = await runCli(["train", csv, "--target", "temperature", "--arch", "auto", "--board", "pico", "--grid", "lstm:4 gru:4 lstm:32", "--sample-period", "50", "--epochs", "2", "--window", "16", "--no-device", "-q", "-o", out])
+        const r = await runCli(["train", csv, "--target", "temperature", "--arch", "auto", "--board", "pico", "--grid", "lstm:4 gru:4 lstm:32", "--sample-period", "50", "--epochs", "2", "--window", "16", "--derived", "none", "--no-device", "-q", "-o", out])
         expect(r.code, r.stderr).toBe(0)
         expect(r.stderr.match(/^--arch auto: training \S+/gm)).toEqual(["--arch auto: training lstm:4", "--arch auto: training gru:4"])
         const model = JSON.parse(await readFile(out, "utf8")) as CanonicalModel

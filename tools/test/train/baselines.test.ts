@@ -94,6 +94,12 @@ describe("the seasonal naive baseline and MASE", () => {
             "Try --residual on, more --epochs, or more data.",
         ])
     })
+
+    it("says a baseline with no error is exact, not Infinity% better", () => {
+        const m = (key: "float" | "persistence", rmse: number) => ({ key, label: key, predictions: [], rmse, mae: rmse, mase: 1 })
+        const e: Evaluation = { horizon: 1, start: 0, actual: [1], methods: [m("float", 0.5), m("persistence", 0)], period: null, residual: true }
+        expect(verdictLines(e)[0]).toBe("The model does NOT beat persistence: RMSE 0.5000 against 0.000 (it is exact on these rows).")
+    })
 })
 
 describe("the season of a series", () => {

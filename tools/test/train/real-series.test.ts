@@ -2,7 +2,8 @@
  * Issue 17's targets on the real series of tools/scripts/real-series.ts, with
  * the committed models (tools/data/series/, remade by `series-bench.ts
  * --retrain`) run on the simulated device, i8 weights, over every held-out
- * row: the device is below persistence and the seasonal naive forecast, and
+ * row: the device is below persistence and the seasonal naive forecast, at
+ * most 5% above the statistical baseline (the ARIMA evaluate runs), and
  * within 2% of the float model.
  *
  * The baselines are worked out here from the CSV text in float64, apart from
@@ -24,12 +25,16 @@ import { REPO_ROOT } from "../helpers/cli.ts"
 
 /** The device's RMSE within 2% of the float model's (issue 17), either way: a device luckily better than its float model is still not the model that was trained. */
 const DEVICE_FLOAT_SHARE = 0.02
+/** The device's RMSE at most 5% above the statistical baseline's (issue 17). */
+const STATISTICAL_SHARE = 0.05
 
 /** "<series> <target>": the held-out figures of today's committed model that miss it (series-bench.ts prints them). */
 const KNOWN_LOSSES: Record<string, string> = {
     "co2 persistence": "RMSE 1.622 against 1.354: the trend takes every held-out level above the levels the model was fitted on",
     "seattle-wind persistence": "RMSE 0.1155 against 0.1098",
     "seattle-wind seasonal naive": "RMSE 0.1155 against 0.05609: the model sees neither the hour nor the wind a day ago",
+    "co2 1.05 x the ARIMA baseline": "RMSE 1.622 against 0.4436",
+    "seattle-wind 1.05 x the ARIMA baseline": "RMSE 0.1155 against 0.04567",
 }
 
 const rmse = (pred: number[], actual: number[]) => Math.sqrt(pred.reduce((a, p, i) => a + (p - actual[i]) ** 2, 0) / actual.length)
@@ -70,6 +75,7 @@ for (const s of REAL_SERIES) {
         })
         target("persistence", () => expect(method(score.evaluation, "device")!.rmse).toBeLessThan(hand.persistence))
         target("seasonal naive", () => expect(method(score.evaluation, "device")!.rmse).toBeLessThan(hand.seasonal))
+        target(`${1 + STATISTICAL_SHARE} x the ARIMA baseline`, () => expect(method(score.evaluation, "device")!.rmse).toBeLessThanOrEqual((1 + STATISTICAL_SHARE) * method(score.evaluation, "statistical")!.rmse))
         it(`device RMSE within ${DEVICE_FLOAT_SHARE * 100}% of the float model's`, () => {
             const ratio = method(score.evaluation, "device")!.rmse / method(score.evaluation, "float")!.rmse
             expect(Math.abs(ratio - 1)).toBeLessThanOrEqual(DEVICE_FLOAT_SHARE)

@@ -12,7 +12,7 @@ import type { TrainingRecord } from "../../src/model/canonical.ts"
 import { count, percent } from "../../src/model/wording.ts"
 import { renderReport } from "../../src/report/report.ts"
 import { type Evaluation, formatEvaluation } from "../../src/train/evaluate.ts"
-import { epochCapHint } from "../../src/train/summary.ts"
+import { epochCapHint, notLearnedLine } from "../../src/train/summary.ts"
 import { runCli } from "../helpers/cli.ts"
 
 const epochs = (rmse: number[]): TrainingRecord["epochs"] => rmse.map(streamRmse => ({ loss: 1, windowLoss: 1, streamRmse }))
@@ -22,6 +22,14 @@ describe("training summary", () => {
     it("hints a doubled --epochs when the best epoch is the last one at the cap, and not otherwise", () => {
         expect(epochCapHint(record([3, 2, 1], 3), 3)).toBe("the best epoch is the last one (3 of --epochs 3): the model was still improving; try --epochs 6")
         expect(epochCapHint(record([3, 1, 2], 2), 3)).toBeUndefined()
+    })
+
+    it("says when no epoch improved on the first, and that it forecasts like persistence when its RMSE is within 5% of persistence's", () => {
+        expect(notLearnedLine(record([1.0, 1.2, 1.1], 1), 1.0, 1.03)).toBe("the model did not learn: no epoch improved on the first one's streaming RMSE (1.000); it forecasts like persistence (RMSE 1.030 on the same rows)")
+        expect(notLearnedLine(record([1.0, 1.2, 1.1], 1), 1.0, 2.0)).toBe("the model did not learn: no epoch improved on the first one's streaming RMSE (1.000)")
+        // a later best epoch, or a single epoch, says nothing
+        expect(notLearnedLine(record([1.2, 1.0], 2), 1.0, 1.0)).toBeUndefined()
+        expect(notLearnedLine(record([1.0], 1), 1.0, 1.0)).toBeUndefined()
     })
 
     it("words counts and shares: 1 epoch, 2 epochs, 0.1% lower, 58% lower", () => {
@@ -40,10 +48,10 @@ describe("training summary", () => {
         // 100 + 10 sin(2 pi t / 16): a series the network improves on epoch by epoch
         writeFileSync(csv, ["level", ...Array.from({ length: 120 }, (_, t) => (100 + 10 * Math.sin((2 * Math.PI * t) / 16)).toFixed(4))].join("\n") + "\n")
         const out = join(dir, "m.json")
-        const r = await runCli(["train", csv, "--target", "level", "--epochs", "3", "--residual", "off", "--window", "16", "--no-device", "--quiet", "--out", out])
+        const r = await runCli(["train", csv, "--target", "level", "--epochs", "3", "--residual", "off", "--derived", "none", "--window", "16", "--no-device", "--quiet", "--out", out])
         expect(r.code, r.stderr).toBe(0)
         // the progress lines are numbered 1..3 on stderr; the oracle is their lowest streaming RMSE
-        const printed = [...r.stderr.matchAll(/^epoch (\d+)\/3 \(level\):.*streaming RMSE ([\d.e+-]+)$/gm)].map(m => ({ epoch: Number(m[1]), rmse: Number(m[2]) }))
+        const printed = [...r.stderr.matchAll(/^epoch (\d+)\/3 \(level, readings\):.*streaming RMSE ([\d.e+-]+)$/gm)].map(m => ({ epoch: Number(m[1]), rmse: Number(m[2]) }))
         expect(printed.map(p => p.epoch)).toEqual([1, 2, 3])
         const best = printed.reduce((a, b) => (b.rmse < a.rmse ? b : a)).epoch
         const model = JSON.parse(readFileSync(out, "utf8"))

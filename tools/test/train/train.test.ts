@@ -22,7 +22,7 @@ function sine(n: number): Columns {
 describe("train", () => {
     it("forecasts a sine in real units far better than persistence, streamed from zero state", async () => {
         const data = sine(400)
-        const { model, validation } = await train(data, { target: "level", residual: "off", epochs: 40, window: 32, seed: 3 }, "test")
+        const { model, validation } = await train(data, { target: "level", targetMode: "level", derived: "none", epochs: 40, window: 32, seed: 3 }, "test")
         expect(model.outputNames).toEqual(["level"])
         expect(model.residual).toBeUndefined()
         const pred = new ReferenceModel(model).run(validation.inputs).map(y => y[0])
@@ -43,12 +43,47 @@ describe("train", () => {
         expect(await run(6)).not.toBe(a)
     }, 60_000)
 
-    it("--residual auto keeps the mode that streams better and records both", async () => {
+    it("auto keeps the candidate that streams best, and records every candidate and the choice", async () => {
         const r = await train(sine(160), { target: "level", epochs: 3, window: 16, seed: 1 }, "test")
-        const { on, off } = r.residualChoice!
-        expect(r.model.residual === undefined).toBe(off <= on)
-        expect(r.model.training!.epochs.length).toBe(3)
+        const { outcomes, chosen } = r.selection
+        // the sine's 16-row period is found, so 7 candidates: level and change over 3 input sets, season over 1
+        expect(outcomes.map(o => o.label)).toEqual(["level, readings", "level, readings + change", "level, readings + change + season", "change, readings", "change, readings + change", "change, readings + change + season", "season, readings + change + season"])
+        expect(outcomes[chosen].rmse).toBe(Math.min(...outcomes.map(o => o.rmse)))
+        const record = r.model.training!
+        expect(record.candidates).toEqual(outcomes)
+        expect(record.epochs.map(e => e.streamRmse)).toHaveLength(outcomes[chosen].epochs)
+        expect(Math.min(...record.epochs.map(e => e.streamRmse))).toBe(outcomes[chosen].rmse)
+        const target = record.chosen!.target
+        expect(outcomes[chosen].label.startsWith(`${target},`)).toBe(true)
+        expect(r.model.residual).toEqual(target === "level" ? undefined : [0])
+        expect(r.model.period).toBe(16)
     }, 60_000)
+
+    it("on a strongly periodic series the change from the seasonal naive forecast wins, and the model file runs as it was scored", async () => {
+        // a 12-row cycle with a sharp shape (two harmonics) plus noise: the value a season ago says most
+        const noise = seededRandom(7)
+        const target = Array.from({ length: 240 }, (_, t) => 50 + 10 * Math.sin((2 * Math.PI * t) / 12) + 6 * Math.sin((6 * Math.PI * t) / 12) + 0.2 * (noise() - 0.5))
+        const data: Columns = { inputNames: ["level"], inputs: target.map(v => [v]), target, lines: target.map((_, t) => t + 2), notes: [] }
+        const r = await train(data, { target: "level", epochs: 8, window: 16, seed: 1 }, "test")
+        expect(r.model.period).toBe(12)
+        expect(r.model.training!.chosen!.target).toBe("season")
+        expect(r.model.residualBase).toBe("season")
+        expect(r.model.features!.season).toEqual([0])
+        // the output is the change from the value 12 rows before the forecast row, over the 192 training rows after the
+        // 11-row warm-up: y[t + 12] - y[t] for t = 0..179, scaled by its RMS and not centred (mean 0 forecasts the seasonal naive)
+        const changes = Array.from({ length: 180 }, (_, t) => target[t + 12] - target[t])
+        expect(r.model.outputNormalization).toEqual({ mean: [0], std: [Math.sqrt(changes.reduce((s, c) => s + c * c, 0) / 180)] })
+        // the float64 reference on model.json, streamed over the validation rows from zero state and scored from
+        // row 11 (once the season input holds a reading 11 rows back), gives the RMSE training chose it by
+        const pred = new ReferenceModel(r.model).run(r.validation.inputs).map(y => y[0])
+        const v = r.validation.target
+        const rows = Array.from({ length: v.length - 1 - 11 }, (_, i) => i + 11)
+        const rmse = Math.sqrt(rows.reduce((s, t) => s + (pred[t] - v[t + 1]) ** 2, 0) / rows.length)
+        expect(rmse).toBeCloseTo(r.streamRmse, 4)
+        // persistence, by hand on the same rows, is far worse
+        const persistence = Math.sqrt(rows.reduce((s, t) => s + (v[t] - v[t + 1]) ** 2, 0) / rows.length)
+        expect(rmse).toBeLessThan(0.2 * persistence)
+    }, 120_000)
 
     it("refuses too few rows for the split and the window in one line", async () => {
         await expect(train(sine(20), { target: "level" }, "test")).rejects.toThrow(/^only 20 usable rows: training needs at least \d+/)
