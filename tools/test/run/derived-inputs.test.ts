@@ -124,4 +124,14 @@ describe("derived inputs in the VM equal the float64 oracle", () => {
         expect(evaluated.code, evaluated.stderr).toBe(0)
         expect(evaluated.stdout).toMatch(/device \(f32, DeviceScript VM\)/)
     }, 300_000)
+
+    test("dsrnn train on a CSV with times trains a calendar model end to end (its fault check streams the times too)", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "dsrnn-derived-"))
+        const r = seededRandom(34)
+        const csv = ["time,temp", ...Array.from({ length: 120 }, (_, t) => `${new Date(START + t * HOUR).toISOString().slice(0, 16)},${(15 + 5 * Math.sin((2 * Math.PI * t) / 24) + 0.3 * r()).toFixed(3)}`)]
+        writeFileSync(join(dir, "hourly.csv"), csv.join("\n") + "\n")
+        const t = await runCli(["train", join(dir, "hourly.csv"), "--target", "temp", "--derived", "day", "--epochs", "2", "--no-device", "--quiet", "--out", join(dir, "m.json")])
+        expect(t.code, t.stderr).toBe(0)
+        expect(JSON.parse(readFileSync(join(dir, "m.json"), "utf8")).features).toMatchObject({ calendar: ["day"], rowMs: HOUR })
+    }, 300_000)
 })
