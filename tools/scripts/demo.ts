@@ -63,6 +63,6 @@ const float = method(evaluation, "float")!
 console.log(`device i8 RMSE / float RMSE = ${(device.rmse / float.rmse).toFixed(4)} (target <= 1.02)`)
 
 const report = join(OUT, "report.html")
-writeFileSync(report, await renderReport({ model, evaluation, encoding: "i8", source: testFile }))
+writeFileSync(report, await renderReport({ model, evaluation, encoding: "i8", source: testFile, times: data.times }))
 console.log(`\nwrote ${report} (open it in a browser) in ${((Date.now() - started) / 1000).toFixed(0)} s`)
 process.exit(0)

@@ -228,7 +228,7 @@ export function registerTrainCommands(program: Command): void {
             const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
             console.log(formatEvaluation(evaluation, f.data))
             const { renderReport } = await import("../report/report.ts")
-            writeOutputFile(f.out, await renderReport({ model, evaluation, encoding: f.weights, source: f.data }))
+            writeOutputFile(f.out, await renderReport({ model, evaluation, encoding: f.weights, source: f.data, times: data.times }))
             console.log(`wrote ${f.out}`)
         })
 }

@@ -14,7 +14,7 @@
  *     hand from the table (y = tanh(0.5 t - 0.25 h + 0.001 p), row by row);
  *     for train's reader the table's own values; for evaluate, report and
  *     deploy the same command on the table written as a plain comma file in
- *     the model's order, and for deploy also the table's values as the
+ *     the model's order (and its date column, if any), and for deploy also the table's values as the
  *     sensors send them;
  * (d) refuses in one line of at most MESSAGE_LIMIT characters.
  */
@@ -174,7 +174,8 @@ const near = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol
 
 export async function runSurfaceCase(s: SurfaceDir, c: SurfaceCase): Promise<"accepted" | "refused"> {
     writeFileSync(s.csv, renderCsv(c, c.columns))
-    writeFileSync(s.plain, renderCsv({ ...c, ...PLAIN }, [0, 1, 2]))
+    // the date column stays in the plain file: its times label the report's axes
+    writeFileSync(s.plain, renderCsv({ ...c, ...PLAIN }, c.columns.includes(4) ? [0, 1, 2, 4] : [0, 1, 2]))
     const inputs = [s.model, s.csv, s.plain].map(f => [f, readFileSync(f)] as const)
     const unchanged = (what: string) => {
         for (const [f, bytes] of inputs) if (!readFileSync(f).equals(bytes)) throw new PropertyBroken(`${what} changed ${f}`)
