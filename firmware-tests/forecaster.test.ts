@@ -68,6 +68,34 @@ describe("Forecaster: the per-reading path of the app, predict() and simulate", 
         await expectForecasts(forecaster)
     })
 
+    test("the prediction interval bounds each output by its own offsets, and is the forecast itself without one", async () => {
+        const withInterval: Scaling = {
+            inputMean: SCALING.inputMean,
+            inputStd: SCALING.inputStd,
+            outputMean: SCALING.outputMean,
+            outputStd: SCALING.outputStd,
+            residual: SCALING.residual,
+            intervalLower: [-0.5, -2],
+            intervalUpper: [0.25, 3],
+        }
+        const model = headsF32.model
+        model.reset()
+        const forecaster = new Forecaster(model, withInterval, false)
+        const x = zeros(model.inputSize)
+        for (let t = 0; t < 3; t++) {
+            readRow(headsF32.inputs, t, x)
+            const y = await forecaster.step(x)
+            // y + offset, in float64 by hand: exact, as the offsets are binary fractions
+            expect(forecaster.lower[0]).toBe(y[0] - 0.5)
+            expect(forecaster.upper[0]).toBe(y[0] + 0.25)
+            expect(forecaster.lower[1]).toBe(y[1] - 2)
+            expect(forecaster.upper[1]).toBe(y[1] + 3)
+        }
+        const plain = new Forecaster(model, SCALING, false)
+        const y = await plain.step(x)
+        expect(plain.lower[0] === y[0] && plain.upper[1] === y[1]).toBe(true)
+    })
+
     test("no scaling: the model's own outputs", async () => {
         const model = headsF32.model
         const forecaster = new Forecaster(model, null, false)

@@ -20,12 +20,20 @@ export interface Scaling {
     residual?: number[]
     /** The inputs the Forecaster derives from the readings, with their state (the emitted module's `derived`), or null. */
     derived?: Derivation
+    /**
+     * The split-conformal prediction interval per output (`interval` in
+     * model.json): the actual value lies in [y + intervalLower[j],
+     * y + intervalUpper[j]] with the coverage train calibrated; or null.
+     */
+    intervalLower?: number[]
+    intervalUpper?: number[]
 }
 
 /**
  * One reading in, one forecast out: derive the inputs (change, seasonal
  * value, calendar phase; `scaling.derived`), normalize, model step,
- * denormalize, add the residual input back. The one copy of this per-reading path: the sensor
+ * denormalize, add the residual input back, and bound it by the prediction
+ * interval (`lower`, `upper`). The one copy of this per-reading path: the sensor
  * app (startApp), predict() and anomaly(), and `dsrnn simulate` all run it,
  * so the simulator computes what a board computes. Allocation-free per step.
  *
@@ -48,6 +56,9 @@ export class Forecaster {
     readonly stepsAsync: boolean
     /** The latest forecast. Overwritten by the next step. */
     readonly y: number[]
+    /** The prediction interval around `y` (scaling.intervalLower/Upper); equal to `y` without one. Overwritten by the next step. */
+    readonly lower: number[]
+    readonly upper: number[]
 
     /**
      * `stepAsync` false steps with `model.step`, which never suspends, when
@@ -65,6 +76,8 @@ export class Forecaster {
         if (this.derived && this.derived.inputSize !== model.inputSize) throw new Error(`Forecaster: the derived inputs are for ${this.derived.inputSize} inputs, the model takes ${model.inputSize}`)
         this.readings = this.derived ? this.derived.readings : model.inputSize
         this.y = zeros(model.outputSize)
+        this.lower = zeros(model.outputSize)
+        this.upper = zeros(model.outputSize)
         this.stepsAsync = stepAsync || !model.fitsStep()
     }
 
@@ -87,6 +100,13 @@ export class Forecaster {
             denormalize(this.y, s.outputMean, s.outputStd)
             addResidual(this.y, x, s.residual, s.inputMean, s.inputStd)
         }
-        return this.y
+        const y = this.y
+        const lo = s ? s.intervalLower : null
+        const hi = s ? s.intervalUpper : null
+        for (let j = 0; j < y.length; j++) {
+            this.lower[j] = lo ? y[j] + lo[j] : y[j]
+            this.upper[j] = hi ? y[j] + hi[j] : y[j]
+        }
+        return y
     }
 }

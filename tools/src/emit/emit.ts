@@ -146,9 +146,10 @@ class ModuleWriter {
 /**
  * DeviceScript source exporting `model`, the normalization constants, the
  * residual input per output (an index into the network's input: a reading,
- * or its seasonal value), the derived inputs with their state and the calibrated anomaly
- * threshold (each null when the model has none), and `scaling`, which
- * bundles all but the threshold.
+ * or its seasonal value), the derived inputs with their state, the
+ * prediction interval's offsets and the calibrated anomaly threshold (each
+ * null when the model has none), and `scaling`, which bundles all but the
+ * threshold.
  */
 export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
     const w = new ModuleWriter(opts.encoding, opts.specialize ?? false)
@@ -175,7 +176,9 @@ export function emitModule(model: CanonicalModel, opts: EmitOptions): string {
         `export const derived: Derivation = ${derivationSource(model)}`,
         `export const anomalyThreshold: number = ${model.anomaly ? model.anomaly.threshold : "null"}`,
         "/** The scaling above in one object, for predict(model, scaling), anomaly(model, anomalyThreshold, scaling) and Forecaster. */",
-        "export const scaling: Scaling = { inputMean, inputStd, outputMean, outputStd, residual, derived }",
+        norm("intervalLower", model.interval?.lower),
+        norm("intervalUpper", model.interval?.upper),
+        "export const scaling: Scaling = { inputMean, inputStd, outputMean, outputStd, residual, derived, intervalLower, intervalUpper }",
         "",
     ].join("\n")
 }
