@@ -7,6 +7,7 @@
  */
 import type { CanonicalModel } from "../model/canonical.ts"
 import { readingCount } from "../model/features.ts"
+import { outputHorizons } from "../model/horizons.ts"
 import { type SensorKind, parseSensor, sensorKind } from "./sensors.ts"
 import { wireError } from "./wire.ts"
 import { UserError, quote } from "../model/errors.ts"
@@ -60,7 +61,7 @@ export function resolveTargets(model: CanonicalModel, features: string[], predic
     if (predictsFlag === undefined)
         return Array.from({ length: model.outputSize }, (_, j) => {
             const k = model.inputNames?.indexOf(model.outputNames?.[j] ?? "") ?? -1
-            return k >= 0 && (model.horizon ?? 1) === 1 ? features[k] : null
+            return k >= 0 && outputHorizons(model)[j] === 1 ? features[k] : null
         })
     const names = predictsFlag.split(",")
     if (names.length !== model.outputSize) throw new UserError(`--predicts names ${names.length} features, the model has ${model.outputSize} outputs`)

@@ -10,17 +10,18 @@ import type { Encoding } from "../model/quantize.ts"
 import { planPaths } from "../emit/paths.ts"
 import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
-import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, measureInterval, method, naiveScale } from "../train/evaluate.ts"
+import { type Evaluation, type MaseScale, type Period, evaluateOutputs, formatEvaluation, measureInterval, method, naiveScale } from "../train/evaluate.ts"
 import { calibrateInterval } from "../train/intervals.ts"
 import { detectPeriod } from "../train/season.ts"
 import { type StatisticalFit, fitStatistical } from "../train/statistical.ts"
 import { epochProgress } from "../train/progress.ts"
 import { epochCapHint, notLearnedLine, trainedLine } from "../train/summary.ts"
 import { count } from "../model/wording.ts"
-import { type ResidualMode, TRAIN_DEFAULTS, resolveTrainOptions } from "../train/options.ts"
+import { type ResidualMode, TRAIN_DEFAULTS, parseHorizon, resolveTrainOptions } from "../train/options.ts"
 import { type TargetMode, candidateFeatures, derivedFlag, planCandidates, targetWords } from "../train/candidates.ts"
 import { selectionLines } from "../train/select.ts"
 import { derivedCount, derivedNames, seasonalLag } from "../model/features.ts"
+import { horizonText, outputHorizons } from "../model/horizons.ts"
 import { delimiterOption, printNotes, weightsOption } from "./options.ts"
 import { type Progress, progressBar } from "./progress.ts"
 import { ARCH_AUTO_HELP, addArchAutoOptions, archAuto } from "./arch-auto.ts"
@@ -58,16 +59,21 @@ function simulatorProgress(quiet?: boolean) {
     }
 }
 
-/** Evaluates on the given rows; null encoding skips the device. */
-async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target" | "times">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale, statistical?: StatisticalFit): Promise<Evaluation> {
+/** Evaluates on the given rows, one evaluation per horizon; null encoding skips the device. */
+async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target" | "times">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale, statistical?: StatisticalFit): Promise<Evaluation[]> {
     if (encoding) console.error(`running ${count(data.inputs.length, "row")} on the simulated device (${encoding} weights)...`)
-    return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet), period, scale, statistical })
+    return evaluateOutputs(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet), period, scale, statistical })
+}
+
+/** One table per horizon, each titled with it when there are several. */
+function formatEvaluations(evaluations: Evaluation[], what: string): string {
+    return evaluations.map(e => formatEvaluation(e, evaluations.length > 1 ? `${what}, horizon ${e.horizon}` : what)).join("\n\n")
 }
 
 interface TrainFlags {
     target: string
     inputs?: string
-    horizon: number
+    horizon: number[]
     arch: string
     epochs: number
     seed: number
@@ -94,7 +100,7 @@ export function registerTrainCommands(program: Command): void {
         .argument("<data.csv>", "a header row, then one row per time step; the columns are named")
         .requiredOption("-t, --target <column>", "the column to forecast")
         .option("--inputs <columns>", "input columns, comma-separated (default: every numeric column)")
-        .option("--horizon <rows>", "forecast this many rows ahead", number("--horizon"), TRAIN_DEFAULTS.horizon)
+        .option("--horizon <rows>", "forecast this many rows ahead; a..b: one output per horizon, a to b rows ahead (e.g. 1..3)", parseHorizon, [TRAIN_DEFAULTS.horizon])
         .option("--arch <layers>", "lstm:N, gru:N or rnn:N, comma-separated to stack; auto: the best of --grid that fits --board", TRAIN_DEFAULTS.arch)
         .option("--epochs <n>", "most epochs (training stops early when streaming validation RMSE stalls)", number("--epochs"), TRAIN_DEFAULTS.epochs)
         .option("--seed <n>", "seed of the initial weights and window order: the same seed gives the same model", number("--seed"), TRAIN_DEFAULTS.seed)
@@ -124,7 +130,7 @@ export function registerTrainCommands(program: Command): void {
             const derived = resolved.derived === "auto" ? "auto" : derivedFlag(resolved.derived)
             const command = [
                 `dsrnn train ${file} --target ${f.target} --inputs ${data.inputNames.join(",")}`,
-                `--horizon ${f.horizon} --arch ${f.arch} --epochs ${f.epochs} --seed ${f.seed}`,
+                `--horizon ${horizonText(f.horizon)} --arch ${f.arch} --epochs ${f.epochs} --seed ${f.seed}`,
                 f.window !== undefined ? `--window ${f.window}` : "",
                 `--validation ${f.validation} --target-mode ${resolved.targetMode} --derived ${derived}`,
                 f.period !== undefined ? `--period ${f.period}` : "",
@@ -168,21 +174,22 @@ export function registerTrainCommands(program: Command): void {
             if ("model" in statistical) model.statistical = statistical.model
             // a season longer than the validation part (a year of weekly rows) stays in model.json for longer files, and a moving average stands in here
             const rows = result.validation.target.length
-            const scored: Period = period.rows !== null && seasonalLag(period.rows, model.horizon!) >= rows ? { rows: null, source: `scored: the ${period.rows}-row season does not fit in the ${rows} validation rows` } : period
-            const evaluation = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, scored, naiveScale(trained, period.rows, "the training rows"), statistical)
+            const scored: Period = period.rows !== null && seasonalLag(period.rows, Math.max(...outputHorizons(model))) >= rows ? { rows: null, source: `scored: the ${period.rows}-row season does not fit in the ${rows} validation rows` } : period
+            const evaluations = await evaluateOn(model, result.validation, f.device ? f.weights : null, f.quiet, scored, naiveScale(trained, period.rows, "the training rows"), statistical)
+            const [first] = evaluations
             // the device's own errors when it ran: the threshold is what the device compares against
-            if (model.horizon === 1) {
-                const m = method(evaluation, "device") ?? method(evaluation, "float")!
-                model.anomaly = calibrateThreshold(m.predictions.map((p, i) => p - evaluation.actual[i]))
-                evaluation.faults = checkFaults(model, result.validation, evaluation)
-            } else console.log(`no anomaly threshold: the device flags one-step errors, and this model forecasts ${model.horizon} rows ahead`)
-            // the interval around what the device forecasts, as for the threshold
-            const calibrated = method(evaluation, "device") ?? method(evaluation, "float")!
-            model.interval = calibrateInterval([evaluation.actual.map((a, i) => a - calibrated.predictions[i])])
-            evaluation.interval = measureInterval(model.interval, evaluation)
-            console.log(formatEvaluation(evaluation, `validation rows of ${file}`))
+            const forecast = (e: Evaluation) => method(e, "device") ?? method(e, "float")!
+            if (first.horizon === 1) {
+                model.anomaly = calibrateThreshold(forecast(first).predictions.map((p, i) => p - first.actual[i]))
+                first.faults = checkFaults(model, result.validation, first)
+            } else console.log(`no anomaly threshold: the device flags one-step errors, and this model forecasts ${first.horizon} rows ahead`)
+            // the interval around what the device forecasts, as for the threshold, per horizon (evaluations[j] scores output j)
+            model.interval = calibrateInterval(evaluations.map(e => e.actual.map((a, i) => a - forecast(e).predictions[i])))
+            evaluations.forEach((e, j) => (e.interval = measureInterval(model.interval!, e, j)))
+            console.log(formatEvaluations(evaluations, `validation rows of ${file}`))
             writeOutputFile(f.out, canonicalJson(model))
-            console.log(`wrote ${f.out}: ${model.inputNames!.join(", ")} -> ${f.target} ${model.horizon} row${model.horizon! > 1 ? "s" : ""} ahead${model.residual ? ` (${model.residualBase === "season" ? "change from the seasonal naive" : "change from the current value"})` : ""}`)
+            const ahead = horizonText(outputHorizons(model))
+            console.log(`wrote ${f.out}: ${model.inputNames!.join(", ")} -> ${f.target} ${ahead} row${ahead === "1" ? "" : "s"} ahead${model.residual ? ` (${model.residualBase === "season" ? "change from the seasonal naive" : "change from the current value"})` : ""}`)
         })
 
     program
@@ -202,8 +209,8 @@ export function registerTrainCommands(program: Command): void {
             const model = await importModel(modelPath)
             const data = readModelColumns(f.data, model, f)
             printNotes(data.notes)
-            const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
-            console.log(formatEvaluation(evaluation, f.data))
+            const evaluations = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
+            console.log(formatEvaluations(evaluations, f.data))
         })
 
     program
@@ -225,10 +232,11 @@ export function registerTrainCommands(program: Command): void {
             const model = await importModel(modelPath)
             const data = readModelColumns(f.data, model, f)
             printNotes(data.notes)
-            const evaluation = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
-            console.log(formatEvaluation(evaluation, f.data))
+            const evaluations = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
+            console.log(formatEvaluations(evaluations, f.data))
             const { renderReport } = await import("../report/report.ts")
-            writeOutputFile(f.out, await renderReport({ model, evaluation, encoding: f.weights, source: f.data, times: data.times }))
+            // the page plots the first output (the nearest horizon)
+            writeOutputFile(f.out, await renderReport({ model, evaluation: evaluations[0], encoding: f.weights, source: f.data, times: data.times }))
             console.log(`wrote ${f.out}`)
         })
 }

@@ -210,6 +210,13 @@ export interface CanonicalModel {
     /** Each output forecasts its column this many rows ahead; 1 when absent. */
     horizon?: number
     /**
+     * Instead of `horizon`, one per output: output j forecasts its column
+     * horizons[j] rows ahead, e.g. [1, 2, 3] for one column three rows out
+     * (model/horizons.ts). Derived season inputs and a seasonal residual base
+     * depend on one horizon, so they are refused with several.
+     */
+    horizons?: number[]
+    /**
      * Residual mode: per output, the input whose current raw value is added to
      * the de-normalized output. The network forecasts the change, so the model
      * follows a series beyond the levels it was trained on.

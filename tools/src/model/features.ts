@@ -15,6 +15,7 @@
  * 1970 was a Thursday).
  */
 import type { CanonicalModel, Cycle, DerivedInputs } from "./canonical.ts"
+import { outputHorizons } from "./horizons.ts"
 
 const DAY_MS = 86_400_000
 
@@ -50,7 +51,7 @@ export function derivedNames(model: CanonicalModel): string[] {
     const f = model.features
     if (!f) return []
     const name = (k: number) => model.inputNames?.[k] ?? `input ${k}`
-    const depth = model.period ? seasonDepth(model.period, model.horizon ?? 1) : 0
+    const depth = model.period ? seasonDepth(model.period, outputHorizons(model)[0]) : 0
     return [
         ...(f.change ?? []).map(k => `${name(k)} change`),
         ...(f.season ?? []).map(k => `${name(k)} ${depth} rows ago`),
@@ -83,7 +84,7 @@ export function deriveInputs(model: CanonicalModel, readings: number[][], times?
     if (!f || derivedCount(f) === 0) return readings
     const cycles = f.calendar ?? []
     if (cycles.length && (!times || times.length !== readings.length)) throw new Error(`the model's calendar inputs (${cycles.join(", ")}) need one time per row`)
-    const depth = f.season?.length ? seasonDepth(model.period!, model.horizon ?? 1) : 0
+    const depth = f.season?.length ? seasonDepth(model.period!, outputHorizons(model)[0]) : 0
     return readings.map((r, t) => {
         const prev = readings[Math.max(0, t - 1)]
         const past = readings[Math.max(0, t - depth)]
@@ -107,7 +108,7 @@ export function deviceFeatures(model: CanonicalModel): { change: number[] | null
     return {
         change: f.change?.length ? f.change : null,
         season: f.season?.length ? f.season : null,
-        depth: f.season?.length ? seasonDepth(model.period!, model.horizon ?? 1) : 0,
+        depth: f.season?.length ? seasonDepth(model.period!, outputHorizons(model)[0]) : 0,
         cycleMs: cycles && cycles.map(c => CYCLES[c].ms),
         cycleOffsetMs: cycles && cycles.map(c => CYCLES[c].offsetMs),
         rowMs: f.rowMs ?? 0,

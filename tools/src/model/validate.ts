@@ -123,6 +123,7 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
     checkNames("inputNames", model.inputNames, readings)
     checkNames("outputNames", model.outputNames, model.outputSize)
     if (model.horizon !== undefined && !(Number.isInteger(model.horizon) && model.horizon >= 1)) fail("model", `horizon is ${model.horizon}, expected an integer of at least 1`)
+    if (model.horizons !== undefined) checkHorizons(model)
     if (model.period !== undefined && !(Number.isInteger(model.period) && model.period >= 2)) fail("model", `period is ${model.period}, expected an integer of at least 2 rows`)
     if (model.statistical !== undefined) checkArima(model.statistical)
     if (model.residual !== undefined) {
@@ -148,6 +149,17 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
     }
     if (model.training?.search !== undefined) checkSearch(model.training.search)
     return model
+}
+
+/** A horizon per output, instead of one horizon, and nothing that reads one horizon for the whole model. */
+function checkHorizons(model: CanonicalModel): void {
+    const hs = model.horizons
+    if (model.horizon !== undefined) fail("model", "has both horizon and horizons; give one horizon for every output, or horizons with one per output")
+    if (!Array.isArray(hs) || hs.length !== model.outputSize) fail("horizons", `is ${quote(hs)}, expected ${model.outputSize} horizons, one per output`)
+    hs.forEach((h, j) => (Number.isInteger(h) && h >= 1) || fail("horizons", `value ${j} is ${quote(h)}, expected an integer of at least 1`))
+    // the season input and base sit seasonalLag(p, h) - h rows back: one ring serves one horizon only
+    if (new Set(hs).size > 1 && (model.features?.season?.length || model.residualBase === "season"))
+        fail("horizons", "several horizons work with the level and change targets only: features.season and residualBase \"season\" depend on one horizon")
 }
 
 /** Derived inputs: known kinds, reading indices in range, a period for season inputs, and an input size that leaves at least one reading. */

@@ -9,6 +9,7 @@ import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import { type Encoding, quantizationReport } from "../model/quantize.ts"
 import { count } from "../model/wording.ts"
+import { horizonText } from "../model/horizons.ts"
 import { type Evaluation, type Method, formatFaults, intervalLine, method, periodLines, verdictLines } from "../train/evaluate.ts"
 import { archOf, candidateSummary } from "../train/arch-search.ts"
 import { type SeriesStyle, barChart, histogramChart, renderSvg, seriesChart, thin } from "./charts.ts"
@@ -57,7 +58,7 @@ function summary(m: CanonicalModel, encoding: Encoding): [string, string][] {
     const rows: [string, string][] = [
         ["layers", m.layers.map(l => `${l.type}(${l.units})`).join(" → ")],
         ["inputs", m.inputNames?.join(", ") ?? `${m.inputSize} (unnamed)`],
-        ["forecasts", `${m.outputNames?.join(", ") ?? `${m.outputSize} outputs`}, ${count(m.horizon ?? 1, "row")} ahead`],
+        ["forecasts", m.horizons ? `${m.outputNames?.[0] ?? "output 0"} ${horizonText(m.horizons)} rows ahead, one output each (plotted: ${count(m.horizons[0], "row")} ahead)` : `${m.outputNames?.join(", ") ?? `${m.outputSize} outputs`}, ${count(m.horizon ?? 1, "row")} ahead`],
         ["mode", m.residual ? "residual: the network forecasts the change, the device adds the current value back" : "level"],
         ["weights on the device", `${encoding}, ${macsPerStep(m).toLocaleString("en-US")} multiply-adds per step`],
         ["anomaly threshold", m.anomaly ? `${m.anomaly.threshold.toPrecision(4)} (the ${m.anomaly.percentile}th percentile of validation errors)` : "none"],

@@ -21,6 +21,7 @@ import type { Encoding } from "../model/quantize.ts"
 import { VALUE_SENDER, readValues } from "./value-lines.ts"
 import { runProgram, warmUpVm } from "./vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
+import { outputHorizons } from "../model/horizons.ts"
 
 /** Bytes of the random marker that starts each patched literal. */
 const MARKER_BYTES = 16
@@ -55,7 +56,7 @@ export function stateSize(model: CanonicalModel): number {
 function derivedStateSize(model: CanonicalModel): number {
     const f = model.features
     if (!f || readingCount(model) === model.inputSize) return 0
-    const ring = f.season?.length ? f.season.length * (seasonDepth(model.period!, model.horizon ?? 1) + 1) : 0
+    const ring = f.season?.length ? f.season.length * (seasonDepth(model.period!, outputHorizons(model)[0]) + 1) : 0
     return (f.change?.length ?? 0) + ring + 3
 }
 

@@ -14,6 +14,7 @@
  */
 import type { Cycle, DerivedInputs } from "../model/canonical.ts"
 import { CYCLES, seasonDepth } from "../model/features.ts"
+import { horizonText } from "../model/horizons.ts"
 import { count } from "../model/wording.ts"
 import { UserError } from "../model/errors.ts"
 import type { ResolvedOptions } from "./options.ts"
@@ -194,8 +195,10 @@ export function planCandidates(data: PlanData, target: string, o: ResolvedOption
     const cycles = times ? calendarCycles(rowMs!, times[o.trainRows - 1] - times[0]) : null
     const depth = period.rows === null ? 0 : seasonDepth(period.rows, o.horizon)
     const validationRows = data.inputs.length - o.trainRows
-    const seasonTooLong =
-        period.rows !== null && validationRows - o.horizon - depth < MIN_SCORED_ROWS
+    // a season input (and base) looks seasonalLag(p, h) - h rows back, a different depth for each horizon
+    const seasonTooLong = new Set(o.horizons).size > 1
+        ? `several horizons (--horizon ${horizonText(o.horizons)}) take the level and change targets only: a season input looks back a different number of rows for each horizon`
+        : period.rows !== null && validationRows - o.horizon - depth < MIN_SCORED_ROWS
             ? `the ${count(validationRows, "validation row")} cannot score a season input: it needs ${depth} rows of history and ${MIN_SCORED_ROWS} scored; use a larger --validation share`
             : undefined
     const candidates = candidateList({ target, targetIsInput: data.inputNames.includes(target), period: period.rows, cycles, seasonTooLong }, o.targetMode, o.derived)

@@ -1,7 +1,7 @@
 /**
  * Evaluation as the device runs: the model streams the rows from zero state,
  * one step per row, and each output is scored against the target `horizon`
- * rows later, in real units. The float64 reference and the device (the
+ * rows later (each of `horizons` against its own), in real units. The float64 reference and the device (the
  * DeviceScript VM, quantized) are scored on the same rows as two baselines a
  * model must beat: persistence (the next value is the current one) and a
  * seasonal naive forecast (the value whole seasons ago; a moving average when
@@ -18,6 +18,7 @@ import { type FaultCheck, checkFaults } from "./anomaly.ts"
 import { UserError } from "../model/errors.ts"
 import { detectPeriod } from "./season.ts"
 import { seasonalLag } from "../model/features.ts"
+import { outputHorizons } from "../model/horizons.ts"
 import { intervalCoverage } from "./intervals.ts"
 import { type StatisticalFit, arimaForecasts, arimaLabel, firstOrigin } from "./statistical.ts"
 
@@ -112,45 +113,65 @@ function score(key: Method["key"], label: string, predictions: number[], actual:
     return { key, label, predictions, rmse: Math.sqrt(sq / actual.length), mae, mase: mae / scale }
 }
 
-/** Streams the model over the rows (float64, and the device when asked) and scores it next to the baselines. */
+/** Streams the model over the rows (float64, and the device when asked) and scores its first output next to the baselines. */
 export async function evaluateModel(model: CanonicalModel, data: SeriesData, opts: EvaluateOptions): Promise<Evaluation> {
-    const h = model.horizon ?? 1
+    return (await evaluateOutputs(model, data, opts))[0]
+}
+
+/**
+ * One evaluation per output that forecasts the target column (output 0's;
+ * with `horizons`, each of them at its own horizon), each scored against the
+ * baselines at its horizon. Every method of every horizon is scored on
+ * forecasts made at the same rows, and the device runs once.
+ */
+export async function evaluateOutputs(model: CanonicalModel, data: SeriesData, opts: EvaluateOptions): Promise<Evaluation[]> {
+    const horizons = outputHorizons(model)
+    const scored = horizons.map((_, j) => j).filter(j => j === 0 || (model.horizons !== undefined && model.outputNames?.[j] === model.outputNames?.[0]))
+    const far = Math.max(...scored.map(j => horizons[j]))
     const n = data.inputs.length
     const { target } = data
     const { rows: period, source: periodSource } = opts.period ?? { rows: detectPeriod(target), source: "detected on the scored rows" }
-    const lag = period ? seasonalLag(period, h) : 0
-    // every method is scored on the same rows: those where the seasonal naive (or the moving average) has its history
-    const naiveStart = period ? Math.max(0, lag - h) : MOVING_AVERAGE_ROWS - 1
+    // every method of every horizon is scored on forecasts made at the same rows: from the first row where
+    // every horizon's seasonal naive (or the moving average) has its history
+    const naiveStart = period ? Math.max(0, ...scored.map(j => seasonalLag(period, horizons[j]) - horizons[j])) : MOVING_AVERAGE_ROWS - 1
     const fit = opts.statistical ?? (model.statistical ? { model: model.statistical } : { reason: "the model has none (dsrnn train fits one on its training rows)" })
     // ... and the statistical baseline too, unless it needs more rows than there are
-    const statistical = "model" in fit && n - h - Math.max(naiveStart, firstOrigin(fit.model)) >= 1 ? fit.model : undefined
-    const statisticalNote = "reason" in fit ? `no statistical baseline: ${fit.reason}` : statistical ? fit.note : `no statistical baseline: its first forecast needs ${count(firstOrigin(fit.model) + h + 1, "row")}`
-    const start = Math.max(statistical ? Math.max(naiveStart, firstOrigin(statistical)) : naiveStart, (opts.warmup ?? 0) - h)
-    if (n - h - start < 1) throw new UserError(`too few rows to score: ${count(n, "row")}, and the first forecast needs ${count(start + h + 1, "row")} (${period ? `a season of ${period} rows` : `${MOVING_AVERAGE_ROWS} rows of moving average`} and ${count(h, "row")} ahead)`)
+    const statistical = "model" in fit && n - far - Math.max(naiveStart, firstOrigin(fit.model)) >= 1 ? fit.model : undefined
+    const statisticalNote = "reason" in fit ? `no statistical baseline: ${fit.reason}` : statistical ? fit.note : `no statistical baseline: its first forecast needs ${count(firstOrigin(fit.model) + far + 1, "row")}`
+    const start = Math.max(statistical ? Math.max(naiveStart, firstOrigin(statistical)) : naiveStart, (opts.warmup ?? 0) - Math.min(...scored.map(j => horizons[j])))
+    if (n - far - start < 1) throw new UserError(`too few rows to score: ${count(n, "row")}, and the first forecast needs ${count(start + far + 1, "row")} (${period ? `a season of ${period} rows` : `${MOVING_AVERAGE_ROWS} rows of moving average`} and ${count(far, "row")} ahead)`)
     const scale = opts.scale ?? naiveScale(target, period, "the scored rows")
-    const rows = Array.from({ length: n - h - start }, (_, i) => start + i)
-    const actual = rows.map(t => target[t + h])
-    const float = new ReferenceModel(model).run(data.inputs, data.times).map(y => y[0])
-    const methods = [score("float", "float model (float64)", rows.map(t => float[t]), actual, scale.mae)]
-    if (opts.encoding) {
-        const device = await simulate(model, data.inputs, { encoding: opts.encoding, specialize: opts.specialize, onProgress: opts.onProgress, times: data.times })
-        methods.push(score("device", `device (${opts.encoding}, DeviceScript VM)`, rows.map(t => device[t][0]), actual, scale.mae))
-    }
-    methods.push(score("persistence", "persistence (next = current)", rows.map(t => target[t]), actual, scale.mae))
-    methods.push(
+    const rows = Array.from({ length: n - far - start }, (_, i) => start + i)
+    const float = new ReferenceModel(model).run(data.inputs, data.times)
+    const device = opts.encoding ? await simulate(model, data.inputs, { encoding: opts.encoding, specialize: opts.specialize, onProgress: opts.onProgress, times: data.times }) : null
+    return scored.map(j => {
+        const h = horizons[j]
+        const actual = rows.map(t => target[t + h])
+        const methods = [score("float", "float model (float64)", rows.map(t => float[t][j]), actual, scale.mae)]
+        if (device) methods.push(score("device", `device (${opts.encoding}, DeviceScript VM)`, rows.map(t => device[t][j]), actual, scale.mae))
+        methods.push(...baselines(target, rows, h, period, actual, scale.mae))
+        if (statistical) {
+            const forecasts = arimaForecasts(statistical, target, h)
+            methods.push(score("statistical", arimaLabel(statistical), rows.map(t => forecasts[t]), actual, scale.mae))
+        }
+        const evaluation: Evaluation = { horizon: h, start, actual, methods, period, periodSource, scale, residual: !!model.residual }
+        if (model.interval) evaluation.interval = measureInterval(model.interval, evaluation, j)
+        if (statisticalNote) evaluation.statisticalNote = statisticalNote
+        // the device flags one-step errors of its first output only
+        if (model.anomaly && j === 0) evaluation.faults = checkFaults(model, data, evaluation)
+        return evaluation
+    })
+}
+
+/** The baselines at horizon h for forecasts made at `rows`: persistence, and the seasonal naive forecast (a moving average without a season). */
+function baselines(target: number[], rows: number[], h: number, period: number | null, actual: number[], scale: number): Method[] {
+    const lag = period ? seasonalLag(period, h) : 0
+    return [
+        score("persistence", "persistence (next = current)", rows.map(t => target[t]), actual, scale),
         period
-            ? score("seasonal", `seasonal naive (${lag} rows ago)`, rows.map(t => target[t + h - lag]), actual, scale.mae)
-            : score("average", `moving average (last ${MOVING_AVERAGE_ROWS} rows)`, rows.map(t => target.slice(t - MOVING_AVERAGE_ROWS + 1, t + 1).reduce((a, b) => a + b, 0) / MOVING_AVERAGE_ROWS), actual, scale.mae)
-    )
-    if (statistical) {
-        const forecasts = arimaForecasts(statistical, target, h)
-        methods.push(score("statistical", arimaLabel(statistical), rows.map(t => forecasts[t]), actual, scale.mae))
-    }
-    const evaluation: Evaluation = { horizon: h, start, actual, methods, period, periodSource, scale, residual: !!model.residual }
-    if (model.interval) evaluation.interval = measureInterval(model.interval, evaluation)
-    if (statisticalNote) evaluation.statisticalNote = statisticalNote
-    if (model.anomaly) evaluation.faults = checkFaults(model, data, evaluation)
-    return evaluation
+            ? score("seasonal", `seasonal naive (${lag} rows ago)`, rows.map(t => target[t + h - lag]), actual, scale)
+            : score("average", `moving average (last ${MOVING_AVERAGE_ROWS} rows)`, rows.map(t => target.slice(t - MOVING_AVERAGE_ROWS + 1, t + 1).reduce((a, b) => a + b, 0) / MOVING_AVERAGE_ROWS), actual, scale),
+    ]
 }
 
 export function method(e: Evaluation, key: Method["key"]): Method | undefined {
@@ -201,10 +222,10 @@ export function formatEvaluation(e: Evaluation, what: string, unit = ""): string
     return lines.join("\n")
 }
 
-/** How often the interval around the device's forecasts (the float model's without a device) held the actual value. */
-export function measureInterval(interval: PredictionInterval, e: Evaluation): NonNullable<Evaluation["interval"]> {
+/** How often output j's interval around the device's forecasts (the float model's without a device) held the actual value; `e` scores output j. */
+export function measureInterval(interval: PredictionInterval, e: Evaluation, j = 0): NonNullable<Evaluation["interval"]> {
     const m = method(e, "device") ?? method(e, "float")!
-    return { nominal: interval.coverage, covered: intervalCoverage(interval, 0, m.predictions, e.actual), lower: interval.lower[0], upper: interval.upper[0] }
+    return { nominal: interval.coverage, covered: intervalCoverage(interval, j, m.predictions, e.actual), lower: interval.lower[j], upper: interval.upper[j] }
 }
 
 /** "90% prediction interval [forecast - 0.31, forecast + 0.42]: covered 87.5% of these rows" */

@@ -34,8 +34,8 @@ export interface TrainOptions {
     target: string
     /** Input columns, in order. Default: every numeric column of the file, the target included. */
     inputs?: string[]
-    /** Rows ahead the output forecasts. Default: 1. */
-    horizon?: number
+    /** Rows ahead the output forecasts, or a list for one output per horizon (parseHorizon). Default: 1. */
+    horizon?: number | number[]
     /** Layers, e.g. "lstm:16", "gru:16", "rnn:16" or "lstm:16,lstm:8". Default: "lstm:16". */
     arch?: string
     /** Most epochs to run. Default: 60. */
@@ -70,6 +70,9 @@ const MIN_WINDOW = 4
 
 export interface ResolvedOptions {
     layers: LayerSpec[]
+    /** Rows ahead of each output. */
+    horizons: number[]
+    /** The furthest of them: the rows at the end of each part that have no target. */
     horizon: number
     epochs: number
     seed: number
@@ -84,6 +87,18 @@ export interface ResolvedOptions {
     learningRate: number
 }
 
+/** Most outputs --horizon a..b gives: one per horizon, each a network output. */
+const MAX_HORIZONS = 64
+
+/** --horizon: "3" (one output, 3 rows ahead) or "1..3" (three outputs, 1, 2 and 3 rows ahead). */
+export function parseHorizon(v: string): number[] {
+    const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(v)
+    const [a, b] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN]
+    if (!m || a < 1 || b < a || b - a >= MAX_HORIZONS)
+        throw new UserError(`--horizon must be rows ahead (e.g. 3) or a range a..b from 1 up, at most ${MAX_HORIZONS} horizons (e.g. 1..3), got "${v}"`)
+    return Array.from({ length: b - a + 1 }, (_, j) => a + j)
+}
+
 function positiveInt(v: number, flag: string, min = 1): number {
     if (!Number.isInteger(v) || v < min) throw new UserError(`${flag} must be an integer of at least ${min}, got ${v}`)
     return v
@@ -92,7 +107,8 @@ function positiveInt(v: number, flag: string, min = 1): number {
 /** Checks every option on entry and fills in the defaults; `rows` is the number of usable rows. */
 export function resolveTrainOptions(opts: TrainOptions, rows: number, targetIsInput: boolean): ResolvedOptions {
     const o = { ...TRAIN_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<TrainOptions>
-    const horizon = positiveInt(o.horizon, "--horizon")
+    const horizons = (Array.isArray(o.horizon) ? o.horizon : [o.horizon]).map(h => positiveInt(h, "--horizon"))
+    const horizon = Math.max(...horizons)
     if (!(o.validation > 0 && o.validation < 1)) throw new UserError(`--validation must be a share between 0 and 1, got ${o.validation}`)
     const targetMode = resolveTargetMode(opts)
     if (targetMode !== "auto" && targetMode !== "level" && !targetIsInput) {
@@ -111,6 +127,7 @@ export function resolveTrainOptions(opts: TrainOptions, rows: number, targetIsIn
         throw new UserError(`--period must be a whole number of rows from 2 to ${trainRows - 1} (shorter than the ${trainRows} training rows), got ${opts.period}`)
     return {
         layers: parseArch(o.arch),
+        horizons,
         horizon,
         epochs: positiveInt(o.epochs, "--epochs"),
         seed: positiveInt(o.seed, "--seed", 0),

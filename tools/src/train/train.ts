@@ -1,6 +1,7 @@
 /**
  * `dsrnn train`: fits a recurrent network to the user's CSV and returns a
- * dsrnn model whose output is the target `horizon` rows ahead, in real units.
+ * dsrnn model whose output is the target `horizon` rows ahead, in real units
+ * (or one output per horizon, with --horizon 1..H).
  *
  * Trained for the way the device runs. The device steps forever from zero
  * state, so:
@@ -8,7 +9,9 @@
  *   scored (sequence outputs), so the first steps after a reset are learned too;
  * - after each epoch the float model streams the whole validation part from
  *   zero state, as the device would, and that streaming RMSE picks the epoch
- *   and stops training early. The window loss is recorded next to it.
+ *   and stops training early. The window loss is recorded next to it. With
+ *   several horizons both are the RMSE over every horizon's forecasts, on the
+ *   same rows: each horizon weighs the same.
  *
  * What the network forecasts and which derived inputs it sees are candidates
  * (candidates.ts), one network each, chosen on that streaming RMSE by
@@ -65,24 +68,34 @@ function meanStd(rows: number[][]): Normalization {
 }
 
 /**
- * The output's normalization. A change (residual mode) is scaled but not
- * centred: the training part's mean change is a drift (a trend, or the half
- * of a yearly cycle the training rows cover) that need not go on, and with
- * mean 0 an untrained network forecasts no change, i.e. persistence or the
- * seasonal naive forecast, and learns what it adds to them.
+ * The output's normalization, from rows of one value per horizon. A change
+ * (residual mode) is scaled but not centred: the training part's mean change
+ * is a drift (a trend, or the half of a yearly cycle the training rows
+ * cover) that need not go on, and with mean 0 an untrained network forecasts
+ * no change, i.e. persistence or the seasonal naive forecast, and learns what
+ * it adds to them. A level keeps each horizon's own mean. The scale is one,
+ * pooled over the horizons (the root of the mean of their squared scales),
+ * so the normalized loss is the RMSE over every horizon in real units up to
+ * a constant, and the window loss and the streaming RMSE rank epochs alike.
  */
-function outputNorm(values: number[], residual: boolean): Normalization {
-    if (!residual) return meanStd(values.map(v => [v]))
-    const rms = Math.sqrt(values.reduce((s, v) => s + v * v, 0) / values.length)
-    return { mean: [0], std: [rms > 0 ? rms : 1] }
+function outputNorm(rows: number[][], residual: boolean): Normalization {
+    const { mean, std } = residual ? { mean: rows[0].map(() => 0), std: rows[0].map((_, j) => Math.sqrt(rows.reduce((s, r) => s + r[j] ** 2, 0) / rows.length)) } : meanStd(rows)
+    const pooled = Math.sqrt(std.reduce((a, s) => a + s * s, 0) / std.length)
+    return { mean, std: std.map(() => (pooled > 0 ? pooled : 1)) }
+}
+
+/** Rows of `target` each output forecasts from row t, t = 0 .. length - max(horizons) - 1: y[t][j] = target[t + horizons[j]]. */
+function ahead(target: number[], horizons: number[]): number[][] {
+    const n = target.length - Math.max(...horizons)
+    return Array.from({ length: n }, (_, t) => horizons.map(h => target[t + h]))
 }
 
 /** Training pairs of one part: x_t normalized, and y_t the normalized output the model must give at row t. */
 interface Part {
     x: number[][]
     y: number[][]
-    /** Real-unit target the output forecasts at row t, and the value added back in residual mode. */
-    actual: number[]
+    /** Real-unit targets the outputs forecast at row t (one per horizon), and the value added back in residual mode. */
+    actual: number[][]
     base: number[]
 }
 
@@ -100,12 +113,12 @@ function series(shape: CanonicalModel, data: TrainData, from: number, to: number
     return { inputs: inputs.slice(skip), target: data.target.slice(from + skip, to), base: inputs.slice(skip).map(r => (at < 0 ? 0 : r[at])) }
 }
 
-function makePart(s: Series, inNorm: Normalization, outNorm: Normalization, horizon: number): Part {
-    const n = s.inputs.length - horizon
+function makePart(s: Series, inNorm: Normalization, outNorm: Normalization, horizons: number[]): Part {
+    const actual = ahead(s.target, horizons)
+    const n = actual.length
     const x = s.inputs.slice(0, n).map(r => r.map((v, j) => (v - inNorm.mean[j]) / inNorm.std[j]))
-    const actual = s.target.slice(horizon)
     const base = s.base.slice(0, n)
-    const y = actual.map((a, t) => [(a - base[t] - outNorm.mean[0]) / outNorm.std[0]])
+    const y = actual.map((a, t) => a.map((v, j) => (v - base[t] - outNorm.mean[j]) / outNorm.std[j]))
     return { x, y, actual, base }
 }
 
@@ -129,8 +142,9 @@ function shuffle<T>(items: T[], rand: () => number): T[] {
     return a
 }
 
-function rmse(pred: number[], actual: number[]): number {
-    return Math.sqrt(pred.reduce((s, p, t) => s + (p - actual[t]) ** 2, 0) / pred.length)
+/** RMSE over every output of every row. */
+function rmse(pred: number[][], actual: number[][]): number {
+    return Math.sqrt(pred.reduce((s, p, t) => s + p.reduce((a, v, j) => a + (v - actual[t][j]) ** 2, 0), 0) / (pred.length * pred[0].length))
 }
 
 /** One network in training, epoch by epoch, keeping the weights of its best streaming epoch. */
@@ -158,12 +172,12 @@ class Trainer {
         const train = series(shape, data, 0, o.trainRows, warmUp)
         // normalization covers the derived inputs: mean and std over the derived training rows
         this.inNorm = meanStd(train.inputs)
-        this.outNorm = outputNorm(train.target.slice(o.horizon).map((a, t) => a - train.base[t]), this.residual)
-        this.train = makePart(train, this.inNorm, this.outNorm, o.horizon)
-        this.val = makePart(series(shape, data, o.trainRows, data.inputs.length), this.inNorm, this.outNorm, o.horizon)
+        this.outNorm = outputNorm(ahead(train.target, o.horizons).map((a, t) => a.map(v => v - train.base[t])), this.residual)
+        this.train = makePart(train, this.inNorm, this.outNorm, o.horizons)
+        this.val = makePart(series(shape, data, o.trainRows, data.inputs.length), this.inNorm, this.outNorm, o.horizons)
         // the validation part streams from its first row, as the device does, and is scored once the season input has its history
         this.scoredFrom = warmUp
-        this.net = buildNetwork(o.layers, shape.inputSize, 1, o.seed)
+        this.net = buildNetwork(o.layers, shape.inputSize, o.horizons.length, o.seed)
         this.net.compile({ optimizer: tf.train.adam(o.learningRate), loss: "meanSquaredError" })
         this.rand = seededRandom(o.seed)
         const scored = { ...this.val, x: this.val.x.slice(this.scoredFrom), y: this.val.y.slice(this.scoredFrom) }
@@ -203,7 +217,7 @@ class Trainer {
         }
         const windowLoss = tf.tidy(() => (net.evaluate(this.valX, this.valY) as tf.Scalar).dataSync()[0])
         const { mean, std } = this.outNorm
-        const pred = streamNetwork(net, this.val.x).map((r, t) => r[0] * std[0] + mean[0] + this.val.base[t])
+        const pred = streamNetwork(net, this.val.x).map((r, t) => r.map((v, j) => v * std[j] + mean[j] + this.val.base[t]))
         const streamRmse = rmse(pred.slice(this.scoredFrom), this.val.actual.slice(this.scoredFrom))
         const epoch = this.epochs
         this.record.push({ loss: lossSum / batches, windowLoss, streamRmse })
@@ -214,7 +228,7 @@ class Trainer {
         return { residual: this.residual, epoch, loss: lossSum / batches, windowLoss, streamRmse }
     }
 
-    /** Window RMSE on the validation part in real units, at the best epoch. */
+    /** Window RMSE on the validation part in real units (over every horizon: their scale is one), at the best epoch. */
     get windowRmse(): number {
         return Math.sqrt(this.record[this.best.epoch].windowLoss) * this.outNorm.std[0]
     }
@@ -235,18 +249,18 @@ class Trainer {
 const MIN_STEPS = 8
 
 /** The model a candidate becomes, without its layers and normalization. */
-function candidateShape(c: Candidate, data: TrainData, target: string, targetInput: number, horizon: number, period: number | null, rowMs?: number): CanonicalModel {
+function candidateShape(c: Candidate, data: TrainData, target: string, targetInput: number, horizons: number[], period: number | null, rowMs?: number): CanonicalModel {
     const features = candidateFeatures(c, targetInput, rowMs)
     return {
         format: CANONICAL_FORMAT,
         version: CANONICAL_VERSION,
         inputSize: data.inputNames.length + derivedCount(features),
-        outputSize: 1,
+        outputSize: horizons.length,
         layers: [],
         inputNames: data.inputNames,
-        outputNames: [target],
-        horizon,
-        ...(c.target !== "level" ? { residual: [targetInput] } : {}),
+        outputNames: horizons.map(() => target),
+        ...(horizons.length > 1 ? { horizons } : { horizon: horizons[0] }),
+        ...(c.target !== "level" ? { residual: horizons.map(() => targetInput) } : {}),
         ...(c.target === "season" ? { residualBase: "season" as const } : {}),
         ...(features ? { features } : {}),
         ...(period !== null ? { period } : {}),
@@ -259,7 +273,7 @@ export async function train(data: TrainData, opts: TrainOptions, command: string
     const o = resolveTrainOptions(opts, data.inputs.length, targetInput >= 0)
     const { candidates: list, period, times, rowMs, warmUp } = planCandidates(data, opts.target, o)
     await tfReady()
-    const trainers = list.map(c => new Trainer(data, o, candidateShape(c, data, opts.target, targetInput, o.horizon, period.rows, rowMs), warmUp))
+    const trainers = list.map(c => new Trainer(data, o, candidateShape(c, data, opts.target, targetInput, o.horizons, period.rows, rowMs), warmUp))
     const runners = trainers.map((t, i) => ({
         label: candidateLabel(list[i]),
         get curve() {
@@ -297,13 +311,13 @@ export async function train(data: TrainData, opts: TrainOptions, command: string
         },
     }
     const valTarget = data.target.slice(o.trainRows)
-    const h = o.horizon
+    const valAhead = ahead(valTarget, o.horizons)
     return {
         model: validateModel(model),
         validation: { inputs: data.inputs.slice(o.trainRows), target: valTarget, ...(times ? { times: times.slice(o.trainRows) } : {}) },
         selection,
         period,
-        persistenceRmse: rmse(valTarget.slice(0, -h), valTarget.slice(h)),
+        persistenceRmse: rmse(valAhead.map((a, t) => a.map(() => valTarget[t])), valAhead),
         windowRmse: chosen.windowRmse,
         streamRmse: chosen.best.rmse,
     }
