@@ -20,6 +20,7 @@ import { evaluateOutputs, method } from "../../src/train/evaluate.ts"
 import { parseHorizon } from "../../src/train/options.ts"
 import { train } from "../../src/train/train.ts"
 import { runCli } from "../helpers/cli.ts"
+import { resolveTargets } from "../../src/board/app-program.ts"
 
 // both outputs repeat the current value, like persistence
 const copies = (horizons: number[], extra: Partial<CanonicalModel> = {}): CanonicalModel => ({
@@ -124,6 +125,18 @@ describe("train --horizon 1..3", () => {
         expect(model.horizon).toBeUndefined()
         expect(model.outputNames).toEqual(["level", "level", "level"])
         expect(model.residual).toEqual([0, 0, 0])
+        // each horizon's own mean change, one spread pooled over the three: training rows t = 0..124 (128 rows, 3 ahead)
+        const rows0 = sine(160).target.slice(0, model.training!.trainRows)
+        const stats = [1, 2, 3].map(h => {
+            const d = rows0.slice(0, rows0.length - 3).map((v, t) => rows0[t + h] - v)
+            const m = d.reduce((a, x) => a + x, 0) / d.length
+            return { m, v: d.reduce((a, x) => a + (x - m) ** 2, 0) / d.length }
+        })
+        const pooled = Math.sqrt(stats.reduce((a, s) => a + s.v, 0) / 3)
+        stats.forEach((s, j) => {
+            expect(model.outputNormalization!.mean[j]).toBeCloseTo(s.m, 6)
+            expect(model.outputNormalization!.std[j]).toBeCloseTo(pooled, 6)
+        })
         // the streaming RMSE that picked the epoch: every horizon's errors, rows t = 0..n-4, by hand on the float64 reference
         const pred = new ReferenceModel(model).run(validation.inputs)
         let sq = 0
@@ -147,6 +160,8 @@ describe("train --horizon 1..3", () => {
         }
         // persistence misses more the further ahead: sin changes more over 3 rows than over 1
         expect(method(evals[2], "persistence")!.rmse).toBeGreaterThan(method(evals[0], "persistence")!.rmse * 2)
+        // the sensor app compares only the 1-row output with the next reading
+        expect(resolveTargets(model, ["temperature"])).toEqual(["temperature", null, null])
         // the device runs every output as the float64 reference of its quantized model
         const rows = validation.inputs.slice(0, 12)
         const got = await simulate(model, rows, { encoding: "f32" })
