@@ -40,8 +40,8 @@ const data = { inputs: Y.map(v => [v]), target: Y }
 
 describe("each horizon against its own baselines", () => {
     it("1 and 6 rows ahead with a season of 4: lags 4 and 8, forecasts made at the same rows 3..5, errors by hand", async () => {
-        // output 1: interval [-1, 3]; output 0: [-4, 0]
-        const model = copies([1, 6], { interval: { coverage: 0.9, lower: [-4, -1], upper: [0, 3] } })
+        // output 0: interval [-4, 0]; output 1: [1, 6]
+        const model = copies([1, 6], { interval: { coverage: 0.9, lower: [-4, 1], upper: [0, 6] } })
         const [e1, e6] = await evaluateOutputs(model, data, { encoding: null, period: { rows: 4, source: "--period" } })
         // h = 1 needs t >= 4 - 1 = 3, h = 6 needs t >= 8 - 6 = 2; h = 6 reaches row t + 6 <= 11: t = 3..5
         for (const e of [e1, e6]) expect(e.start).toBe(3)
@@ -62,10 +62,10 @@ describe("each horizon against its own baselines", () => {
         expect(method(e6, "float")!.predictions).toEqual([2, 2, 6])
         // persistence at 1: errors 0 4 3
         expect(method(e1, "persistence")!.mae).toBeCloseTo(7 / 3, 14)
-        // residuals actual - forecast: h1 0 4 -3 -> in [-4, 0]: 0, -3 (2 of 3); h6 5 2 -4 -> in [-1, 3]: 2 (1 of 3)
+        // residuals actual - forecast: h1 0 4 -3 -> in [-4, 0]: 0, -3 (2 of 3); h6 5 2 -4 -> in [1, 6]: 5, 2 (2 of 3; output 0's interval would hold 1 of 3)
         expect(e1.interval!.covered).toBeCloseTo(2 / 3, 14)
-        expect(e6.interval!.covered).toBeCloseTo(1 / 3, 14)
-        expect([e6.interval!.lower, e6.interval!.upper]).toEqual([-1, 3])
+        expect(e6.interval!.covered).toBeCloseTo(2 / 3, 14)
+        expect([e6.interval!.lower, e6.interval!.upper]).toEqual([1, 6])
     })
 
     it("scores only the outputs that forecast the target column", async () => {
