@@ -100,7 +100,7 @@ export function registerTrainCommands(program: Command): void {
         .argument("<data.csv>", "a header row, then one row per time step; the columns are named")
         .requiredOption("-t, --target <column>", "the column to forecast")
         .option("--inputs <columns>", "input columns, comma-separated (default: every numeric column)")
-        .option("--horizon <rows>", "forecast this many rows ahead; a..b: one output per horizon, a to b rows ahead (e.g. 1..3)", parseHorizon, [TRAIN_DEFAULTS.horizon])
+        .addOption(new Option("--horizon <rows>", "forecast this many rows ahead; a..b: one output per horizon, a to b rows ahead (e.g. 1..3)").argParser(parseHorizon).default([TRAIN_DEFAULTS.horizon], String(TRAIN_DEFAULTS.horizon)))
         .option("--arch <layers>", "lstm:N, gru:N or rnn:N, comma-separated to stack; auto: the best of --grid that fits --board", TRAIN_DEFAULTS.arch)
         .option("--epochs <n>", "most epochs (training stops early when streaming validation RMSE stalls)", number("--epochs"), TRAIN_DEFAULTS.epochs)
         .option("--seed <n>", "seed of the initial weights and window order: the same seed gives the same model", number("--seed"), TRAIN_DEFAULTS.seed)
