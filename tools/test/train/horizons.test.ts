@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel } from "../../src/model/canonical.ts"
+import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type SeasonalArima } from "../../src/model/canonical.ts"
 import { quantizeModel } from "../../src/model/quantize.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
 import { validateModel } from "../../src/model/validate.ts"
@@ -66,6 +66,15 @@ describe("each horizon against its own baselines", () => {
         expect(e1.interval!.covered).toBeCloseTo(2 / 3, 14)
         expect(e6.interval!.covered).toBeCloseTo(2 / 3, 14)
         expect([e6.interval!.lower, e6.interval!.upper]).toEqual([1, 6])
+    })
+
+    it("runs the statistical baseline at each horizon: a seasonal random walk forecasts the value whole seasons back", async () => {
+        // ARIMA(0,0,0)(0,1,0)4: y[t] = y[t - 4] + e, so from row t the row t + h is y[t + h - 4 ceil(h / 4)], as the seasonal naive
+        const walk: SeasonalArima = { kind: "arima", order: [0, 0, 0], seasonal: [0, 1, 0], period: 4, ar: [], ma: [], seasonalAr: [], seasonalMa: [], mean: 0, variance: 1, rows: 12, fitter: "by hand" }
+        const model = copies([1, 6], { statistical: walk })
+        const [e1, e6] = await evaluateOutputs(model, data, { encoding: null, period: { rows: 4, source: "--period" } })
+        expect(method(e1, "statistical")!.predictions).toEqual([1, 5, 3])
+        expect(method(e6, "statistical")!.predictions).toEqual([5, 3, 2])
     })
 
     it("scores only the outputs that forecast the target column", async () => {
