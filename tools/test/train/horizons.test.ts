@@ -17,7 +17,8 @@ import { validateModel } from "../../src/model/validate.ts"
 import { simulate } from "../../src/run/simulate.ts"
 import type { Columns } from "../../src/io/columns.ts"
 import { evaluateOutputs, method } from "../../src/train/evaluate.ts"
-import { parseHorizon } from "../../src/train/options.ts"
+import { type TrainOptions, parseHorizon, resolveTrainOptions } from "../../src/train/options.ts"
+import { planCandidates } from "../../src/train/candidates.ts"
 import { train } from "../../src/train/train.ts"
 import { runCli } from "../helpers/cli.ts"
 import { resolveTargets } from "../../src/board/app-program.ts"
@@ -126,6 +127,18 @@ function sine(n: number): Columns {
 }
 
 describe("train --horizon 1..3", () => {
+    it("tries no season input or season target, and refuses them by flag in one line", () => {
+        const plan = (horizon: number[], more: Partial<TrainOptions> = {}) => planCandidates(sine(160), "level", resolveTrainOptions({ target: "level", horizon, period: 16, ...more }, 160, true))
+        const seasonal = (p: ReturnType<typeof plan>) => p.candidates.filter(c => c.inputs.season || c.target === "season").length
+        // one horizon tries them, so the check below can fail
+        expect(seasonal(plan([3]))).toBeGreaterThan(0)
+        expect(seasonal(plan([1, 2, 3]))).toBe(0)
+        const why = "several horizons (--horizon 1..3) take the level and change targets only: a season input looks back a different number of rows for each horizon"
+        expect(() => plan([1, 2, 3], { derived: "season" })).toThrow(`--derived season: ${why}`)
+        expect(() => plan([1, 2, 3], { targetMode: "season" })).toThrow(`--target-mode season: ${why}`)
+    })
+
+
     it("gives three outputs, streams the RMSE over all three, and each is scored and simulated as the reference runs", async () => {
         const r = await train(sine(160), { target: "level", horizon: [1, 2, 3], residual: "on", epochs: 3, window: 16, seed: 1 }, "test")
         const { model, validation } = r
@@ -134,18 +147,16 @@ describe("train --horizon 1..3", () => {
         expect(model.horizon).toBeUndefined()
         expect(model.outputNames).toEqual(["level", "level", "level"])
         expect(model.residual).toEqual([0, 0, 0])
-        // each horizon's own mean change, one spread pooled over the three: training rows t = 0..124 (128 rows, 3 ahead)
+        // a change is scaled, not centred: mean 0, and one scale pooled over the three, the root of the mean of
+        // their mean squares; training rows t = 0..124 (128 rows, 3 ahead)
         const rows0 = sine(160).target.slice(0, model.training!.trainRows)
-        const stats = [1, 2, 3].map(h => {
+        const meanSquares = [1, 2, 3].map(h => {
             const d = rows0.slice(0, rows0.length - 3).map((v, t) => rows0[t + h] - v)
-            const m = d.reduce((a, x) => a + x, 0) / d.length
-            return { m, v: d.reduce((a, x) => a + (x - m) ** 2, 0) / d.length }
+            return d.reduce((a, x) => a + x * x, 0) / d.length
         })
-        const pooled = Math.sqrt(stats.reduce((a, s) => a + s.v, 0) / 3)
-        stats.forEach((s, j) => {
-            expect(model.outputNormalization!.mean[j]).toBeCloseTo(s.m, 6)
-            expect(model.outputNormalization!.std[j]).toBeCloseTo(pooled, 6)
-        })
+        const pooled = Math.sqrt(meanSquares.reduce((a, v) => a + v, 0) / 3)
+        expect(model.outputNormalization!.mean).toEqual([0, 0, 0])
+        for (const s of model.outputNormalization!.std) expect(s).toBeCloseTo(pooled, 6)
         // the streaming RMSE that picked the epoch: every horizon's errors, rows t = 0..n-4, by hand on the float64 reference
         const pred = new ReferenceModel(model).run(validation.inputs)
         let sq = 0
