@@ -41,7 +41,7 @@ const GRU_PROJECT = frame(7)
 const GRU_UPDATE = frame(13)
 const MODEL_STEP = frame(9)
 const CHECK_IO = frame(5)
-const DERIVE = frame(34)
+const DERIVE = frame(38)
 
 /** Size of a probe, Buffer.alloc(0): 12 B of header. */
 const PROBE = 12
@@ -84,7 +84,7 @@ const v = [0.5]
 const m1 = zeroMatrix(1)
 const bias1 = Buffer.alloc(4)
 // every kind of derived input: a change, a seasonal value 2 rows back, the day's phase
-const derivation = new Derivation({ change: [0], season: [0], depth: 2, cycleMs: [86400000], cycleOffsetMs: [0], rowMs: 3600000 }, 5)
+const derivation = new Derivation({ change: [0], season: [0], depth: 2, seasonChange: null, lag: 0, cycleMs: [86400000], cycleOffsetMs: [0], rowMs: 3600000 }, 5)
 derivation.time = 1709272800000
 const readings = [0.5]
 const derived = [0, 0, 0, 0, 0]
@@ -153,10 +153,10 @@ function settle() {
 
 /**
  * Free room a window must leave after its last probe: more than any one
- * allocation of these steps (the largest frame, Derivation.fill's, is 296 B),
+ * allocation of these steps (the largest frame, Derivation.fill's, is 328 B),
  * so none of them can have skipped the block the window started in.
  */
-const ROOM = 320
+const ROOM = 384
 
 /**
  * Bytes allocated by ITERATIONS runs of `kind`, or -1 if the heap could not

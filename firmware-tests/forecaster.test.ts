@@ -121,6 +121,8 @@ const FEATURES: DerivedInputs = {
     change: [1],
     season: [0],
     depth: 2,
+    seasonChange: null,
+    lag: 0,
     cycleMs: [24 * HOUR, 7 * 24 * HOUR, 31556952000],
     cycleOffsetMs: [0, 3 * 24 * HOUR, 0],
     rowMs: 3 * HOUR,

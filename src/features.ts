@@ -3,7 +3,7 @@ import { zeros } from "./layer"
 /**
  * Inputs the Forecaster derives from the readings, as `dsrnn compile`
  * exports them (the Derivation `derived`, also in `scaling`). They follow the readings in
- * the network's input: each change, each seasonal value, then sin and cos
+ * the network's input: each change, each seasonal value, each seasonal change, then sin and cos
  * of each calendar cycle. The host's float64 version, the oracle, is
  * tools/src/model/features.ts; the formulas are in its header.
  */
@@ -14,6 +14,10 @@ export interface DerivedInputs {
     season: number[]
     /** Rows back of the season inputs: the seasonal naive value of the row the model forecasts. */
     depth: number
+    /** Per seasonal-change input, the season input (an index into `season`) whose reading minus the one `lag` rows back it is; null for none. */
+    seasonChange: number[]
+    /** Rows back of the seasonal-change inputs: a whole season (seasonalLag), more than `depth`. */
+    lag: number
     /** Per calendar cycle: its length in ms (day, week, 365.2425-day year); null for none. */
     cycleMs: number[]
     /** Per calendar cycle: ms added to the UTC time before the phase is taken (a week starts on Monday). */
@@ -25,14 +29,15 @@ export interface DerivedInputs {
 /** Number of inputs `f` adds to the readings. */
 export function derivedCount(f: DerivedInputs): number {
     if (!f) return 0
-    return (f.change ? f.change.length : 0) + (f.season ? f.season.length : 0) + 2 * (f.cycleMs ? f.cycleMs.length : 0)
+    return (f.change ? f.change.length : 0) + (f.season ? f.season.length : 0) + (f.seasonChange ? f.seasonChange.length : 0) + 2 * (f.cycleMs ? f.cycleMs.length : 0)
 }
 
 const TWO_PI = 6.283185307179586
 
 /**
  * The derived inputs' state, allocated once: the previous reading per
- * change input, a ring of depth + 1 readings per season input, and the
+ * change input, a ring of depth + 1 readings per season input (lag + 1
+ * with seasonal-change inputs, which read the same rings), and the
  * clock of the calendar inputs. fill() allocates nothing and calls only C
  * builtins: DeviceScript has no Math.sin or Math.cos (measured: undefined
  * in 2.16.4), so they are polynomials here, inline.
@@ -54,6 +59,8 @@ export class Derivation {
     // not private: snapshotDerivation and restoreDerivation read them
     prev: number[]
     ring: number[]
+    /** Readings per ring: the deepest look back, plus the current one. */
+    readonly size: number
     slot = 0
     seen = false
 
@@ -66,7 +73,8 @@ export class Derivation {
         this.readings = inputSize - derivedCount(f)
         if (this.readings < 1) throw new Error(`Derivation: ${derivedCount(f)} derived inputs leave no reading of ${inputSize} inputs`)
         this.prev = zeros(f.change ? f.change.length : 0)
-        this.ring = zeros(f.season ? f.season.length * (f.depth + 1) : 0)
+        this.size = (f.seasonChange ? f.lag : f.depth) + 1
+        this.ring = zeros(f.season ? f.season.length * this.size : 0)
         this.stateSize = this.prev.length + this.ring.length + 3
     }
 
@@ -96,9 +104,9 @@ export class Derivation {
         }
         const season = f.season
         if (season) {
-            // ring slot t mod (depth + 1) holds reading t; the one depth rows back is in the next slot
-            const size = f.depth + 1
-            const back = this.slot + 1 === size ? 0 : this.slot + 1
+            // ring slot t mod size holds reading t; the one k rows back is k slots before it
+            const size = this.size
+            const back = (this.slot + size - f.depth) % size
             for (let i = 0; i < season.length; i++) {
                 const v = raw[season[i]]
                 const base = i * size
@@ -106,7 +114,15 @@ export class Derivation {
                 this.ring[base + this.slot] = v
                 x[at++] = this.ring[base + back]
             }
-            this.slot = back
+            const seasonChange = f.seasonChange
+            if (seasonChange) {
+                const ago = (this.slot + size - f.lag) % size
+                for (let i = 0; i < seasonChange.length; i++) {
+                    const base = seasonChange[i] * size
+                    x[at++] = this.ring[base + this.slot] - this.ring[base + ago]
+                }
+            }
+            this.slot = this.slot + 1 === size ? 0 : this.slot + 1
         }
         const cycles = f.cycleMs
         if (cycles) {

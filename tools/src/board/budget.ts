@@ -9,7 +9,7 @@ import { type CanonicalModel, type Layer, layerMacs, macsPerStep } from "../mode
 import type { BoardProfile } from "./boards.ts"
 import { UserError } from "../model/errors.ts"
 import { type Encoding, WEIGHT_BYTES } from "../model/quantize.ts"
-import { deviceFeatures } from "../model/features.ts"
+import { deviceFeatures, seasonRingSize } from "../model/features.ts"
 import { stepOpcodes } from "../emit/cost.ts"
 import { SPECIALIZED_BYTES_PER_MAC } from "../emit/specialized.ts"
 import { type CodePlan, layerPath, unrolledColumns } from "../emit/paths.ts"
@@ -55,8 +55,8 @@ const literalArrayBytes = (n: number) => 20 + 8 * n
 function derivedHeap(model: CanonicalModel): number {
     const f = deviceFeatures(model)
     if (!f) return 0
-    const lists = [f.change, f.season, f.cycleMs, f.cycleOffsetMs].reduce((s, v) => s + (v ? literalArrayBytes(v.length) : 0), 0)
-    return objectBytes(8) + objectBytes(6) + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * (f.depth + 1))
+    const lists = [f.change, f.season, f.seasonChange, f.cycleMs, f.cycleOffsetMs].reduce((s, v) => s + (v ? literalArrayBytes(v.length) : 0), 0)
+    return objectBytes(9) + objectBytes(8) + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * seasonRingSize(model))
 }
 
 function layerHeap(l: Layer): number {

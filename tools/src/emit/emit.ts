@@ -188,7 +188,7 @@ function derivationSource(model: CanonicalModel): string {
     const f = deviceFeatures(model)
     if (!f) return "null"
     const list = (v: number[] | null) => (v ? `[${v.join(", ")}]` : "null")
-    return `new Derivation({ change: ${list(f.change)}, season: ${list(f.season)}, depth: ${f.depth}, cycleMs: ${list(f.cycleMs)}, cycleOffsetMs: ${list(f.cycleOffsetMs)}, rowMs: ${f.rowMs} }, ${model.inputSize})`
+    return `new Derivation({ change: ${list(f.change)}, season: ${list(f.season)}, depth: ${f.depth}, seasonChange: ${list(f.seasonChange)}, lag: ${f.lag}, cycleMs: ${list(f.cycleMs)}, cycleOffsetMs: ${list(f.cycleOffsetMs)}, rowMs: ${f.rowMs} }, ${model.inputSize})`
 }
 
 const CLASS: Record<Layer["type"], string> = { rnn: "Rnn", lstm: "Lstm", gru: "Gru", dense: "Dense" }

@@ -138,7 +138,7 @@ export type Cycle = "day" | "week" | "year"
  * Inputs the forecaster computes from the readings, in fixed state, so the
  * network sees more than the current reading. They follow the readings in
  * the network's input, in this order: each `change`, each `season`, then
- * sin and cos of each `calendar` cycle.
+ * each `seasonChange`, then sin and cos of each `calendar` cycle.
  */
 export interface DerivedInputs {
     /** Readings (indices) whose change since the previous reading is an input; 0 at the first reading. */
@@ -149,6 +149,13 @@ export interface DerivedInputs {
      * from a ring of that many readings (the oldest one seen until it fills).
      */
     season?: number[]
+    /**
+     * Readings whose change over one season is an input: the reading minus
+     * the one `seasonalLag(period, horizon)` rows before it (the oldest one
+     * seen until there are that many). The seasonal difference of the airline
+     * model: what a seasonal naive forecast of the next rows misses by.
+     */
+    seasonChange?: number[]
     /** Cycles whose phase at the reading's time is an input. */
     calendar?: Cycle[]
     /** Milliseconds between readings: the device's clock advances by it each step when it is not given a time. */

@@ -6,6 +6,7 @@
  *
  *   change_k[t]   = r_k[t] - r_k[t - 1]            (0 at t = 0)
  *   season_k[t]   = r_k[max(0, t - d)]             d = seasonalLag(p, h) - h
+ *   seasonChange_k[t] = r_k[t] - r_k[max(0, t - L)]  L = seasonalLag(p, h)
  *   phase_c[t]    = ((time[t] + offset_c) mod T_c) / T_c
  *   calendar_c[t] = sin(2 pi phase_c[t]), cos(2 pi phase_c[t])
  *
@@ -38,7 +39,7 @@ export function seasonDepth(period: number, horizon: number): number {
 
 /** Number of derived inputs a feature set adds to the readings. */
 export function derivedCount(f: DerivedInputs | undefined): number {
-    return f ? (f.change?.length ?? 0) + (f.season?.length ?? 0) + 2 * (f.calendar?.length ?? 0) : 0
+    return f ? (f.change?.length ?? 0) + (f.season?.length ?? 0) + (f.seasonChange?.length ?? 0) + 2 * (f.calendar?.length ?? 0) : 0
 }
 
 /** Readings the model takes per step (the sensors or CSV columns), before the derived inputs. */
@@ -55,6 +56,7 @@ export function derivedNames(model: CanonicalModel): string[] {
     return [
         ...(f.change ?? []).map(k => `${name(k)} change`),
         ...(f.season ?? []).map(k => `${name(k)} ${depth} rows ago`),
+        ...(f.seasonChange ?? []).map(k => `${name(k)} change over ${model.period! * Math.ceil(outputHorizons(model)[0] / model.period!)} rows`),
         ...(f.calendar ?? []).flatMap(c => [`${c} sin`, `${c} cos`]),
     ]
 }
@@ -85,13 +87,16 @@ export function deriveInputs(model: CanonicalModel, readings: number[][], times?
     const cycles = f.calendar ?? []
     if (cycles.length && (!times || times.length !== readings.length)) throw new Error(`the model's calendar inputs (${cycles.join(", ")}) need one time per row`)
     const depth = f.season?.length ? seasonDepth(model.period!, outputHorizons(model)[0]) : 0
+    const lag = f.seasonChange?.length ? seasonalLag(model.period!, outputHorizons(model)[0]) : 0
     return readings.map((r, t) => {
         const prev = readings[Math.max(0, t - 1)]
         const past = readings[Math.max(0, t - depth)]
+        const seasonAgo = readings[Math.max(0, t - lag)]
         return [
             ...r,
             ...(f.change ?? []).map(k => r[k] - prev[k]),
             ...(f.season ?? []).map(k => past[k]),
+            ...(f.seasonChange ?? []).map(k => r[k] - seasonAgo[k]),
             ...cycles.flatMap(c => {
                 const a = 2 * Math.PI * cyclePhase(c, times![t])
                 return [Math.sin(a), Math.cos(a)]
@@ -100,8 +105,16 @@ export function deriveInputs(model: CanonicalModel, readings: number[][], times?
     })
 }
 
+/** Readings per season ring on the device (src/features.ts Derivation.size): the deepest look back plus the current reading; 0 without season inputs. */
+export function seasonRingSize(model: CanonicalModel): number {
+    const f = model.features
+    if (!f?.season?.length) return 0
+    const h = outputHorizons(model)[0]
+    return (f.seasonChange?.length ? seasonalLag(model.period!, h) : seasonDepth(model.period!, h)) + 1
+}
+
 /** The device's form of a model's derived inputs (src/features.ts DerivedInputs): indices, the season depth and the cycles in ms, or null. */
-export function deviceFeatures(model: CanonicalModel): { change: number[] | null; season: number[] | null; depth: number; cycleMs: number[] | null; cycleOffsetMs: number[] | null; rowMs: number } | null {
+export function deviceFeatures(model: CanonicalModel): { change: number[] | null; season: number[] | null; depth: number; seasonChange: number[] | null; lag: number; cycleMs: number[] | null; cycleOffsetMs: number[] | null; rowMs: number } | null {
     const f = model.features
     if (!f || derivedCount(f) === 0) return null
     const cycles = f.calendar?.length ? f.calendar : null
@@ -109,6 +122,9 @@ export function deviceFeatures(model: CanonicalModel): { change: number[] | null
         change: f.change?.length ? f.change : null,
         season: f.season?.length ? f.season : null,
         depth: f.season?.length ? seasonDepth(model.period!, outputHorizons(model)[0]) : 0,
+        // the device reads a seasonal change from its reading's season ring
+        seasonChange: f.seasonChange?.length ? f.seasonChange.map(k => f.season!.indexOf(k)) : null,
+        lag: f.seasonChange?.length ? seasonalLag(model.period!, outputHorizons(model)[0]) : 0,
         cycleMs: cycles && cycles.map(c => CYCLES[c].ms),
         cycleOffsetMs: cycles && cycles.map(c => CYCLES[c].offsetMs),
         rowMs: f.rowMs ?? 0,

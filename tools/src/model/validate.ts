@@ -169,13 +169,16 @@ function checkFeatures(model: CanonicalModel): void {
     if (typeof f !== "object" || f === null) fail("features", `is ${quote(f)}, expected an object`)
     const readings = model.inputSize - derivedCount(f)
     if (!(readings >= 1)) fail("features", `derive ${derivedCount(f)} of the ${model.inputSize} inputs, leaving no reading`)
-    for (const key of ["change", "season"] as const) {
+    for (const key of ["change", "season", "seasonChange"] as const) {
         const list = f[key]
         if (list === undefined) continue
         if (!Array.isArray(list)) fail(`features.${key}`, `is ${quote(list)}, expected reading indices`)
         list.forEach((k, j) => (Number.isInteger(k) && k >= 0 && k < readings) || fail(`features.${key}`, `value ${j} is ${quote(k)}, not a reading index (0..${readings - 1})`))
     }
     if (f.season?.length && model.period === undefined) fail("features.season", "needs the model's period")
+    if (f.seasonChange?.length && model.period === undefined) fail("features.seasonChange", "needs the model's period")
+    // the device keeps one ring per season input and reads the seasonal change from it
+    f.seasonChange?.forEach(k => f.season?.includes(k) || fail("features.seasonChange", `lists reading ${k}, which features.season does not`))
     if (f.calendar !== undefined) {
         if (!Array.isArray(f.calendar)) fail("features.calendar", `is ${quote(f.calendar)}, expected cycles`)
         f.calendar.forEach((c, j) => Object.hasOwn(CYCLES, c) || fail("features.calendar", `value ${j} is ${quote(c)}, expected one of ${Object.keys(CYCLES).join(", ")}`))

@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
-import { readingCount, seasonDepth } from "../model/features.ts"
+import { readingCount, seasonRingSize } from "../model/features.ts"
 import { MAX_HEX_LITERAL_BYTES, emitModule } from "../emit/emit.ts"
 import type { CodePlan } from "../emit/paths.ts"
 import { UserError } from "../model/errors.ts"
@@ -21,7 +21,6 @@ import type { Encoding } from "../model/quantize.ts"
 import { VALUE_SENDER, readValues } from "./value-lines.ts"
 import { runProgram, warmUpVm } from "./vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
-import { outputHorizons } from "../model/horizons.ts"
 
 /** Bytes of the random marker that starts each patched literal. */
 const MARKER_BYTES = 16
@@ -56,7 +55,7 @@ export function stateSize(model: CanonicalModel): number {
 function derivedStateSize(model: CanonicalModel): number {
     const f = model.features
     if (!f || readingCount(model) === model.inputSize) return 0
-    const ring = f.season?.length ? f.season.length * (seasonDepth(model.period!, outputHorizons(model)[0]) + 1) : 0
+    const ring = (f.season?.length ?? 0) * seasonRingSize(model)
     return (f.change?.length ?? 0) + ring + 3
 }
 

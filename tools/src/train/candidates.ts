@@ -118,7 +118,8 @@ export function candidateFeatures(c: Candidate, k: number, rowMs?: number): Deri
     if (!change && !season && !calendar.length) return undefined
     return {
         ...(change ? { change: [k] } : {}),
-        ...(season ? { season: [k] } : {}),
+        // the seasonal value and the change over the season: the pair the airline model forecasts from
+        ...(season ? { season: [k], seasonChange: [k] } : {}),
         ...(calendar.length ? { calendar, ...(rowMs ? { rowMs } : {}) } : {}),
     }
 }

@@ -38,6 +38,21 @@ describe("derived inputs", () => {
         ])
     })
 
+    it("the change over a season: the reading minus the one a whole season back, by hand", () => {
+        // period 3, horizon 1: season value 2 rows back, seasonal change over 3 rows
+        const model = passThrough(3, 0, { period: 3, horizon: 1, features: { season: [0], seasonChange: [0] } })
+        const rows = [[1], [2], [4], [7], [11]]
+        expect(deriveInputs(model, rows)).toEqual([
+            [1, 1, 0], // the oldest reading stands in until the ring fills
+            [2, 1, 1],
+            [4, 1, 3],
+            [7, 2, 6],
+            [11, 4, 9],
+        ])
+        expect(derivedNames({ ...model, inputNames: ["a"] })).toEqual(["a 2 rows ago", "a change over 3 rows"])
+        expect(() => passThrough(2, 0, { period: 3, features: { seasonChange: [0] } })).toThrow(/features.seasonChange: lists reading 0, which features.season does not/)
+    })
+
     it("a horizon of a whole season looks back 0 rows, and a longer one the rest of the season", () => {
         const rows = [[5], [6], [7], [8], [9]]
         const atSeason = passThrough(2, 1, { period: 2, horizon: 2, features: { season: [0] } })

@@ -24,17 +24,17 @@ const HOUR = 3_600_000
 const START = Date.UTC(2024, 2, 1, 6)
 const ROWS = 30
 
-/** LSTM(4) on readings (a, b) and their derived inputs: b's change, a 4 rows back (period 5), sin/cos of day, week and year; residual from a's seasonal value. */
+/** LSTM(4) on readings (a, b) and their derived inputs: b's change, a 4 rows back (period 5), a's change over 5 rows, sin/cos of day, week and year; residual from a's seasonal value. */
 function derivedModel(): CanonicalModel {
-    const m = randomLstmModel(10, 4, 31)
-    const inputs = 10
+    const m = randomLstmModel(11, 4, 31)
+    const inputs = 11
     return validateModel({
         ...m,
         inputNames: ["a", "b"],
         outputNames: ["a"],
         period: 5,
         horizon: 1,
-        features: { change: [1], season: [0], calendar: ["day", "week", "year"], rowMs: HOUR },
+        features: { change: [1], season: [0], seasonChange: [0], calendar: ["day", "week", "year"], rowMs: HOUR },
         residual: [0],
         residualBase: "season",
         inputNormalization: { mean: Array.from({ length: inputs }, (_, j) => 0.1 * j), std: Array.from({ length: inputs }, (_, j) => 1 + 0.2 * j) },
@@ -62,7 +62,7 @@ describe("derived inputs in the VM equal the float64 oracle", () => {
         // the calendar inputs move the forecast: six hours later is another forecast
         const later = new ReferenceModel(quantizeModel(model, "f32")).run(rows, times.map(t => t + 6 * HOUR))
         expect(worst(later, expected)).toBeGreaterThan(1e-3)
-        // 7-row chunks: the season ring (5 rows) and the clock go on across the VM runs
+        // 7-row chunks: the season ring (6 rows) and the clock go on across the VM runs
         const got = await simulate(model, rows, { encoding: "f32", times, chunkRows: 7 })
         expect(worst(got, expected)).toBeLessThan(1e-9)
         const flat = expected.flat()
@@ -71,14 +71,14 @@ describe("derived inputs in the VM equal the float64 oracle", () => {
 
     test("the Forecaster's derived inputs equal deriveInputs to 1e-15, over 400 times from 1969 to 2100", async () => {
         // an identity network (no scaling): the outputs are the network's inputs, the derived ones included
-        const n = 10
+        const n = 11
         const identity: CanonicalModel = validateModel({
             format: "dsrnn-model",
             version: 1,
             inputSize: n,
             outputSize: n,
             period: 5,
-            features: { change: [1], season: [0], calendar: ["day", "week", "year"], rowMs: HOUR },
+            features: { change: [1], season: [0], seasonChange: [0], calendar: ["day", "week", "year"], rowMs: HOUR },
             layers: [{ type: "dense", inputSize: n, units: n, activation: "linear", W: Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, k) => (r === k ? 1 : 0))), b: new Array(n).fill(0) }],
         })
         const r = seededRandom(33)

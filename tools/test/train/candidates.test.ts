@@ -96,7 +96,7 @@ describe("derived inputs of a candidate", () => {
 
     it("gives the model's features of the target (reading 2), with the row spacing only for the calendar", () => {
         expect(candidateFeatures({ target: "level", inputs: { change: false, season: false, calendar: [] } }, 2, HOUR)).toBeUndefined()
-        expect(candidateFeatures({ target: "season", inputs: { change: true, season: true, calendar: [] } }, 2, HOUR)).toEqual({ change: [2], season: [2] })
+        expect(candidateFeatures({ target: "season", inputs: { change: true, season: true, calendar: [] } }, 2, HOUR)).toEqual({ change: [2], season: [2], seasonChange: [2] })
         expect(candidateFeatures({ target: "level", inputs: { change: false, season: false, calendar: ["day"] } }, 2, HOUR)).toEqual({ calendar: ["day"], rowMs: HOUR })
     })
 
