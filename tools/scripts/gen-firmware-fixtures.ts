@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { Activation, CanonicalModel, Layer } from "../src/model/canonical.ts"
 import { emitModule } from "../src/emit/emit.ts"
+import { planModel } from "../src/emit/plan.ts"
 import { type Encoding, quantizeModel } from "../src/model/quantize.ts"
 import { seededRandom, randomMatrix } from "../src/model/random.ts"
 import { ReferenceModel } from "../src/model/reference.ts"
@@ -147,7 +148,7 @@ cases.forEach((c, ci) => {
     for (const enc of c.encodings) {
         const expected = new ReferenceModel(quantizeModel(float, enc)).run(inputs)
         const source = [
-            emitModule(float, { encoding: enc, specialize: c.specialize, libraryImport: "../../src/index", source: `gen-firmware-fixtures.ts (${c.name})` }),
+            emitModule(planModel(float, enc, c.specialize ? "literal-code" : "flash-matrices"), { libraryImport: "../../src/index", source: `gen-firmware-fixtures.ts (${c.name})` }),
             `// Inputs and float64-reference outputs, ${STEPS} steps from zero state.`,
             f64Hex("inputs", inputs),
             f64Hex("expected", expected),

@@ -7,7 +7,7 @@ import { checkOutputs } from "../io/outputs.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
-import { planPaths } from "../emit/paths.ts"
+import { choosePlan } from "../emit/plan.ts"
 import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
 import { type Evaluation, type MaseScale, type Period, evaluateModel, formatEvaluation, measureInterval, method, naiveScale } from "../train/evaluate.ts"
@@ -61,7 +61,7 @@ function simulatorProgress(quiet?: boolean) {
 /** Evaluates on the given rows; null encoding skips the device. */
 async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale, statistical?: StatisticalFit): Promise<Evaluation> {
     if (encoding) console.error(`running ${count(data.inputs.length, "row")} on the simulated device (${encoding} weights)...`)
-    return evaluateModel(model, data, { encoding, specialize: planPaths(model, encoding ?? "f32", "auto"), onProgress: simulatorProgress(quiet), period, scale, statistical })
+    return evaluateModel(model, data, { encoding, plan: encoding ? choosePlan(model, encoding, undefined).plan : undefined, onProgress: simulatorProgress(quiet), period, scale, statistical })
 }
 
 interface TrainFlags {

@@ -13,7 +13,7 @@ import type { Encoding } from "../model/quantize.ts"
 import { ReferenceModel } from "../model/reference.ts"
 import { count, percent } from "../model/wording.ts"
 import { simulate } from "../run/simulate.ts"
-import type { CodePlan } from "../emit/paths.ts"
+import type { ModelPlan } from "../emit/plan.ts"
 import { type FaultCheck, checkFaults } from "./anomaly.ts"
 import { UserError } from "../model/errors.ts"
 import { detectPeriod } from "./season.ts"
@@ -74,7 +74,8 @@ export interface SeriesData {
 export interface EvaluateOptions {
     /** Also run the device in this encoding in the VM; null: float model and baselines only. */
     encoding: Encoding | null
-    specialize?: CodePlan
+    /** The device's code (emit/plan.ts choosePlan); flash matrices when absent. */
+    plan?: ModelPlan
     onProgress?: (done: number, total: number) => void
     /** The season; detected on the scored rows when absent. */
     period?: Period
@@ -133,7 +134,7 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
     const float = new ReferenceModel(model).run(data.inputs, data.times).map(y => y[0])
     const methods = [score("float", "float model (float64)", rows.map(t => float[t]), actual, scale.mae)]
     if (opts.encoding) {
-        const device = await simulate(model, data.inputs, { encoding: opts.encoding, specialize: opts.specialize, onProgress: opts.onProgress })
+        const device = await simulate(model, data.inputs, { encoding: opts.encoding, plan: opts.plan, onProgress: opts.onProgress })
         methods.push(score("device", `device (${opts.encoding}, DeviceScript VM)`, rows.map(t => device[t][0]), actual, scale.mae))
     }
     methods.push(score("persistence", "persistence (next = current)", rows.map(t => target[t]), actual, scale.mae))
