@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 import { getBoard, loadBoards } from "../../src/board/boards.ts"
+import { boardBudgets } from "../../src/report/report.ts"
 import { buildFittingApp, prepareApp } from "../../src/board/app-build.ts"
 import { APP_CODE_BYTES, SLICE_MACS, STEP_OPCODE_LIMIT, checkBudget, estimateBudget as estimatePlan } from "../../src/board/budget.ts"
 import { arrayBytes, pushCapacity } from "../../src/emit/heap.ts"
@@ -123,7 +124,8 @@ describe("dsrnn build / bundle / flash", () => {
     })
 
     it("takes specialised code when it fits, and otherwise specialises what fits and unrolls the rest, saying why", async () => {
-        const wide = await modelFile("wide.json", model([lstm(3, 64), dense(64, 1)]))
+        const wideModel = model([lstm(3, 64), dense(64, 1)])
+        const wide = await modelFile("wide.json", wideModel)
         const [small, large] = await Promise.all([runCli(["build", WEATHER, "--board", "pico"]), runCli(["build", wide, "--board", "pico"])])
         expect(small.code, small.stderr).toBe(0)
         expect(small.stdout).toMatch(/code: +specialised: ~[\d,]+ B of image fits 110,000 B/)
@@ -131,6 +133,12 @@ describe("dsrnn build / bundle / flash", () => {
         expect(Number(/~([\d,]+) opcodes/.exec(small.stdout)![1].replace(/,/g, ""))).toBeLessThan(5000)
         expect(large.code, large.stderr).toBe(0)
         expect(large.stdout).toMatch(/code: +lstm\(64\) unrolled flash, dense\(1\) specialised \(specialised code for 17,216 multiply-adds would pass the VM's 64 KB bytecode limit/)
+        // the report's budget chart costs the code build deployed, not flash matrices
+        const chart = boardBudgets(wideModel, "i8").find(b => b.board.id === "pico")!
+        const figure = (re: RegExp) => Number(re.exec(large.stdout)![1].replace(/,/g, ""))
+        expect(chart.label).toBe("pico: lstm(64) unrolled flash, dense(1) specialised")
+        expect(chart.budget.heapBytes).toBe(figure(/heap: +([\d,]+) B/))
+        expect(chart.budget.stepOpcodes).toBe(figure(/~([\d,]+) opcodes/))
     })
 
     it("falls back to flash matrices when the specialised image really built is too large", async () => {
