@@ -73,7 +73,18 @@ export function planLayer(l: Layer, encoding: Encoding, path: LayerPath): LayerP
 
 /** The plan with these paths: one for every layer, or one per layer. */
 export function planModel(model: CanonicalModel, encoding: Encoding, paths: LayerPath | LayerPath[]): ModelPlan {
-    const layers = model.layers.map((l, i) => planLayer(l, encoding, typeof paths === "string" ? paths : paths[i]))
+    return assemble(model, encoding, model.layers.map((l, i) => planLayer(l, encoding, typeof paths === "string" ? paths : paths[i])))
+}
+
+/** Every layer's plan on every path, so that choosing among them plans each layer once per path. */
+type LayerOptions = Record<LayerPath, LayerPlan[]>
+
+function layerOptions(model: CanonicalModel, encoding: Encoding): LayerOptions {
+    const on = (path: LayerPath) => model.layers.map(l => planLayer(l, encoding, path))
+    return { "literal-code": on("literal-code"), "unrolled-flash": on("unrolled-flash"), "flash-matrices": on("flash-matrices") }
+}
+
+function assemble(model: CanonicalModel, encoding: Encoding, layers: LayerPlan[]): ModelPlan {
     // Model (4 fields) and its layer list; the app's input and output arrays, two of each
     const own = objectBytes(4) + literalArrayBytes(model.layers.length) + 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize)
     return {
@@ -125,20 +136,23 @@ const DEFAULT_LITERAL_IMAGE = 80_000
  * budget. choosePlan is its one caller outside tests.
  */
 export function planPaths(model: CanonicalModel, encoding: Encoding, specialize: SpecializeMode, unroll: UnrollMode = "auto", imageBudget = DEFAULT_LITERAL_IMAGE): LayerPath[] {
+    return splitPaths(model, layerOptions(model, encoding), specialize, unroll, imageBudget)
+}
+
+function splitPaths(model: CanonicalModel, options: LayerOptions, specialize: SpecializeMode, unroll: UnrollMode, imageBudget: number): LayerPath[] {
     const rest: LayerPath = unroll === "off" ? "flash-matrices" : "unrolled-flash"
     if (specialize !== "auto") return model.layers.map(() => (specialize === "on" ? "literal-code" : rest))
     const paths: LayerPath[] = model.layers.map(() => rest)
-    const codeMacs = (l: Layer) => (rest === "unrolled-flash" ? UNROLLED_COLUMN_MACS * planLayer(l, encoding, rest).columns : 0)
-    let bytecode = model.layers.reduce((s, l) => s + codeMacs(l), 0)
+    const codeMacs = (i: number) => (rest === "unrolled-flash" ? UNROLLED_COLUMN_MACS * options[rest][i].columns : 0)
+    let bytecode = model.layers.reduce((s, _, i) => s + codeMacs(i), 0)
     let image = 0
     const bySize = model.layers.map((l, i) => i).sort((a, b) => layerMacs(model.layers[b]) - layerMacs(model.layers[a]))
     for (const i of bySize) {
-        const l = model.layers[i]
-        const macs = layerMacs(l)
-        const literal = planLayer(l, encoding, "literal-code")
-        if (bytecode - codeMacs(l) + macs > SPECIALIZED_MAX_MACS || image + literal.image > imageBudget || literal.locals > LITERAL_MAX_LOCALS) continue
+        const macs = layerMacs(model.layers[i])
+        const literal = options["literal-code"][i]
+        if (bytecode - codeMacs(i) + macs > SPECIALIZED_MAX_MACS || image + literal.image > imageBudget || literal.locals > LITERAL_MAX_LOCALS) continue
         paths[i] = "literal-code"
-        bytecode += macs - codeMacs(l)
+        bytecode += macs - codeMacs(i)
         image += literal.image
     }
     return paths
@@ -177,10 +191,13 @@ const n = (v: number) => v.toLocaleString("en-US")
 export function choosePlan(model: CanonicalModel, encoding: Encoding, budget: PlanBudget | undefined, flags: PlanFlags = {}): PlanChoice {
     const mode = flags.specialize ?? "auto"
     const unroll = flags.unroll ?? "auto"
-    const fallback = (plan: ModelPlan) => (mode === "on" || unroll === "on" || plan.layers.every(l => l.path === "flash-matrices") ? null : planModel(model, encoding, "flash-matrices"))
+    const options = layerOptions(model, encoding)
+    const withPaths = (paths: LayerPath[]) => assemble(model, encoding, paths.map((p, i) => options[p][i]))
+    const flash = withPaths(model.layers.map(() => "flash-matrices"))
+    const fallback = (plan: ModelPlan) => (mode === "on" || unroll === "on" || plan.layers.every(l => l.path === "flash-matrices") ? null : flash)
     const chosen = (plan: ModelPlan, why: string): PlanChoice => ({ plan, why, fallback: fallback(plan) })
     if (!budget) {
-        const plan = planModel(model, encoding, planPaths(model, encoding, mode, unroll))
+        const plan = withPaths(splitPaths(model, options, mode, unroll, DEFAULT_LITERAL_IMAGE))
         return chosen(plan, describePlan(plan))
     }
     const reasons: string[] = []
@@ -189,7 +206,7 @@ export function choosePlan(model: CanonicalModel, encoding: Encoding, budget: Pl
     else if (mode === "auto" && macs > SPECIALIZED_MAX_MACS)
         reasons.push(`specialised code for ${n(macs)} multiply-adds would pass the VM's 64 KB bytecode limit, about ${n(SPECIALIZED_MAX_MACS)}`)
     else {
-        const literal = planModel(model, encoding, "literal-code")
+        const literal = withPaths(model.layers.map(() => "literal-code"))
         try {
             budget.check(literal)
             return chosen(literal, `specialised: ~${n(budget.appImageBytes + literal.image)} B of image fits ${n(budget.imageBytes)} B`)
@@ -200,14 +217,14 @@ export function choosePlan(model: CanonicalModel, encoding: Encoding, budget: Pl
     }
     if (unroll === "off") reasons.push("--unroll off")
     // room for literal layers next to everything else, whose weights stay in flash
-    const room = budget.imageBytes - budget.appImageBytes - planModel(model, encoding, "flash-matrices").image
+    const room = budget.imageBytes - budget.appImageBytes - flash.image
     const candidates: ModelPlan[] = []
     for (const u of unroll === "off" ? (["off"] as const) : unroll === "on" ? (["on"] as const) : (["on", "off"] as const))
         for (const s of mode === "off" ? (["off"] as const) : (["auto", "off"] as const)) {
-            const paths = planPaths(model, encoding, s, u, room)
+            const paths = splitPaths(model, options, s, u, room)
             // literal code for the whole model was tried above
             if (paths.every(p => p === "literal-code") || candidates.some(c => c.layers.every((l, i) => l.path === paths[i]))) continue
-            candidates.push(planModel(model, encoding, paths))
+            candidates.push(withPaths(paths))
         }
     let error: unknown
     for (const plan of candidates) {
