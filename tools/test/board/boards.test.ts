@@ -136,7 +136,7 @@ describe("dsrnn build / bundle / flash", () => {
         // the report's budget chart costs the code build deployed, not flash matrices
         const chart = boardBudgets(wideModel, "i8").find(b => b.board.id === "pico")!
         const figure = (re: RegExp) => Number(re.exec(large.stdout)![1].replace(/,/g, ""))
-        expect(chart.label).toBe("pico: lstm(64) unrolled flash, dense(1) specialised")
+        expect(chart.code).toBe("lstm(64) unrolled flash, dense(1) specialised")
         expect(chart.budget.heapBytes).toBe(figure(/heap: +([\d,]+) B/))
         expect(chart.budget.stepOpcodes).toBe(figure(/~([\d,]+) opcodes/))
     })

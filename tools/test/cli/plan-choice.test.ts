@@ -88,7 +88,7 @@ describe("every stage uses the plan choosePlan returned", () => {
         expect(p.plan).toBe(chosen.plan)
         expect(p.why).toBe(chosen.why)
         const pico = boardBudgets(model, "i8").find(b => b.board.id === "pico")!
-        expect(pico.label).toBe(`pico: ${describePlan(chosen.plan)}`)
+        expect(pico.code).toBe(describePlan(chosen.plan))
         expect(pico.budget).toEqual(estimateBudget(chosen.plan, getBoard("pico")))
         expect(pico.budget).toEqual(p.budget)
     })
