@@ -1,6 +1,6 @@
 import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
-import { Act, Dense, Enc, Affine, Gru, GruAffine, Lstm, Matrix, Model, activate, matVec } from "../src/index"
+import { Act, Dense, Derivation, Enc, Affine, Gru, GruAffine, Lstm, Matrix, Model, activate, matVec } from "../src/index"
 
 /*
  * Counts the bytes each kernel allocates, exactly, from heap addresses: no
@@ -41,6 +41,7 @@ const GRU_PROJECT = frame(7)
 const GRU_UPDATE = frame(13)
 const MODEL_STEP = frame(9)
 const CHECK_IO = frame(5)
+const DERIVE = frame(34)
 
 /** Size of a probe, Buffer.alloc(0): 12 B of header. */
 const PROBE = 12
@@ -82,6 +83,11 @@ const y = [0]
 const v = [0.5]
 const m1 = zeroMatrix(1)
 const bias1 = Buffer.alloc(4)
+// every kind of derived input: a change, a seasonal value 2 rows back, the day's phase
+const derivation = new Derivation({ change: [0], season: [0], depth: 2, cycleMs: [86400000], cycleOffsetMs: [0], rowMs: 3600000 }, 5)
+derivation.time = 1709272800000
+const readings = [0.5]
+const derived = [0, 0, 0, 0, 0]
 
 // What each window runs once per iteration.
 const EMPTY = 0
@@ -93,7 +99,8 @@ const LSTM_U = 5
 const DENSE = 6
 const GRU = 7
 const STEP = 8
-const KINDS = 9
+const DERIVED = 9
+const KINDS = 10
 
 function runOnce(kind: number) {
     if (kind === THREE) oneFrame(oneFrame(oneFrame(kind)))
@@ -110,6 +117,7 @@ function runOnce(kind: number) {
         gru.project(1, x, 0, 1)
         gru.update(1)
     } else if (kind === STEP) model.step(x, y)
+    else if (kind === DERIVED) derivation.fill(readings, derived)
 }
 
 /** Iterations per window: more than one shows nothing is allocated once and kept. */
@@ -145,10 +153,10 @@ function settle() {
 
 /**
  * Free room a window must leave after its last probe: more than any one
- * allocation of these steps (the largest frame, matVec's, is 192 B), so none
- * of them can have skipped the block the window started in.
+ * allocation of these steps (the largest frame, Derivation.fill's, is 296 B),
+ * so none of them can have skipped the block the window started in.
  */
-const ROOM = 256
+const ROOM = 320
 
 /**
  * Bytes allocated by ITERATIONS runs of `kind`, or -1 if the heap could not
@@ -177,7 +185,7 @@ function garbageStays() {
 
 // All windows run before the test framework starts, so that nothing it keeps
 // lands on the heap between them. `bytes` is made first for the same reason.
-const bytes = [-1, -1, -1, -1, -1, -1, -1, -1, -1]
+const bytes = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1]
 await ds.sleep(0)
 const stays = garbageStays()
 // A block left live by the window before can still sit inside the next one,
@@ -217,4 +225,5 @@ describe("allocations: call frames only, counted in bytes", () => {
         expect(perIteration(STEP)).toBe(
             MODEL_STEP + CHECK_IO + LSTM_PROJECT + AFFINE_APPLY + 2 * MAT_VEC + LSTM_UPDATE + 4 * ACTIVATE + DENSE_PROJECT + DENSE_UPDATE + AFFINE_APPLY + MAT_VEC + ACTIVATE
         ))
+    test("Derivation.fill (change, season ring, calendar sin/cos): its frame only", () => expect(perIteration(DERIVED)).toBe(DERIVE))
 })

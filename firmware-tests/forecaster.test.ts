@@ -1,6 +1,6 @@
 import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
-import { Forecaster, Model, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
+import { Act, Affine, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
 import { expectClose, readRow, stepCount } from "./check"
 import { headsF32 } from "./fixtures/heads_f32.g"
 
@@ -81,5 +81,119 @@ describe("Forecaster: the per-reading path of the app, predict() and simulate", 
             for (let j = 0; j < ref.length; j++) expectClose(y[j], ref[j], TOL, `step ${t} output ${j}`)
             await ds.sleep(0)
         }
+    })
+})
+
+// Readings (a, b); derived: the change of b, a from 2 rows back (period 3,
+// horizon 1), and sin/cos of the day, week and year at 3-hour rows. The
+// values are worked out by hand (Python's math.sin/cos of the phase as an
+// exact fraction), independently of the host's features.ts.
+const HOUR = 3600000
+const FEATURES: DerivedInputs = {
+    change: [1],
+    season: [0],
+    depth: 2,
+    cycleMs: [24 * HOUR, 7 * 24 * HOUR, 31556952000],
+    cycleOffsetMs: [0, 3 * 24 * HOUR, 0],
+    rowMs: 3 * HOUR,
+}
+const READINGS = [
+    [1, 10],
+    [2, 13],
+    [3, 11],
+    [4, 20],
+    [5, 18],
+]
+/** Friday 2024-03-01 06:00 UTC; the last row is set to 1969-12-31 21:00 UTC (a negative time). */
+const START = 1709272800000
+const LAST = -3 * HOUR
+const DERIVED = [
+    // change of b, a 2 rows back, then day sin/cos (phase 1/4, 3/8, 1/2, 5/8, 7/8), week (17/28, 5/8, 9/14, 37/56, 23/56), year
+    [0, 1, 1.0, 6.123233995736766e-17, -0.623489801858733, -0.7818314824680301, 0.859777114826604, 0.5106694751210811],
+    [3, 1, 0.7071067811865476, -0.7071067811865475, -0.7071067811865475, -0.7071067811865477, 0.860873242822173, 0.5088194766248988],
+    [-2, 1, 1.2246467991473532e-16, -1.0, -0.7818314824680297, -0.6234898018587337, 0.861965390147599, 0.5069671253520266],
+    [9, 2, -0.7071067811865475, -0.7071067811865477, -0.8467241992282841, -0.5320320765153367, 0.8630535517528027, 0.50511242986772],
+    [-2, 3, -0.7071067811865477, 0.7071067811865474, 0.5320320765153367, -0.8467241992282841, -0.0021503454776444285, 0.9999976880044907],
+]
+const INPUTS = 10
+/** libm's sin/cos against the device's polynomials: a few ulps. */
+const TRIG_TOL = 1e-14
+
+/** A linear Dense layer from the rows of `w` (exact in f32: 0, 1, 0.5). */
+function dense(w: number[][]) {
+    const rows = w.length
+    const cols = w[0].length
+    const data = Buffer.alloc(4 * rows * cols)
+    for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) data.setAt(4 * (r * cols + k), "f32", w[r][k])
+    return new Dense(cols, rows, new Affine(new Matrix(data, null, rows, cols, Enc.F32), null, Buffer.alloc(4 * rows), null), Act.Linear)
+}
+
+function identity(n: number) {
+    const w: number[][] = []
+    for (let r = 0; r < n; r++) {
+        const row = zeros(n)
+        row[r] = 1
+        w.push(row)
+    }
+    return w
+}
+
+describe("Forecaster: derived inputs (change, seasonal value, calendar phase)", () => {
+    test("the network's input is the readings, then the derived inputs worked out by hand", async () => {
+        // an identity network: the forecast is the network's input
+        const forecaster = new Forecaster(new Model([dense(identity(INPUTS))]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: null, derived: new Derivation(FEATURES, INPUTS) }, false)
+        expect(forecaster.readings).toBe(2)
+        forecaster.setTime(START)
+        for (let t = 0; t < READINGS.length; t++) {
+            if (t === READINGS.length - 1) forecaster.setTime(LAST)
+            const y = await forecaster.step(READINGS[t])
+            expectClose(y[0], READINGS[t][0], 0, `step ${t} reading a`)
+            expectClose(y[1], READINGS[t][1], 0, `step ${t} reading b`)
+            expectClose(y[2], DERIVED[t][0], 0, `step ${t} change`)
+            expectClose(y[3], DERIVED[t][1], 0, `step ${t} season`)
+            for (let j = 2; j < 8; j++) expectClose(y[2 + j], DERIVED[t][j], TRIG_TOL, `step ${t} calendar ${j - 2}`)
+        }
+    })
+
+    test("residual from the seasonal value, through the input and output scaling", async () => {
+        // y = normalized change of b, de-normalized back to it, plus the raw seasonal value of a
+        const w = [zeros(INPUTS)]
+        w[0][2] = 1
+        const mean = zeros(INPUTS)
+        const std: number[] = []
+        for (let j = 0; j < INPUTS; j++) std.push(1)
+        mean[2] = 0.5
+        std[2] = 2
+        mean[3] = 1.5
+        std[3] = 0.5
+        const scaling: Scaling = { inputMean: mean, inputStd: std, outputMean: [0.5], outputStd: [2], residual: [3], derived: new Derivation(FEATURES, INPUTS) }
+        const forecaster = new Forecaster(new Model([dense(w)]), scaling, false)
+        forecaster.setTime(START)
+        // change of b + a two rows back: 0 + 1, 3 + 1, -2 + 1, 9 + 2, -2 + 3
+        const want = [1, 4, -1, 11, 1]
+        for (let t = 0; t < READINGS.length; t++) expectClose((await forecaster.step(READINGS[t]))[0], want[t], 1e-12, `step ${t}`)
+    })
+
+    test("a calendar model stepped before setTime throws, naming setTime", async () => {
+        const forecaster = new Forecaster(new Model([dense(identity(INPUTS))]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: null, derived: new Derivation(FEATURES, INPUTS) }, false)
+        let message = ""
+        try {
+            await forecaster.step(READINGS[0])
+        } catch (e: any) {
+            message = e.message
+        }
+        expect(message.indexOf("setTime") >= 0).toBe(true)
+    })
+
+    test("readings of the wrong length throw", async () => {
+        const forecaster = new Forecaster(new Model([dense(identity(INPUTS))]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: null, derived: new Derivation(FEATURES, INPUTS) }, false)
+        forecaster.setTime(START)
+        let message = ""
+        try {
+            await forecaster.step([1, 2, 3])
+        } catch (e: any) {
+            message = e.message
+        }
+        expect(message.indexOf("expected 2 readings") >= 0).toBe(true)
     })
 })

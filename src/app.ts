@@ -12,9 +12,9 @@ import { Model } from "./model"
  * with the feature mapping (tools/src/board/app-program.ts).
  */
 
-/** The model's scaling (inputMean, ..., residual) and how the app samples and reports. */
+/** The model's scaling (inputMean, ..., residual, derived) and how the app samples and reports. */
 export interface AppConfig extends Scaling {
-    /** The sensor feeding each model input, in input order, as fault messages name it. */
+    /** The sensor feeding each reading (the model's inputs before the derived ones), in order, as fault messages name it. */
     names: string[]
     /**
      * Per input, the reading register of the Jacdac client that feeds it
@@ -28,6 +28,13 @@ export interface AppConfig extends Scaling {
     min: number[]
     max: number[]
     periodMs: number
+    /**
+     * UTC ms of the first sample, for a model with calendar inputs. A board
+     * has no calendar clock, so sample n is taken to be at startMs + n *
+     * the model's rowMs: one sample period is one row of the model, and a
+     * faulty sample is a row of time too.
+     */
+    startMs?: number
     /** Per output, the input it forecasts one step ahead, or -1: the anomaly flag compares them. */
     targets: number[]
     /** |prediction - next observation| above this sets the anomaly flag; 0 turns it off. */
@@ -179,9 +186,11 @@ async function sample(source: SampleSource, config: AppConfig, repeats: Repeats,
 export async function startApp(model: Model, config: AppConfig) {
     const sensors = config.source ? null : new Sensors(config.readings, config.fields)
     const source: SampleSource = config.source || sensors
-    const repeats = new Repeats(model.inputSize)
-    const raw = zeros(model.inputSize)
     const forecaster = new Forecaster(model, config, config.stepAsync)
+    const repeats = new Repeats(forecaster.readings)
+    const raw = zeros(forecaster.readings)
+    const rowMs = config.derived ? config.derived.f.rowMs : 0
+    let samples = 0
     const anomalies = new AnomalyCheck(config.targets, config.threshold)
     const exact = Buffer.alloc(8 * model.outputSize)
     let t = 0
@@ -189,7 +198,7 @@ export async function startApp(model: Model, config: AppConfig) {
     const saveEvery = config.saveState ? config.saveEvery || 0 : 0
     if (saveEvery > 0 && config.restoreState) await config.restoreState(model)
     if (sensors) await sensors.bind(3000)
-    console.log(`dsrnn: start inputs=${model.inputSize} outputs=${model.outputSize} period=${config.periodMs}ms ${forecaster.stepsAsync ? "stepAsync" : "step"}`)
+    console.log(`dsrnn: start inputs=${forecaster.readings} outputs=${model.outputSize} period=${config.periodMs}ms ${forecaster.stepsAsync ? "stepAsync" : "step"}`)
     while (config.steps === 0 || t < config.steps) {
         const started = ds.millis()
         const problem = await sample(source, config, repeats, raw)
@@ -200,6 +209,7 @@ export async function startApp(model: Model, config: AppConfig) {
             if (fault) console.log("dsrnn: resumed")
             fault = ""
             const anomaly = anomalies.check(raw)
+            if (config.startMs !== undefined) forecaster.setTime(config.startMs + samples * rowMs)
             const y = await forecaster.step(raw)
             anomalies.remember(y)
             for (let j = 0; j < y.length; j++) exact.setAt(8 * j, "f64", y[j])
@@ -213,6 +223,7 @@ export async function startApp(model: Model, config: AppConfig) {
             if (saveEvery > 0 && t % saveEvery === 0) await config.saveState(model)
         }
         if (config.onSample) config.onSample()
+        samples++
         await ds.sleep(Math.max(0, config.periodMs - (ds.millis() - started)))
     }
     console.log("dsrnn: done")

@@ -14,6 +14,7 @@ import { importModel } from "../import/import-model.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../run/workspace.ts"
 import { parseDecimal } from "../io/csv.ts"
+import { parseTimestamp } from "../io/times.ts"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { PACKAGE_ROOT } from "../run/paths.ts"
@@ -38,6 +39,8 @@ export interface AppFlags {
     predicts?: string
     anomaly?: string
     period: string
+    /** --start: UTC time of the first sample (ISO 8601), for calendar inputs. */
+    start?: string
     sync?: boolean
     /** --save-every: persist the model state every N predictions (0 = off). */
     saveEvery?: string
@@ -86,8 +89,11 @@ export async function prepareApp(modelPath: string, flags: AppFlags, steps = 0):
     const saveEvery = positiveNumber(flags.saveEvery ?? "0", "--save-every", true)
     const stuckSamples = positiveNumber(flags.stuck ?? "0", "--stuck", true)
     if (stuckSamples === 1) throw new UserError("--stuck 1 would call every reading stuck; give at least 2 (or 0 for off)")
+    const start = flags.start === undefined ? undefined : parseTimestamp(flags.start)
+    if (start === null) throw new UserError(`--start must be an ISO 8601 date or time, e.g. 2024-03-01T06:00Z, got ${quote(flags.start)}`)
+    const calendar = model.features?.calendar
     const { plan, why, fallback, budget } = boardPlan(model, board, flags)
-    return { model, board, plan, why, fallback, budget, app: { features, ranges, periodMs, targets, threshold, steps, stepAsync: budget.stepAsync, saveEvery, stuckSamples, publish: flags.publish } }
+    return { model, board, plan, why, fallback, budget, app: { features, ranges, periodMs, calendar, startMs: start?.ms, targets, threshold, steps, stepAsync: budget.stepAsync, saveEvery, stuckSamples, publish: flags.publish } }
 }
 
 const n = (v: number) => v.toLocaleString("en-US")

@@ -160,8 +160,10 @@ export async function runOnSimulatedDevice(prepared: PreparedApp, flags: AppFlag
 
 /** `dsrnn deploy --simulator`: one printed line per step; the CSV's columns are matched to the model's inputs by name. */
 export async function deploySimulator(p: PreparedApp, flags: AppFlags, csvPath: string, onLog: (line: string) => void, delimiter?: string): Promise<string[]> {
-    const { rows: csv, notes } = readModelInputs(csvPath, p.model, delimiter)
+    const { rows: csv, times, notes } = readModelInputs(csvPath, p.model, delimiter)
     for (const n of notes) onLog(`data: ${n}`)
+    // the replayed rows are the app's samples, one row apart: its clock starts at the first row's time
+    if (p.app.calendar?.length && p.app.startMs === undefined) p = { ...p, app: { ...p.app, startMs: times![0] } }
     // devs chatter goes to the caller's log only when asked for; the app's own lines always do.
     const { rows, notes: rounding, predictions, log } = await runOnSimulatedDevice(p, flags, csv, l => (process.env.DSRNN_VERBOSE ? onLog(l) : undefined))
     rounding.forEach(onLog)

@@ -82,9 +82,9 @@ function buildProgram(): Command {
         .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; reference?: boolean; compare?: boolean; delimiter?: string }) => {
             checkOutputs("simulate", [{ path: opts.output, flag: "--output", what: "a CSV of the model's outputs", extensions: [".csv"] }], [...modelFiles(modelPath), opts.input])
             const model = await importModel(modelPath)
-            const { rows, notes } = readModelInputs(opts.input, model, opts.delimiter)
+            const { rows, times, notes } = readModelInputs(opts.input, model, opts.delimiter)
             printNotes(notes)
-            const reference = () => new ReferenceModel(model).run(rows)
+            const reference = () => new ReferenceModel(model).run(rows, times)
             if (opts.reference) {
                 writeOutputCsv(opts.output, reference())
                 console.log(`wrote ${rows.length} float64 reference rows to ${opts.output}`)
@@ -95,6 +95,7 @@ function buildProgram(): Command {
                 encoding: opts.weights,
                 plan: choosePlan(model, opts.weights, undefined, opts).plan,
                 onProgress: done => progress.update(done),
+                times,
             }).finally(() => progress.stop())
             writeOutputCsv(opts.output, outputs)
             console.log(`wrote ${count(outputs.length, "row")} from the simulator (${opts.weights} weights) to ${opts.output}`)

@@ -3,10 +3,11 @@
  * that builds the model from the src/ library, each layer written by its
  * kernel (kernels/*.ts), weights as `hex` literals so they stay in flash.
  */
-import type { Layer } from "../model/canonical.ts"
+import type { CanonicalModel, Layer } from "../model/canonical.ts"
 import { clip } from "../model/errors.ts"
 import { kernelOf, type ModelPlan } from "./plan.ts"
 import { ModuleWriter } from "./writer.ts"
+import { deviceFeatures, residualInputs } from "../model/features.ts"
 
 export { MAX_HEX_LITERAL_BYTES } from "./writer.ts"
 
@@ -19,15 +20,17 @@ export interface EmitOptions {
 
 /**
  * DeviceScript source exporting `model`, the normalization constants, the
- * residual input per output and the calibrated anomaly threshold (each null
- * when the model has none), and `scaling`, which bundles the first five.
+ * residual input per output (an index into the network's input: a reading,
+ * or its seasonal value), the derived inputs with their state and the calibrated anomaly
+ * threshold (each null when the model has none), and `scaling`, which
+ * bundles all but the threshold.
  */
 export function emitModule(plan: ModelPlan, opts: EmitOptions): string {
     const { model, encoding, opcodes } = plan
     const w = new ModuleWriter(encoding)
     const layers = plan.layers.map((l, i) => "    " + kernelOf(l.layer).emit(l, w, i))
     const classes = new Set(plan.layers.map(l => (l.whole ? "CompiledCell" : CLASS[l.layer.type])))
-    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : []), ...(classes.has("CompiledCell") ? ["CellCode"] : [])]
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", "Derivation", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : []), ...(classes.has("CompiledCell") ? ["CellCode"] : [])]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
     return [
@@ -42,12 +45,21 @@ export function emitModule(plan: ModelPlan, opts: EmitOptions): string {
         norm("inputStd", model.inputNormalization?.std),
         norm("outputMean", model.outputNormalization?.mean),
         norm("outputStd", model.outputNormalization?.std),
-        `export const residual: number[] = ${model.residual ? `[${model.residual.join(", ")}]` : "null"}`,
+        `export const residual: number[] = ${model.residual ? `[${residualInputs(model)!.join(", ")}]` : "null"}`,
+        `export const derived: Derivation = ${derivationSource(model)}`,
         `export const anomalyThreshold: number = ${model.anomaly ? model.anomaly.threshold : "null"}`,
         "/** The scaling above in one object, for predict(model, scaling), anomaly(model, anomalyThreshold, scaling) and Forecaster. */",
-        "export const scaling: Scaling = { inputMean, inputStd, outputMean, outputStd, residual }",
+        "export const scaling: Scaling = { inputMean, inputStd, outputMean, outputStd, residual, derived }",
         "",
     ].join("\n")
+}
+
+/** The derived inputs and their state (src/features.ts; object literals have no shorthand properties in DeviceScript), or null. */
+function derivationSource(model: CanonicalModel): string {
+    const f = deviceFeatures(model)
+    if (!f) return "null"
+    const list = (v: number[] | null) => (v ? `[${v.join(", ")}]` : "null")
+    return `new Derivation({ change: ${list(f.change)}, season: ${list(f.season)}, depth: ${f.depth}, cycleMs: ${list(f.cycleMs)}, cycleOffsetMs: ${list(f.cycleOffsetMs)}, rowMs: ${f.rowMs} }, ${model.inputSize})`
 }
 
 const CLASS: Record<Layer["type"], string> = { rnn: "Rnn", lstm: "Lstm", gru: "Gru", dense: "Dense" }

@@ -15,6 +15,7 @@
  */
 import { type CanonicalModel, type Layer, layerMacs, macsPerStep } from "../model/canonical.ts"
 import { UserError } from "../model/errors.ts"
+import { deviceFeatures } from "../model/features.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { modelOpcodes } from "./cost.ts"
 import { arrayBytes, literalArrayBytes, objectBytes } from "./heap.ts"
@@ -56,7 +57,7 @@ export interface ModelPlan {
     opcodes: number
     /** Image bytes of the model: its layers' weights and code. */
     image: number
-    /** Heap bytes of the model: the Model object, its layers and the input and output arrays. */
+    /** Heap bytes of the model: the Model object, its layers, the input and output arrays and the derived inputs' state. */
     heap: number
 }
 
@@ -84,9 +85,17 @@ function layerOptions(model: CanonicalModel, encoding: Encoding): LayerOptions {
     return { "literal-code": on("literal-code"), "unrolled-flash": on("unrolled-flash"), "flash-matrices": on("flash-matrices") }
 }
 
+/** The Forecaster's derived-input state the module creates (src/features.ts Derivation: the previous readings and the season rings) and its config literal. */
+function derivedHeap(model: CanonicalModel): number {
+    const f = deviceFeatures(model)
+    if (!f) return 0
+    const lists = [f.change, f.season, f.cycleMs, f.cycleOffsetMs].reduce((s, v) => s + (v ? literalArrayBytes(v.length) : 0), 0)
+    return objectBytes(8) + objectBytes(6) + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * (f.depth + 1))
+}
+
 function assemble(model: CanonicalModel, encoding: Encoding, layers: LayerPlan[]): ModelPlan {
-    // Model (4 fields) and its layer list; the app's input and output arrays, two of each
-    const own = objectBytes(4) + literalArrayBytes(model.layers.length) + 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize)
+    // Model (4 fields) and its layer list; the app's input and output arrays, two of each; the derived inputs' state
+    const own = objectBytes(4) + literalArrayBytes(model.layers.length) + 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize) + derivedHeap(model)
     return {
         model,
         encoding,

@@ -13,10 +13,17 @@
  *   dropped and counted, as the device app skips a faulty reading: it never
  *   enters the model state.
  * - A target or input not in the header is an error that lists the columns.
+ *
+ * Both give the rows' times (UTC ms) when a column holds ISO timestamps
+ * (io/times.ts); a model with calendar inputs and a CSV without them is an
+ * error.
  */
 import { type Dialect, type Records, cellNumber, readRecords } from "./csv.ts"
 import { UserError, quote } from "../model/errors.ts"
 import { count } from "../model/wording.ts"
+import type { DerivedInputs } from "../model/canonical.ts"
+import { derivedCount } from "../model/features.ts"
+import { type TimeColumn, timeColumn, timesNote } from "./times.ts"
 
 const NAN_WORDS = new Set(["nan", "na", "n/a", "null", "none", "-"])
 /** A cell that looks like a date or time: 2010-01-01, 2010-01-01T01:00:00, 12:30, 1/2/2020. */
@@ -31,6 +38,8 @@ export interface Columns {
     target: number[]
     /** The CSV line (1-based, header is line 1) of each kept row. */
     lines: number[]
+    /** UTC ms of each kept row, from the first column of timestamps (io/times.ts); absent without one. */
+    times?: number[]
     /** One line per data-policy case that happened, with counts. */
     notes: string[]
 }
@@ -46,6 +55,8 @@ export interface ColumnRequest {
     skipFrom?: string
     /** --delimiter; default: detected from the header line. */
     delimiter?: string
+    /** The calendar inputs of the model the columns are for: they need the rows' times, so a CSV without them is an error. */
+    calendar?: string[]
 }
 
 type Cell = number | "empty" | "nan" | "text"
@@ -77,9 +88,13 @@ export function readColumns(path: string, req: ColumnRequest): Columns {
     const targetCol = find(req.target, req.targetFrom ?? "--target")
     const inputCols = req.inputs ? req.inputs.map(n => find(n, req.inputsFrom ?? "--inputs")) : header.map((_, c) => c).filter(c => !isText[c])
     const used = [...new Set([...inputCols, targetCol])]
-    if (req.skipFrom) notes.push(...skipNote(header, used, req.skipFrom))
+    // the times of a calendar model's rows are a column in use, not one skipped
+    const timeNotes: string[] = []
+    const time = rowTimes(path, header, body, req.calendar, timeNotes)
+    const timeCols = req.calendar?.length && time ? [time.column] : []
+    if (req.skipFrom) notes.push(...skipNote(header, [...used, ...timeCols], req.skipFrom))
     else {
-        const skipped = header.map((h, c) => ({ h, c })).filter(({ c }) => isText[c] && !inputCols.includes(c))
+        const skipped = header.map((h, c) => ({ h, c })).filter(({ c }) => isText[c] && !inputCols.includes(c) && !timeCols.includes(c))
         for (const { h, c } of skipped) notes.push(`column "${h}" holds ${kindOf(c)}, not numbers: skipped`)
         const unused = req.inputs ? header.filter((_, c) => !isText[c] && !inputCols.includes(c) && c !== targetCol) : []
         if (unused.length) notes.push(`numeric column${unused.length > 1 ? "s" : ""} not in ${req.inputsFrom ?? "--inputs"}, unused: ${unused.join(", ")}`)
@@ -104,28 +119,45 @@ export function readColumns(path: string, req: ColumnRequest): Columns {
         const kinds = [bad.empty && count(bad.empty, "empty cell"), bad.nan && `${bad.nan} NaN`, bad.text && `${bad.text} non-numeric (e.g. ${firstText})`].filter(Boolean)
         notes.push(`dropped ${count(dropped, "row")} of ${body.length.toLocaleString("en-US")} with a missing value in a used column (${kinds.join(", ")}); the device skips such readings too`)
     }
+    notes.push(...timeNotes)
     return {
         inputNames: inputCols.map(c => header[c]),
         inputs: kept.map(r => inputCols.map(c => cells[r][c] as number)),
         target: kept.map(r => cells[r][targetCol] as number),
         lines: kept.map(r => r + 2),
+        ...(time ? { times: kept.map(r => time.times[r]) } : {}),
         notes,
     }
 }
 
-/** What a reader needs of a model: its input names, when it has them, and its input count. */
+/** The rows' times, if a column holds them; `calendar` (a model's calendar inputs) makes them required and noted. */
+function rowTimes(path: string, header: string[], body: string[][], calendar: string[] | undefined, notes: string[]): TimeColumn | null {
+    const time = timeColumn(header, body)
+    if (!calendar?.length) return time
+    if (!time) throw new UserError(`${path}: the model's calendar inputs (${calendar.join(", ")}) need each row's time, but no column holds ISO dates or times (e.g. 2024-03-01T06:00)`)
+    notes.push(timesNote(header, time))
+    return time
+}
+
+/** What a reader needs of a model: its input names, when it has them, its input count and the inputs it derives (whose calendar needs times). */
 export interface ModelColumns {
     inputNames?: string[]
     outputNames?: string[]
     inputSize: number
+    features?: DerivedInputs
+}
+
+/** The readings a model takes from the CSV: its inputs less the derived ones (model/features.ts readingCount). */
+function readings(model: ModelColumns): number {
+    return model.inputSize - derivedCount(model.features)
 }
 
 /** The columns a trained model reads (its inputNames) and forecasts (its first outputName), or the ones the flags name. */
 export function readModelColumns(path: string, model: ModelColumns, flags: { target?: string; inputs?: string; delimiter?: string }): Columns {
     const inputs = flags.inputs?.split(",").map(s => s.trim()) ?? model.inputNames
     const target = flags.target ?? model.outputNames?.[0]
-    if (!inputs) throw new UserError(`the model has no inputNames; name the CSV column of each of its ${model.inputSize} inputs with --inputs a,b,...`)
-    if (inputs.length !== model.inputSize) throw new UserError(`--inputs names ${inputs.length} columns, the model takes ${model.inputSize} inputs`)
+    if (!inputs) throw new UserError(`the model has no inputNames; name the CSV column of each of its ${readings(model)} readings with --inputs a,b,...`)
+    if (inputs.length !== readings(model)) throw new UserError(`--inputs names ${inputs.length} columns, the model takes ${readings(model)} readings`)
     if (!target) throw new UserError("the model has no outputNames; name the column it forecasts with --target")
     return readColumns(path, {
         target,
@@ -134,6 +166,7 @@ export function readModelColumns(path: string, model: ModelColumns, flags: { tar
         inputsFrom: flags.inputs ? "--inputs" : "the model's inputNames",
         skipFrom: flags.inputs || flags.target ? "--inputs or --target" : "the model",
         delimiter: flags.delimiter,
+        calendar: model.features?.calendar,
     })
 }
 
@@ -157,21 +190,23 @@ function skipNote(header: string[], used: number[], from: string): string[] {
  * (other columns skipped and reported), or, for a model without inputNames,
  * the columns in order (and a note that says so).
  */
-function inputColumns(rec: Records, model: ModelColumns, usedBy: string): { columns: number[]; notes: string[] } {
+function inputColumns(rec: Records, model: ModelColumns, usedBy: string, timeCols: number[]): { columns: number[]; notes: string[] } {
     const { path, header } = rec
     if (model.inputNames) {
         const columns = model.inputNames.map(n => columnOf(header, n, path, "the model's inputNames"))
-        return { columns, notes: skipNote(header, columns, usedBy) }
+        return { columns, notes: skipNote(header, [...columns, ...timeCols], usedBy) }
     }
-    if (header.length !== model.inputSize)
-        throw new UserError(`${path}: the header has ${header.length} columns, the model takes ${model.inputSize} inputs (it has no inputNames, so the columns are its inputs in order)`)
-    return { columns: header.map((_, c) => c), notes: [`the model has no inputNames: its ${model.inputSize} inputs are the CSV's columns in order (${header.join(", ")})`] }
+    if (header.length !== readings(model))
+        throw new UserError(`${path}: the header has ${header.length} columns, the model takes ${readings(model)} readings (it has no inputNames, so the columns are its readings in order)`)
+    return { columns: header.map((_, c) => c), notes: [`the model has no inputNames: its ${readings(model)} readings are the CSV's columns in order (${header.join(", ")})`] }
 }
 
 /** Parsed records as the model's input rows, every row kept; see readModelInputs. `usedBy` names who wants the columns in the skip note ("the model", "--sensors"). */
-export function modelInputs(rec: Records, model: ModelColumns, usedBy = "the model"): { rows: number[][]; notes: string[] } {
+export function modelInputs(rec: Records, model: ModelColumns, usedBy = "the model"): { rows: number[][]; times?: number[]; notes: string[] } {
     const { path, header, body, dialect } = rec
-    const { columns, notes } = inputColumns(rec, model, usedBy)
+    const timeNotes: string[] = []
+    const time = rowTimes(path, header, body, model.features?.calendar, timeNotes)
+    const { columns, notes } = inputColumns(rec, model, usedBy, model.features?.calendar?.length && time ? [time.column] : [])
     const rows = body.map((cells, r) => {
         if (cells.length !== header.length) throw new UserError(`${path}: line ${r + 2} has ${cells.length} columns, the header has ${header.length}`)
         return columns.map(c => {
@@ -180,7 +215,7 @@ export function modelInputs(rec: Records, model: ModelColumns, usedBy = "the mod
             return v
         })
     })
-    return { rows, notes: [...rec.notes, ...notes] }
+    return { rows, ...(time ? { times: time.times } : {}), notes: [...rec.notes, ...notes, ...timeNotes] }
 }
 
 /**
@@ -188,6 +223,6 @@ export function modelInputs(rec: Records, model: ModelColumns, usedBy = "the mod
  * model's input order; a cell that is not a number is an error, since every
  * row gets an output.
  */
-export function readModelInputs(path: string, model: ModelColumns, delimiter?: string): { rows: number[][]; notes: string[] } {
+export function readModelInputs(path: string, model: ModelColumns, delimiter?: string): { rows: number[][]; times?: number[]; notes: string[] } {
     return modelInputs(readRecords(path, delimiter), model)
 }

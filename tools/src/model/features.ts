@@ -98,3 +98,23 @@ export function deriveInputs(model: CanonicalModel, readings: number[][], times?
         ]
     })
 }
+
+/** The device's form of a model's derived inputs (src/features.ts DerivedInputs): indices, the season depth and the cycles in ms, or null. */
+export function deviceFeatures(model: CanonicalModel): { change: number[] | null; season: number[] | null; depth: number; cycleMs: number[] | null; cycleOffsetMs: number[] | null; rowMs: number } | null {
+    const f = model.features
+    if (!f || derivedCount(f) === 0) return null
+    const cycles = f.calendar?.length ? f.calendar : null
+    return {
+        change: f.change?.length ? f.change : null,
+        season: f.season?.length ? f.season : null,
+        depth: f.season?.length ? seasonDepth(model.period!, model.horizon ?? 1) : 0,
+        cycleMs: cycles && cycles.map(c => CYCLES[c].ms),
+        cycleOffsetMs: cycles && cycles.map(c => CYCLES[c].offsetMs),
+        rowMs: f.rowMs ?? 0,
+    }
+}
+
+/** Per output, the network input residual mode adds back: the reading, or its season input when residualBase is "season". */
+export function residualInputs(model: CanonicalModel): number[] | undefined {
+    return model.residual?.map(k => (model.residualBase === "season" ? seasonInput(model, k) : k))
+}

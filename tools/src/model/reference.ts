@@ -4,7 +4,7 @@
  * obviousness, not speed: one step at a time, plain arrays.
  */
 
-import { deriveInputs, seasonInput } from "./features.ts"
+import { deriveInputs, residualInputs } from "./features.ts"
 import type {
     Activation,
     CanonicalModel,
@@ -182,8 +182,8 @@ export class ReferenceModel {
             ? denormalize(v, model.outputNormalization)
             : v
         // residual mode: the network gave the change from the reading's current or seasonal naive value
-        const base = (k: number) => x[model.residualBase === "season" ? seasonInput(model, k) : k]
-        return model.residual ? y.map((yj, j) => yj + base(model.residual![j])) : y
+        const base = residualInputs(model)
+        return base ? y.map((yj, j) => yj + x[base[j]]) : y
     }
 
     /**

@@ -13,6 +13,7 @@
 import { randomBytes } from "node:crypto"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
+import { readingCount, seasonDepth } from "../model/features.ts"
 import { MAX_HEX_LITERAL_BYTES, emitModule } from "../emit/emit.ts"
 import { type ModelPlan, planModel } from "../emit/plan.ts"
 import { UserError } from "../model/errors.ts"
@@ -23,7 +24,7 @@ import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
 
 /** Bytes of the random marker that starts each patched literal. */
 const MARKER_BYTES = 16
-/** Input literal: marker, row count (u32, padded to 8), then f64 inputs. */
+/** Input literal: marker, row count (u32, padded to 8), then per row its time (a model with calendar inputs) and readings, f64. */
 const INPUT_HEADER_BYTES = MARKER_BYTES + 8
 /**
  * The simulator's flash for these runs: room for the largest image a board
@@ -42,6 +43,8 @@ export interface SimulateOptions {
     onProgress?: (done: number, total: number) => void
     /** At most this many rows per chunk (default: as many as one literal holds). */
     chunkRows?: number
+    /** UTC ms of each row: required by a model with calendar inputs, which the Forecaster is then told before each step. */
+    times?: number[]
 }
 
 /** Numbers snapshot() writes: h (and c for an LSTM) of every recurrent layer. */
@@ -49,14 +52,22 @@ export function stateSize(model: CanonicalModel): number {
     return model.layers.reduce((n, l) => n + (l.type === "lstm" ? 2 * l.units : l.type === "dense" ? 0 : l.units), 0)
 }
 
+/** Numbers the derived inputs' snapshot writes (src/features.ts snapshotDerivation): previous readings, season rings, slot, seen, time; 0 without them. */
+function derivedStateSize(model: CanonicalModel): number {
+    const f = model.features
+    if (!f || readingCount(model) === model.inputSize) return 0
+    const ring = f.season?.length ? f.season.length * (seasonDepth(model.period!, model.horizon ?? 1) + 1) : 0
+    return (f.change?.length ?? 0) + ring + 3
+}
+
 function hexOf(bytes: Uint8Array): string {
     return Buffer.from(bytes).toString("hex")
 }
 
-function runnerSource(inputMarker: Buffer, inputBytes: number, stateMarker: Buffer, stateBytes: number): string {
+function runnerSource(inputMarker: Buffer, inputBytes: number, stateMarker: Buffer, stateBytes: number, timed: boolean): string {
     const literal = (marker: Buffer, bytes: number) => `hex\`${hexOf(marker)}${"00".repeat(bytes - MARKER_BYTES)}\``
     return `import * as ds from "@devicescript/core"
-import { Forecaster, zeros } from "${WORKSPACE_LIBRARY}"
+import { Forecaster, restoreDerivation, snapshotDerivation, zeros } from "${WORKSPACE_LIBRARY}"
 import { model, scaling } from "./model"
 
 // Overwritten by the host before each run (simulate.ts).
@@ -66,13 +77,20 @@ const STATE = ${literal(stateMarker, stateBytes)}
 ${VALUE_SENDER}
 
 async function main() {
-    model.restore(STATE.slice(${MARKER_BYTES}))
     // the sensor app's and predict()'s per-reading path; step() when the model fits one slice, as on a board
     const forecaster = new Forecaster(model, scaling, false)
-    const raw = zeros(model.inputSize)
+    const derived = forecaster.derived
+    // the state goes on from the chunk before: the model's, then the derived inputs' (all zero: a fresh start)
+    model.restore(STATE.slice(${MARKER_BYTES}))
+    if (derived) restoreDerivation(derived, STATE.slice(${MARKER_BYTES} + 8 * model.stateSize))
+    const readings = forecaster.readings
+    const stride = readings + ${timed ? 1 : 0}
+    const raw = zeros(readings)
     const rows = INPUT.getAt(${MARKER_BYTES}, "u32")
     for (let t = 0; t < rows; t++) {
-        for (let j = 0; j < model.inputSize; j++) raw[j] = INPUT.getAt(${INPUT_HEADER_BYTES} + 8 * (t * model.inputSize + j), "f64")
+        const at = ${INPUT_HEADER_BYTES} + 8 * t * stride
+        ${timed ? `forecaster.setTime(INPUT.getAt(at, "f64"))` : "// no calendar inputs: no times"}
+        for (let j = 0; j < readings; j++) raw[j] = INPUT.getAt(at + 8 * (stride - readings + j), "f64")
         const y = await forecaster.step(raw)
         for (let j = 0; j < model.outputSize; j++) sendValue("Y", y[j])
         // ~1 µs: cheaper than working out when the watchdog needs it
@@ -82,6 +100,11 @@ async function main() {
     const state = Buffer.alloc(8 * model.stateSize)
     model.snapshot(state)
     for (let k = 0; k < model.stateSize; k++) sendValue("S", state.getAt(8 * k, "f64"))
+    if (derived) {
+        const more = Buffer.alloc(8 * derived.stateSize)
+        snapshotDerivation(derived, more)
+        for (let k = 0; k < derived.stateSize; k++) sendValue("S", more.getAt(8 * k, "f64"))
+    }
     endValues("S")
     console.log("DONE")
 }
@@ -108,21 +131,25 @@ export function planFor(model: CanonicalModel, opts: { encoding: Encoding; plan?
     return opts.plan
 }
 
-/** Output rows the VM computes for `rows`, one per input row. */
+/** Output rows the VM computes for `rows` (the readings), one per row. */
 export async function simulate(model: CanonicalModel, rows: number[][], opts: SimulateOptions): Promise<number[][]> {
-    const states = stateSize(model)
+    const calendar = model.features?.calendar ?? []
+    const timed = calendar.length > 0
+    if (timed && opts.times?.length !== rows.length) throw new UserError(`the model's calendar inputs (${calendar.join(", ")}) need the time of each row`)
+    const states = stateSize(model) + derivedStateSize(model)
     const stateBytes = MARKER_BYTES + 8 * states
     if (stateBytes > MAX_HEX_LITERAL_BYTES) throw new UserError(`the model's state (${states} numbers) is too large to simulate`)
-    const fit = Math.floor((MAX_HEX_LITERAL_BYTES - INPUT_HEADER_BYTES) / (8 * model.inputSize))
+    const stride = readingCount(model) + (timed ? 1 : 0)
+    const fit = Math.floor((MAX_HEX_LITERAL_BYTES - INPUT_HEADER_BYTES) / (8 * stride))
     const perChunk = Math.max(1, Math.min(opts.chunkRows ?? Infinity, fit, rows.length))
-    const inputBytes = INPUT_HEADER_BYTES + 8 * model.inputSize * perChunk
+    const inputBytes = INPUT_HEADER_BYTES + 8 * stride * perChunk
     const inputMarker = randomBytes(MARKER_BYTES)
     const stateMarker = randomBytes(MARKER_BYTES)
     const ws = new Workspace()
     const outputs: number[][] = []
     try {
         ws.write("model.ts", emitModule(planFor(model, opts), { libraryImport: WORKSPACE_LIBRARY }))
-        ws.write("main.ts", runnerSource(inputMarker, inputBytes, stateMarker, stateBytes))
+        ws.write("main.ts", runnerSource(inputMarker, inputBytes, stateMarker, stateBytes, timed))
         const [{ binary }] = await Promise.all([ws.build("main.ts"), warmUpVm()])
         const inputAt = locate(binary, inputMarker) + MARKER_BYTES
         const stateAt = locate(binary, stateMarker) + MARKER_BYTES
@@ -131,7 +158,7 @@ export async function simulate(model: CanonicalModel, rows: number[][], opts: Si
         for (let start = 0; start < rows.length; start += perChunk) {
             const chunk = rows.slice(start, start + perChunk)
             image.writeUInt32LE(chunk.length, inputAt)
-            writeF64(image, inputAt + 8, chunk.flat())
+            writeF64(image, inputAt + 8, chunk.flatMap((r, i) => (timed ? [opts.times![start + i], ...r] : r)))
             writeF64(image, stateAt, state)
             const onLine = (line: string) => {
                 const m = /^Y (\d+) /.exec(line)

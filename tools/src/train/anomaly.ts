@@ -76,7 +76,7 @@ export function checkFaults(model: CanonicalModel, data: SeriesData, e: Evaluati
             if (k >= 0) inputs[r][k] = target[s - 1]
         }
     }
-    const stuckPred = new ReferenceModel(model).run(inputs).map(y => y[0])
+    const stuckPred = new ReferenceModel(model).run(inputs, data.times).map(y => y[0])
     const stuckCaught = segments.filter(s => {
         for (let r = s; r < s + STUCK_ROWS; r++) if (Math.abs(stuckPred[r - h] - observed[r]) > threshold) return true
         return false

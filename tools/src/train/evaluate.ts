@@ -134,7 +134,7 @@ export async function evaluateModel(model: CanonicalModel, data: SeriesData, opt
     const float = new ReferenceModel(model).run(data.inputs, data.times).map(y => y[0])
     const methods = [score("float", "float model (float64)", rows.map(t => float[t]), actual, scale.mae)]
     if (opts.encoding) {
-        const device = await simulate(model, data.inputs, { encoding: opts.encoding, plan: opts.plan, onProgress: opts.onProgress })
+        const device = await simulate(model, data.inputs, { encoding: opts.encoding, plan: opts.plan, onProgress: opts.onProgress, times: data.times })
         methods.push(score("device", `device (${opts.encoding}, DeviceScript VM)`, rows.map(t => device[t][0]), actual, scale.mae))
     }
     methods.push(score("persistence", "persistence (next = current)", rows.map(t => target[t]), actual, scale.mae))

@@ -9,6 +9,9 @@ import { simulate } from "../../src/run/simulate.ts"
 import { parsePrediction } from "../../src/board/deploy.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
+import { quantizeModel } from "../../src/model/quantize.ts"
+import { randomLstmModel } from "../../src/model/random.ts"
+import { validateModel } from "../../src/model/validate.ts"
 import { runWithWeatherModel as run, weatherModel as model } from "../helpers/app-vm.ts"
 
 const options: AppOptions = { features: ["temperature", "humidity", "pressure"], periodMs: 800, targets: [null], threshold: 0, steps: 2, stepAsync: false }
@@ -84,5 +87,40 @@ console.log("same " + (a.toString("hex") === b.toString("hex")) + " " + a.toStri
         const lines = await run(appSource(options, "./lib"), l => l.startsWith("dsrnn: fault"))
         expect(lines).toContain("dsrnn: fault temperature not bound")
         expect(lines.some(l => l.startsWith("dsrnn: t="))).toBe(false)
+    })
+
+    describe("derived inputs: the app's Forecaster computes them from the readings and its clock", () => {
+        const HOUR = 3_600_000
+        const START = Date.UTC(2024, 2, 1, 6)
+        // readings temperature, humidity; derived: humidity's change, temperature 2 rows back (period 3), sin/cos of the day
+        const derived = validateModel({
+            ...randomLstmModel(6, 4, 41),
+            inputNames: ["temperature", "humidity"],
+            outputNames: ["temperature"],
+            period: 3,
+            features: { change: [1], season: [0], calendar: ["day"], rowMs: HOUR },
+            residual: [0],
+            residualBase: "season",
+        })
+        const calendarOptions: AppOptions = { ...options, features: ["temperature", "humidity"], calendar: ["day"], startMs: START, steps: 4 }
+
+        it("equals the float64 oracle; a faulty sample is skipped but its hour still passes", async () => {
+            // exact in the sensors' wire formats (multiples of 1/1024); row 2 is a fault
+            const rows = [[13.5, 70.5], [14.25, 72.25], [200, 71], [15, 71], [13.75, 69.75]]
+            const lines = await run(simulatorSource(calendarOptions, "./lib", rows), l => l === "dsrnn: done", 30_000, derived, "f32")
+            expect(lines).toContain("dsrnn: fault temperature=200 outside [-40, 85]")
+            const ys = lines.map(parsePrediction).filter(p => p !== null).map(p => p!.y[0])
+            const good = [0, 1, 3, 4]
+            const expected = new ReferenceModel(quantizeModel(derived, "f32")).run(good.map(t => rows[t]), good.map(t => START + t * HOUR)).map(y => y[0])
+            expect(ys).toHaveLength(4)
+            ys.forEach((y, t) => expect(Math.abs(y - expected[t]), `prediction ${t}`).toBeLessThan(1e-9))
+            // the clock matters: the same rows an hour apart without the gap give forecasts farther off than the tolerance (3e-6 measured)
+            const gapless = new ReferenceModel(quantizeModel(derived, "f32")).run(good.map(t => rows[t]), good.map((_, i) => START + i * HOUR)).map(y => y[0])
+            expect(Math.max(...gapless.map((v, t) => Math.abs(v - expected[t])))).toBeGreaterThan(1e-7)
+        })
+
+        it("a board app of a calendar model needs --start: a board has no calendar clock", () => {
+            expect(() => appSource({ ...calendarOptions, startMs: undefined }, "./lib")).toThrow("the model has calendar inputs (day) and a board has no calendar clock: give the UTC time of the first sample with --start")
+        })
     })
 })

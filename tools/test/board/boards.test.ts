@@ -100,6 +100,15 @@ describe("budget estimates", () => {
         expect(() => checkBudget(estimateBudget(deep, "i8", getBoard("esp32s3_devkit_m")), getBoard("esp32s3_devkit_m"))).not.toThrow()
     })
 
+    it("counts the season ring of derived inputs: a week of hourly rows is 167 + 1 readings of heap", () => {
+        const base = model([dense(3, 1)])
+        const weekly = { ...base, period: 168, features: { season: [0] } }
+        const grown = estimateBudget(weekly, "i8", getBoard("pico")).heapBytes - estimateBudget(base, "i8", getBoard("pico")).heapBytes
+        // the ring (pushCapacity(168) = 175 slots of 8 B), plus the config literal and the state object around it
+        expect(grown).toBeGreaterThanOrEqual(20 + 8 * 175)
+        expect(grown).toBeLessThan(20 + 8 * 175 + 400)
+    })
+
     it("refuses a synchronous step over the slice budget, and uses stepAsync otherwise", () => {
         const wide = model([lstm(3, 40), dense(40, 1)]) // 4 * 40 * 43 = 6,880 multiply-adds
         const pico = getBoard("pico")
@@ -175,7 +184,7 @@ describe("dsrnn build / bundle / flash", () => {
             runCli(["bundle", WEATHER, "--board", "pico"], dir),
         ])
         expect(board.stderr.trim()).toMatch(/^dsrnn: unknown board "uno"; known boards: /)
-        expect(names.stderr.trim()).toMatch(/^dsrnn: the model has no inputNames; say which sensor feeds each of its 3 inputs with --sensors/)
+        expect(names.stderr.trim()).toMatch(/^dsrnn: the model has no inputNames; say which sensor feeds each of its 3 readings with --sensors/)
         expect(flash.stderr.trim()).toBe("dsrnn: no board at /dev/does-not-exist: the port does not exist")
         expect(bundle.stderr.trim()).toMatch(/^dsrnn: no DeviceScript firmware for pico: pass --firmware <devicescript-rp2040-pico.uf2>/)
         for (const r of [board, names, flash, bundle]) expect(r.code).toBe(1)

@@ -513,7 +513,7 @@ describe.concurrent("dsrnn simulate rejects bad CSV input", () => {
     it("a header with the wrong column count", async ({ expect }) => {
         await simulateFails(expect, "a,b,c\n1,2,3\n", [
             "3 columns",
-            "2 inputs",
+            "2 readings",
         ])
     })
 

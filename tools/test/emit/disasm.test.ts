@@ -100,7 +100,15 @@ describe("bytecode of Forecaster.step, the per-reading path of the app, predict(
         const steps = path.filter(p => /^step_F\d+$/.test(p.name) && p.lines.some(l => /CALL normalize_F/.test(l)))
         expect(steps).toHaveLength(1)
         expect(allocationsOutsideThrow(steps[0])).toEqual([])
-        for (const c of calls(steps[0])) expect(c).toMatch(/CALL (normalize_F\d+|denormalize_F\d+|addResidual_F\d+|this\."model"\."(step|stepAsync)")\(/)
+        for (const c of calls(steps[0])) expect(c).toMatch(/CALL (normalize_F\d+|denormalize_F\d+|addResidual_F\d+|this\."model"\."(step|stepAsync)"|this\."derived"\."fill")\(/)
+    })
+
+    test("the derived inputs (Derivation.fill) call only C builtins, sin and cos included, and allocate only to throw", () => {
+        // the method, not layer.ts's fill(v, value)
+        const fill = path.filter(p => /^fill_F\d+$/.test(p.name) && p.lines.some(l => /CALL Math\."floor"/.test(l)))
+        expect(fill).toHaveLength(1)
+        expect(allocationsOutsideThrow(fill[0])).toEqual([])
+        expect(calls(fill[0])).toEqual([])
     })
 })
 

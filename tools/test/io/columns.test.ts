@@ -57,3 +57,32 @@ describe("readColumns: the messy-data policy", () => {
         expect(() => readColumns(MESSY, { target: "temp", inputs: ["time", "temp"] })).toThrow('column "time" (--inputs) holds timestamps, not numbers')
     })
 })
+
+describe("the rows' times, from the first column of ISO timestamps", () => {
+    // 2024-01-01T00:00Z is 1704067200000 ms (19723 days of 86400000 ms)
+    const JAN1 = 1704067200000
+    const HOUR = 3600000
+
+    it("one UTC time per kept row; naive timestamps are UTC wall clock", () => {
+        const c = readColumns(MESSY, { target: "temp" })
+        expect(c.times).toEqual([JAN1, JAN1 + 4 * HOUR, JAN1 + 6 * HOUR])
+    })
+
+    it("zones, seconds, fractions and plain dates; a day that does not exist is no timestamp", () => {
+        const zoned = csv("zoned.csv", "when,v\n2024-01-01T06:00+01:00,1\n2024-01-01 06:00:00.5Z,2\n2024-01-02,3\n2024-01-01T06:00-0230,4\n")
+        expect(readColumns(zoned, { target: "v" }).times).toEqual([JAN1 + 5 * HOUR, JAN1 + 6 * HOUR + 500, JAN1 + 24 * HOUR, JAN1 + 8.5 * HOUR])
+        const feb30 = csv("feb30.csv", "when,v\n2024-02-29,1\n2024-02-30,2\n")
+        expect(readColumns(feb30, { target: "v" }).times).toBeUndefined()
+    })
+
+    it("a model with calendar inputs needs them: an error without, a note on how they were read with", () => {
+        const plain = csv("plain.csv", "v\n1\n2\n")
+        expect(() => readColumns(plain, { target: "v", calendar: ["day"] })).toThrow(`${plain}: the model's calendar inputs (day) need each row's time, but no column holds ISO dates or times (e.g. 2024-03-01T06:00)`)
+        const notes = readColumns(MESSY, { target: "temp", calendar: ["day"] }).notes
+        expect(notes).toContain('times from column "time" (timestamps without a zone read as UTC)')
+        // in use, so not reported as skipped
+        expect(notes.join("\n")).not.toContain('column "time" holds timestamps')
+        const utc = csv("utc.csv", "v,at\n1,2024-01-01T00:00Z\n")
+        expect(readColumns(utc, { target: "v", calendar: ["week"] }).notes).toContain('times from column "at"')
+    })
+})

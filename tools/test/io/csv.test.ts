@@ -109,9 +109,9 @@ describe("the model's columns by name", () => {
         const unnamed = { inputSize: 3 }
         const r = readModelInputs(csv("p,h,t\n1013.5,60,1.25\n"), unnamed)
         expect(r.rows).toEqual([[1013.5, 60, 1.25]])
-        expect(r.notes).toEqual(["the model has no inputNames: its 3 inputs are the CSV's columns in order (p, h, t)"])
+        expect(r.notes).toEqual(["the model has no inputNames: its 3 readings are the CSV's columns in order (p, h, t)"])
         expect(() => readModelInputs(csv("date,p,h,t\n2024-01-01,1013.5,60,1.25\n"), unnamed)).toThrow(
-            "the header has 4 columns, the model takes 3 inputs (it has no inputNames, so the columns are its inputs in order)"
+            "the header has 4 columns, the model takes 3 readings (it has no inputNames, so the columns are its readings in order)"
         )
     })
 })
