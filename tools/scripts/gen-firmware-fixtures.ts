@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { Activation, CanonicalModel, Layer } from "../src/model/canonical.ts"
 import { emitModule } from "../src/emit/emit.ts"
+import { type LayerPath, planModel } from "../src/emit/plan.ts"
 import { type Encoding, quantizeModel } from "../src/model/quantize.ts"
 import { seededRandom, randomMatrix } from "../src/model/random.ts"
 import { ReferenceModel } from "../src/model/reference.ts"
@@ -91,7 +92,8 @@ function saturatedInputs(rand: () => number): number[][] {
 const cases: {
     name: string
     encodings: Encoding[]
-    specialize?: boolean
+    /** The code of every layer; flash matrices when absent. */
+    path?: LayerPath
     build: (r: () => number) => CanonicalModel
     inputs?: (r: () => number) => number[][]
 }[] = [
@@ -116,17 +118,17 @@ const cases: {
         build: r => model([recurrent(r, "rnn", 2, 4, "tanh"), dense(r, 4, 4, "relu"), dense(r, 4, 3, "sigmoid"), dense(r, 3, 2, "tanh")]),
     },
     // Specialised code: 24 units make several blocks, so stepAsync slices the CompiledCell.
-    { name: "lstm_cell", encodings: ["f32", "i8"], specialize: true, build: r => model([recurrent(r, "lstm", 3, 24, "tanh"), dense(r, 24, 1, "linear")]) },
+    { name: "lstm_cell", encodings: ["f32", "i8"], path: "literal-code", build: r => model([recurrent(r, "lstm", 3, 24, "tanh"), dense(r, 24, 1, "linear")]) },
     {
         name: "lstm_hard_cell",
         encodings: ["i8"],
-        specialize: true,
+        path: "literal-code",
         build: r => model([recurrent(r, "lstm", 3, 24, "tanh", { recurrentActivation: "hard_sigmoid" }), dense(r, 24, 1, "linear")]),
     },
-    { name: "gru_cell", encodings: ["f32", "i8"], specialize: true, build: r => model([recurrent(r, "gru", 3, 23, "tanh"), dense(r, 23, 1, "linear")]) },
-    { name: "rnn_cell", encodings: ["f32", "i8"], specialize: true, build: r => model([recurrent(r, "rnn", 3, 25, "tanh"), dense(r, 25, 2, "linear")]) },
-    { name: "rnn_relu_cell", encodings: ["i8"], specialize: true, build: r => model([recurrent(r, "rnn", 3, 24, "relu"), dense(r, 24, 1, "linear")]) },
-    { name: "saturated_cell", encodings: ["i8"], specialize: true, build: r => model([saturated(r), dense(r, 32, 1, "linear")]), inputs: saturatedInputs },
+    { name: "gru_cell", encodings: ["f32", "i8"], path: "literal-code", build: r => model([recurrent(r, "gru", 3, 23, "tanh"), dense(r, 23, 1, "linear")]) },
+    { name: "rnn_cell", encodings: ["f32", "i8"], path: "literal-code", build: r => model([recurrent(r, "rnn", 3, 25, "tanh"), dense(r, 25, 2, "linear")]) },
+    { name: "rnn_relu_cell", encodings: ["i8"], path: "literal-code", build: r => model([recurrent(r, "rnn", 3, 24, "relu"), dense(r, 24, 1, "linear")]) },
+    { name: "saturated_cell", encodings: ["i8"], path: "literal-code", build: r => model([saturated(r), dense(r, 32, 1, "linear")]), inputs: saturatedInputs },
 ]
 
 function f64Hex(name: string, rows: number[][]): string {
@@ -147,7 +149,7 @@ cases.forEach((c, ci) => {
     for (const enc of c.encodings) {
         const expected = new ReferenceModel(quantizeModel(float, enc)).run(inputs)
         const source = [
-            emitModule(float, { encoding: enc, specialize: c.specialize, libraryImport: "../../src/index", source: `gen-firmware-fixtures.ts (${c.name})` }),
+            emitModule(planModel(float, enc, c.path ?? "flash-matrices"), { libraryImport: "../../src/index", source: `gen-firmware-fixtures.ts (${c.name})` }),
             `// Inputs and float64-reference outputs, ${STEPS} steps from zero state.`,
             f64Hex("inputs", inputs),
             f64Hex("expected", expected),

@@ -8,6 +8,7 @@
  * Run: npx tsx tools/scripts/largest-model.ts [variant units...] [--flash-kb N]
  */
 import { emitModule } from "../src/emit/emit.ts"
+import { planModel } from "../src/emit/plan.ts"
 import { emitNaiveModule } from "../src/emit/naive.ts"
 import { randomLstmModel } from "../src/model/random.ts"
 import { runProgram } from "../src/run/vm.ts"
@@ -21,7 +22,7 @@ async function fits(units: number, variant: Variant, flashBytes?: number): Promi
     try {
         const model = randomLstmModel(3, units, units)
         try {
-            ws.write("model.ts", variant === "naive" ? emitNaiveModule(model) : emitModule(model, { encoding: "i8", specialize: variant === "unrolled" ? model.layers.map(() => "unrolled" as const) : variant === "specialised", libraryImport: WORKSPACE_LIBRARY }))
+            ws.write("model.ts", variant === "naive" ? emitNaiveModule(model) : emitModule(planModel(model, "i8", variant === "unrolled" ? "unrolled-flash" : variant === "specialised" ? "literal-code" : "flash-matrices"), { libraryImport: WORKSPACE_LIBRARY }))
         } catch (e) {
             return `does not emit: ${(e as Error).message}`
         }

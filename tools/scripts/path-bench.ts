@@ -8,7 +8,7 @@
  * Run: npx tsx tools/scripts/path-bench.ts [--weights i8] [units...]   (default: 32 64)
  */
 import { emitModule } from "../src/emit/emit.ts"
-import { type LayerPath } from "../src/emit/paths.ts"
+import { type LayerPath, planModel } from "../src/emit/plan.ts"
 import { SPECIALIZED_MAX_MACS } from "../src/emit/specialized.ts"
 import { CALIBRATION_OPCODES, timer } from "../src/run/bench.ts"
 import { macsPerStep } from "../src/model/canonical.ts"
@@ -35,10 +35,10 @@ try {
     for (const units of sizes) {
         const model = randomLstmModel(3, units, units)
         const macs = macsPerStep(model)
-        const paths: LayerPath[] = ["flash", "unrolled", ...(macs <= SPECIALIZED_MAX_MACS ? ["specialized" as const] : [])]
+        const paths: LayerPath[] = ["flash-matrices", "unrolled-flash", ...(macs <= SPECIALIZED_MAX_MACS ? ["literal-code" as const] : [])]
         for (const path of paths) {
-            const module = `m${units}${path}`
-            ws.write(`${module}.ts`, emitModule(model, { encoding, specialize: model.layers.map(() => path), libraryImport: WORKSPACE_LIBRARY }))
+            const module = `m${units}${path.replace(/-/g, "_")}`
+            ws.write(`${module}.ts`, emitModule(planModel(model, encoding, path), { libraryImport: WORKSPACE_LIBRARY }))
             variants.push({ name: `LSTM(${units}) ${path}`, module, macs })
         }
     }

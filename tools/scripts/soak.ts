@@ -5,16 +5,16 @@
  * at the checkpoints (every 1,000th step) and the live heap after 1,000 steps
  * and after all of them. tools/test/run/soak.test.ts runs a short one.
  */
-import { planPaths } from "../src/emit/paths.ts"
+import { choosePlan } from "../src/emit/plan.ts"
 import { randomRecurrentModel } from "../src/model/random.ts"
 import { soak } from "../src/run/soak.ts"
 
 const steps = Number(process.argv[2] ?? 100_000)
 for (const cell of ["lstm", "gru"] as const) {
     const model = randomRecurrentModel(cell, 3, 16, 7, 0.5)
-    const specialize = planPaths(model, "i8", "auto")
+    const { plan } = choosePlan(model, "i8", undefined)
     const started = Date.now()
-    const r = await soak(model, { encoding: "i8", specialize, steps, every: 1000, onStatus: s => console.error(`${cell}: ${s}...`) })
+    const r = await soak(model, { encoding: "i8", plan, steps, every: 1000, onStatus: s => console.error(`${cell}: ${s}...`) })
     const worst = (k: "quantizedError" | "floatError") => Math.max(...r.checkpoints.map(c => c[k]))
     const ys = r.checkpoints.map(c => c.device[0])
     console.log(`${cell}(16) > dense(1), 3 inputs, i8, --specialize auto: ${steps} steps in ${((Date.now() - started) / 1000).toFixed(0)} s`)

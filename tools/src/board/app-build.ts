@@ -5,10 +5,9 @@
 import { type AppOptions, appSource, resolveFeatures, resolveTargets } from "./app-program.ts"
 import { parseRanges } from "./sensors.ts"
 import { type BoardProfile, getBoard } from "./boards.ts"
-import { APP_CODE_BYTES, type Budget, checkBudget, estimateBudget, weightImage } from "./budget.ts"
-import { type CanonicalModel, macsPerStep } from "../model/canonical.ts"
-import { SPECIALIZED_MAX_MACS, type SpecializeMode } from "../emit/specialized.ts"
-import { type CodePlan, type UnrollMode, describePlan, planPaths, simplifyPlan } from "../emit/paths.ts"
+import { type Budget, boardBudget, checkBudget, estimateBudget } from "./budget.ts"
+import type { CanonicalModel } from "../model/canonical.ts"
+import { type ModelPlan, type PlanChoice, type SpecializeMode, type UnrollMode, choosePlan, describePlan } from "../emit/plan.ts"
 import { emitModule } from "../emit/emit.ts"
 import { UserError, quote } from "../model/errors.ts"
 import { importModel } from "../import/import-model.ts"
@@ -58,9 +57,11 @@ export interface AppFlags {
 export interface PreparedApp {
     model: CanonicalModel
     board: BoardProfile
-    /** Specialised code (true), flash matrices (false) or a path per layer, and why. */
-    specialize: CodePlan
+    /** The code each layer gets (choosePlan), and why. */
+    plan: ModelPlan
     why: string
+    /** What to build when `plan` does not build or fit after all (flash matrices), or null. */
+    fallback: ModelPlan | null
     budget: Budget
     app: AppOptions
 }
@@ -91,70 +92,28 @@ export async function prepareApp(modelPath: string, flags: AppFlags, steps = 0):
     const start = flags.start === undefined ? undefined : parseTimestamp(flags.start)
     if (start === null) throw new UserError(`--start must be an ISO 8601 date or time, e.g. 2024-03-01T06:00Z, got ${quote(flags.start)}`)
     const calendar = model.features?.calendar
-    const path = choosePath(model, flags, board)
-    return { model, board, ...path, app: { features, ranges, periodMs, calendar, startMs: start?.ms, targets, threshold, steps, stepAsync: path.budget.stepAsync, saveEvery, stuckSamples, publish: flags.publish } }
+    const { plan, why, fallback, budget } = boardPlan(model, board, flags)
+    return { model, board, plan, why, fallback, budget, app: { features, ranges, periodMs, calendar, startMs: start?.ms, targets, threshold, steps, stepAsync: budget.stepAsync, saveEvery, stuckSamples, publish: flags.publish } }
 }
 
 const n = (v: number) => v.toLocaleString("en-US")
 
 /**
- * The fastest code that fits the board: specialised (about 4x faster) when
- * its estimate fits every budget; else the largest layers that fit the
- * bytecode specialised and the rest unrolled flash (about 2x faster than
- * flash matrices); else without the specialised layers, then flash matrices
- * under them, then flash matrices alone. Checked again by the real build
- * (buildFittingApp). Throws when no code allowed by the flags fits.
+ * The plan `build` deploys for this model on this board (choosePlan against
+ * the board's budgets), and what it costs; prepareApp and the report's
+ * budget chart both take it from here. Throws when no code allowed by the
+ * flags fits.
  */
-export function choosePath(model: CanonicalModel, flags: Pick<AppFlags, "weights" | "sync" | "specialize" | "unroll">, board: BoardProfile): Pick<PreparedApp, "specialize" | "why" | "budget"> {
-    const mode = flags.specialize ?? "auto"
-    const unroll = flags.unroll ?? "auto"
-    const budget = (plan: CodePlan) => estimateBudget(model, flags.weights, board, flags.sync, plan)
-    const reasons: string[] = []
-    const macs = macsPerStep(model)
-    if (mode === "off") reasons.push("--specialize off")
-    else if (mode === "auto" && macs > SPECIALIZED_MAX_MACS)
-        reasons.push(`specialised code for ${n(macs)} multiply-adds would pass the VM's 64 KB bytecode limit, about ${n(SPECIALIZED_MAX_MACS)}`)
-    else {
-        const special = budget(true)
-        try {
-            checkBudget(special, board)
-            return { specialize: true, why: `specialised: ~${n(special.imageBytes)} B of image fits ${n(board.imageBytes)} B`, budget: special }
-        } catch (e) {
-            if (mode === "on" || !(e instanceof UserError)) throw e
-            reasons.push(`specialised: ${e.message}`)
-        }
-    }
-    if (unroll === "off") reasons.push("--unroll off")
-    // room for specialised layers next to everything else, whose weights stay in flash
-    const room = board.imageBytes - APP_CODE_BYTES - weightImage(model, flags.weights)
-    const candidates: CodePlan[] = []
-    for (const u of unroll === "off" ? (["off"] as const) : unroll === "on" ? (["on"] as const) : (["on", "off"] as const))
-        for (const s of mode === "off" ? (["off"] as const) : (["auto", "off"] as const)) {
-            const plan = simplifyPlan(planPaths(model, flags.weights, s, u, room))
-            // whole-model specialised code was tried above
-            if (plan !== true && !candidates.some(c => JSON.stringify(c) === JSON.stringify(plan))) candidates.push(plan)
-        }
-    let error: unknown
-    for (const plan of candidates) {
-        const b = budget(plan)
-        try {
-            checkBudget(b, board)
-        } catch (e) {
-            if (!(e instanceof UserError)) throw e
-            if (!error) reasons.push(`${describePlan(model, plan)}: ${e.message}`)
-            error = e
-            continue
-        }
-        return { specialize: plan, why: `${describePlan(model, plan)} (${reasons.join("; ")})`, budget: b }
-    }
-    throw error
+export function boardPlan(model: CanonicalModel, board: BoardProfile, flags: Pick<AppFlags, "weights" | "sync" | "specialize" | "unroll">): PlanChoice & { budget: Budget } {
+    const choice = choosePlan(model, flags.weights, boardBudget(board, flags.sync), flags)
+    return { ...choice, budget: estimateBudget(choice.plan, board, flags.sync) }
 }
 
 /** A workspace holding model.ts and the app's main.ts (`main` overrides the board app). */
-export function writeApp(p: PreparedApp, encoding: Encoding, main = appSource(p.app, LIBRARY)): Workspace {
+export function writeApp(p: PreparedApp, main = appSource(p.app, LIBRARY)): Workspace {
     const ws = new Workspace()
     writeServices(ws)
-    ws.write("model.ts", emitModule(p.model, { encoding, specialize: p.specialize, libraryImport: WORKSPACE_LIBRARY, source: p.model.name }))
+    ws.write("model.ts", emitModule(p.plan, { libraryImport: WORKSPACE_LIBRARY, source: p.model.name }))
     ws.write("main.ts", main)
     return ws
 }
@@ -174,23 +133,23 @@ export interface BuiltApp {
 }
 
 /**
- * Writes and builds the app (`main` gives its main.ts); when specialised code
- * chosen by auto does not build or fit after all, falls back to flash
- * matrices and says why. The caller disposes of the workspace.
+ * Writes and builds the app (`main` gives its main.ts); when the plan does
+ * not build or fit after all, builds its fallback (flash matrices) and says
+ * why. The caller disposes of the workspace.
  */
-export async function buildFittingApp(p: PreparedApp, encoding: Encoding, flags: AppFlags, main: (app: AppOptions) => string = app => appSource(app, LIBRARY)): Promise<BuiltApp> {
-    const ws = writeApp(p, encoding, main(p.app))
+export async function buildFittingApp(p: PreparedApp, flags: AppFlags, main: (app: AppOptions) => string = app => appSource(app, LIBRARY)): Promise<BuiltApp> {
+    const ws = writeApp(p, main(p.app))
     try {
         return { p, ws, image: await buildApp(p, ws) }
     } catch (e) {
         ws.dispose()
-        if (p.specialize === false || flags.specialize === "on" || flags.unroll === "on" || !(e instanceof UserError)) throw e
-        const tried = p.specialize === true ? "specialised" : describePlan(p.model, p.specialize)
-        const flash = { ...p, specialize: false, why: `flash matrices (${tried}: ${e.message.split("\n")[0]})`, budget: estimateBudget(p.model, encoding, p.board, flags.sync) }
-        // the real build below checks the image, as it just did for the specialised one
-        checkBudget(flash.budget, p.board, false)
-        flash.app = { ...p.app, stepAsync: flash.budget.stepAsync }
-        const retry = writeApp(flash, encoding, main(flash.app))
+        if (!p.fallback || !(e instanceof UserError)) throw e
+        const budget = estimateBudget(p.fallback, p.board, flags.sync)
+        const flash: PreparedApp = { ...p, plan: p.fallback, fallback: null, why: `${describePlan(p.fallback)} (${describePlan(p.plan)}: ${e.message.split("\n")[0]})`, budget }
+        // the real build below checks the image, as it just did for the first plan
+        checkBudget(budget, p.board, false)
+        flash.app = { ...p.app, stepAsync: budget.stepAsync }
+        const retry = writeApp(flash, main(flash.app))
         try {
             return { p: flash, ws: retry, image: await buildApp(flash, retry) }
         } catch (e2) {

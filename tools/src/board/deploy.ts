@@ -133,7 +133,7 @@ export interface DeployResult {
 export async function runOnSimulatedDevice(prepared: PreparedApp, flags: AppFlags, csvRows: number[][], onLog: (line: string) => void): Promise<DeployResult> {
     const { rows, notes } = replayRows(prepared.app.features, csvRows.slice(0, prepared.app.steps))
     if (rows.length < prepared.app.steps) throw new UserError(`--steps ${prepared.app.steps} needs ${prepared.app.steps} input rows, the CSV has ${rows.length}`)
-    const { p, ws } = await buildFittingApp(prepared, flags.weights, flags, app => simulatorSource(app, LIBRARY, rows))
+    const { p, ws } = await buildFittingApp(prepared, flags, app => simulatorSource(app, LIBRARY, rows))
     const started: DevsProcess[] = []
     try {
         const ports = await freeDevsPorts()

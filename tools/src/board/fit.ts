@@ -1,6 +1,6 @@
 /**
  * Does a model fit a board at a sample period? The image, heap and slice
- * check is the one `dsrnn build` makes (choosePath: the fastest code that
+ * check is the one `dsrnn build` makes (boardPlan: the fastest code that
  * fits); the step time is the step's opcode estimate at a speed figure for
  * the board's chip. Made before any training, on a model of the right shape
  * (--arch auto), so it must not depend on trained weights more than an
@@ -9,7 +9,7 @@
 import type { CanonicalModel } from "../model/canonical.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
-import { choosePath } from "./app-build.ts"
+import { boardPlan } from "./app-build.ts"
 import type { BoardProfile } from "./boards.ts"
 
 /**
@@ -41,7 +41,7 @@ const n = (v: number) => v.toLocaleString("en-US")
 export function boardFit(model: CanonicalModel, encoding: Encoding, board: BoardProfile, periodMs: number): BoardFit {
     let opcodes: number
     try {
-        opcodes = choosePath(model, { weights: encoding }, board).budget.stepOpcodes
+        opcodes = boardPlan(model, board, { weights: encoding }).budget.stepOpcodes
     } catch (e) {
         if (!(e instanceof UserError)) throw e
         return { why: e.message }

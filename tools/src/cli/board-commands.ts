@@ -123,7 +123,7 @@ export function registerBoardCommands(program: Command): void {
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
         .addHelpText("after", `\nExample:\n  npx dsrnn build ${EXAMPLE}/weather-lstm.json --board pico`)
         .action(async (modelPath: string, flags: AppFlags) => {
-            const { p, ws, image } = await buildFittingApp(await prepareApp(modelPath, flags), flags.weights, flags)
+            const { p, ws, image } = await buildFittingApp(await prepareApp(modelPath, flags), flags)
             try {
                 console.log(`built the ${p.model.name ?? "model"} app for ${p.board.id} (${p.board.name}), ${flags.weights} weights, sensors ${p.app.features.join(", ")}`)
                 console.log(`code:  ${p.why}`)
@@ -147,7 +147,7 @@ export function registerBoardCommands(program: Command): void {
             checkOutputs("bundle", [{ path: out, flag: "--out", what: `a flashable image for ${board.id}`, extensions: [ext] }], [...modelFiles(modelPath), flags.firmware])
             const prepared = await prepareApp(modelPath, flags)
             const firmware = findFirmware(prepared.board, flags.firmware)
-            const { p, ws, image } = await buildFittingApp(prepared, flags.weights, flags)
+            const { p, ws, image } = await buildFittingApp(prepared, flags)
             try {
                 console.log(`code:  ${p.why}`)
                 const written = await bundleApp(p, ws, out, firmware)
@@ -173,7 +173,7 @@ export function registerBoardCommands(program: Command): void {
             if (esp && !flags.port && serialPorts().length === 0)
                 throw new UserError(`no board connected: no USB serial port found (/dev/ttyUSB*, /dev/ttyACM*); plug in the ${prepared.board.name} or pass --port`)
             const firmware = findFirmware(prepared.board, flags.firmware)
-            const { p, ws } = await buildFittingApp(prepared, flags.weights, flags)
+            const { p, ws } = await buildFittingApp(prepared, flags)
             try {
                 console.error(`code:  ${p.why}`)
                 const image = await bundleApp(p, ws, join(ws.dir, `flash${extname(firmwareName)}`), firmware)

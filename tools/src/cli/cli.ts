@@ -14,8 +14,7 @@ import { progressBar } from "./progress.ts"
 import { registerTrainCommands } from "./train-commands.ts"
 import { formatReport, compileToFile } from "./compile.ts"
 import { quantizationReport } from "../model/quantize.ts"
-import type { SpecializeMode } from "../emit/specialized.ts"
-import { type UnrollMode, planPaths } from "../emit/paths.ts"
+import { type SpecializeMode, type UnrollMode, choosePlan } from "../emit/plan.ts"
 import { writeOutputCsv } from "../io/csv.ts"
 import { readModelInputs } from "../io/columns.ts"
 import { delimiterOption, printNotes, specializeOption, unrollOption, weightsOption } from "./options.ts"
@@ -62,8 +61,7 @@ function buildProgram(): Command {
         .action(async (modelPath: string, opts: { weights: Encoding; out: string; specialize: SpecializeMode; unroll: UnrollMode }) => {
             checkOutputs("compile", [{ path: opts.out, flag: "--out", what: "a DeviceScript module", extensions: [".ts"] }], modelFiles(modelPath))
             const model = await importModel(modelPath)
-            const specialize = planPaths(model, opts.weights, opts.specialize, opts.unroll)
-            compileToFile(model, opts.weights, specialize, opts.out, basename(modelPath))
+            compileToFile(choosePlan(model, opts.weights, undefined, opts).plan, opts.out, basename(modelPath))
             console.log(formatReport(quantizationReport(model, opts.weights), opts.weights))
             console.log(`wrote ${opts.out}: ${model.layers.map(l => `${l.type}(${l.units})`).join(" > ")}, ${count(model.inputSize, "input")}, ${count(model.outputSize, "output")}, ${opts.weights} weights`)
         })
@@ -95,7 +93,7 @@ function buildProgram(): Command {
             const progress = progressBar("simulating", "rows", rows.length)
             const outputs = await simulate(model, rows, {
                 encoding: opts.weights,
-                specialize: planPaths(model, opts.weights, opts.specialize, opts.unroll),
+                plan: choosePlan(model, opts.weights, undefined, opts).plan,
                 onProgress: done => progress.update(done),
                 times,
             }).finally(() => progress.stop())
@@ -123,15 +121,15 @@ function buildProgram(): Command {
             const dir = board && resolve(opts.out ?? join(projectRoot(), "src", `bench-${board.id}`))
             if (dir) checkOutputs("bench", BOARD_BENCH_FILES.map(f => ({ path: join(dir, f), flag: "--out", what: "a benchmark program", extensions: [".ts"], createsFolder: true })), modelFiles(modelPath))
             const model = await importModel(modelPath)
-            const specialize = planPaths(model, opts.weights, opts.specialize, opts.unroll)
+            const { plan } = choosePlan(model, opts.weights, undefined, opts)
             if (board && dir) {
-                const files = await writeBoardBench(model, opts.weights, specialize, dir, libraryImportFor(join(dir, "main.ts")), board.imageBytes)
+                const files = await writeBoardBench(plan, dir, libraryImportFor(join(dir, "main.ts")), board.imageBytes)
                 console.log(`wrote ${files.dir}/main.ts: ${files.imageBytes} B of image of ${board.imageBytes} B${files.withNaive ? "" : " (naive baseline left out: both do not fit)"}`)
                 console.log(`run it on the board (DeviceScript firmware flashed once): npx devs devtools ${relative(process.cwd(), join(files.dir, "main.ts"))} --serial`)
                 console.log("its console prints: dsrnn bench: ours ... us/step, ... opcodes/MAC / naive ... us/step, speedup ...x")
                 return
             }
-            const figures = await bench(model, opts.weights, specialize, s => console.error(`${s}...`))
+            const figures = await bench(plan, s => console.error(`${s}...`))
             console.log(opts.json ? JSON.stringify(figures) : formatBench(figures))
         })
     registerTrainCommands(program)

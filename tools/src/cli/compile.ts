@@ -1,8 +1,7 @@
 /** `dsrnn compile`: import, quantize and emit a DeviceScript module. */
 import { join, resolve } from "node:path"
-import type { CanonicalModel } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
-import type { CodePlan } from "../emit/paths.ts"
+import type { ModelPlan } from "../emit/plan.ts"
 import { libraryImportFor } from "../run/paths.ts"
 import { writeOutputFile } from "../io/files.ts"
 import { type Encoding, type TensorError } from "../model/quantize.ts"
@@ -13,8 +12,8 @@ export function formatReport(report: TensorError[], encoding: Encoding): string 
 }
 
 /** Writes the module; its import of the library is relative to where it lands. */
-export function compileToFile(model: CanonicalModel, encoding: Encoding, specialize: CodePlan, outFile: string, source: string): void {
+export function compileToFile(plan: ModelPlan, outFile: string, source: string): void {
     const out = resolve(outFile)
-    const code = emitModule(model, { encoding, specialize, libraryImport: libraryImportFor(resolve(out)), source })
+    const code = emitModule(plan, { libraryImport: libraryImportFor(resolve(out)), source })
     writeOutputFile(outFile, code)
 }

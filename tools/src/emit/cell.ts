@@ -8,7 +8,7 @@
  * exactly, split again with one rounding.
  */
 import { type Activation, type GruLayer, type Layer, type LstmLayer, type RnnLayer, gateCount } from "../model/canonical.ts"
-import { type Encoding, PACK_SHIFT, hiddenBits } from "../model/quantize.ts"
+import { type Encoding, PACK_SHIFT } from "../model/quantize.ts"
 import { BLOCK_MACS, blocks, dot, loads, part, rowLiterals, sum } from "./specialized.ts"
 
 export type CellLayer = LstmLayer | RnnLayer | GruLayer
@@ -50,12 +50,11 @@ export function hasCellCode(l: Layer): l is CellLayer {
 /** Units one group of code handles: an LSTM unit has 4 rows (2 packed sums); RNN and GRU units go in pairs so their rows pair up. */
 const groupUnits = (l: CellLayer) => (l.type === "lstm" ? 1 : 2)
 
-/** A class implementing CellCode for this layer, and the CompiledCell that runs it. */
-export function specializedCell(className: string, l: CellLayer, encoding: Encoding): { code: string; layer: string } {
+/** A class implementing CellCode for this layer, and the CompiledCell that runs it; `bits` is the layer's h grid (its plan's hiddenBits). */
+export function specializedCell(className: string, l: CellLayer, encoding: Encoding, bits: number): { code: string; layer: string } {
     const n = l.units
     const inputs = l.inputSize
     const rowsPerUnit = gateCount(l)
-    const bits = hiddenBits(l, encoding)
     const wx = rowLiterals(l.Wx, encoding, `${className}.Wx`)
     const wh = rowLiterals(l.Wh, encoding, `${className}.Wh`)
     const f32 = (v: number) => Math.fround(v)

@@ -7,11 +7,9 @@
  * counts. tools/test/emit/cost.test.ts checks the estimate against new
  * counts (between 1.0x and 1.3x of them).
  */
-import type { CanonicalModel, Layer } from "../model/canonical.ts"
+import type { Layer } from "../model/canonical.ts"
 import { gateCount, layerMacs } from "../model/canonical.ts"
-import { type Encoding, hiddenBits } from "../model/quantize.ts"
-import { hasCellCode } from "./cell.ts"
-import type { LayerPath } from "./paths.ts"
+import type { LayerPath } from "./plan.ts"
 
 interface PathCost {
     perMac: number
@@ -32,9 +30,9 @@ interface PathCost {
  * (reset after: 15,132).
  */
 export const OPCODE_COST: Record<LayerPath, PathCost> = {
-    specialized: { perMac: 4, perActivated: 50, gruPerActivated: 60 },
-    flash: { perMac: 22, perActivated: 141, gruPerActivated: 225 },
-    unrolled: { perMac: 9.2, perActivated: 80, gruPerActivated: 125 },
+    "literal-code": { perMac: 4, perActivated: 50, gruPerActivated: 60 },
+    "flash-matrices": { perMac: 22, perActivated: 141, gruPerActivated: 225 },
+    "unrolled-flash": { perMac: 9.2, perActivated: 80, gruPerActivated: 125 },
 }
 /**
  * A recurrent layer emitted whole as straight-line code (CompiledCell),
@@ -56,22 +54,19 @@ function activated(l: Layer): number {
     return (gateCount(l) + (l.type === "lstm" ? 1 : 0)) * l.units
 }
 
-function layerOpcodes(l: Layer, path: LayerPath, encoding: Encoding): number {
-    if (path === "specialized" && hasCellCode(l)) {
+/** Opcodes of one layer's step on `path`; `whole` when it is one CompiledCell, whose W_h sums go two rows at a time with a grid (`hiddenBits`). */
+export function layerOpcodes(l: Layer, path: LayerPath, whole: boolean, hiddenBits: number): number {
+    if (whole && l.type !== "dense") {
         const c = CELL_OPCODE_COST
         const rows = gateCount(l) * l.units
-        const perMacH = hiddenBits(l, encoding) ? c.perMacHPaired : c.perMacH
+        const perMacH = hiddenBits ? c.perMacHPaired : c.perMacH
         return c.perMacX * rows * l.inputSize + perMacH * rows * l.units + (l.type === "gru" ? c.gruPerActivated : c.perActivated) * activated(l)
     }
     const c = OPCODE_COST[path]
     return c.perMac * layerMacs(l) + (l.type === "gru" ? c.gruPerActivated : c.perActivated) * activated(l)
 }
 
-/** Opcodes of one step in `encoding`; `path(l, i)` says which code each layer has (true: literal code, false: flash matrices). */
-export function stepOpcodes(model: CanonicalModel, encoding: Encoding, path: (l: Layer, i: number) => boolean | LayerPath): number {
-    const sum = model.layers.reduce((n, l, i) => {
-        const p = path(l, i)
-        return n + layerOpcodes(l, p === true ? "specialized" : p === false ? "flash" : p, encoding)
-    }, FIXED_OPCODES)
-    return Math.ceil(MARGIN * sum)
+/** Opcodes of one step of a model whose layers take these (layerOpcodes), with the fixed cost and the margin. */
+export function modelOpcodes(layers: number[]): number {
+    return Math.ceil(MARGIN * layers.reduce((n, o) => n + o, FIXED_OPCODES))
 }

@@ -134,8 +134,6 @@ ${stage1.body.join("\n")}
 }`
 }
 
-export type SpecializeMode = "auto" | "on" | "off"
-
 /**
  * Image bytes a multiply-add costs as literal code, measured from LSTM(32) to
  * LSTM(48) (i8: 45.6 KB to 87.4 KB with the library; the two-row sums are

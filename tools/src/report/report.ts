@@ -4,6 +4,9 @@
  * device runs, and whether it fits each board.
  */
 import { estimateBudget, sliceOpcodes } from "../board/budget.ts"
+import { boardPlan } from "../board/app-build.ts"
+import { describePlan, planModel } from "../emit/plan.ts"
+import { UserError } from "../model/errors.ts"
 import { loadBoards } from "../board/boards.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
@@ -103,6 +106,43 @@ function xOfRows(e: Evaluation, times: number[] | undefined): (i: number) => num
     return times ? i => times[e.start + i + e.horizon] : i => e.start + i + e.horizon + 1
 }
 
+/**
+ * Per board, the budget of the plan `dsrnn build` would deploy (boardPlan)
+ * and that plan's code; a board nothing fits shows flash matrices, over
+ * 100%.
+ */
+export function boardBudgets(model: CanonicalModel, encoding: Encoding) {
+    return loadBoards().map(board => {
+        try {
+            const { plan, budget } = boardPlan(model, board, { weights: encoding })
+            return { board, code: describePlan(plan), budget }
+        } catch (e) {
+            if (!(e instanceof UserError)) throw e
+            const flash = planModel(model, encoding, "flash-matrices")
+            return { board, code: "does not fit", budget: estimateBudget(flash, board) }
+        }
+    })
+}
+
+/** The budget chart: the code in the title when every board gets the same, else after each board's name. */
+function budgetChart(model: CanonicalModel, encoding: Encoding) {
+    const boards = boardBudgets(model, encoding)
+    const same = boards.every(b => b.code === boards[0].code)
+    return barChart(
+        `Share of each board's budget the sensor app takes, in the code dsrnn build deploys${same ? `: ${boards[0].code}` : ""}`,
+        boards.flatMap(({ board: b, code, budget }) => {
+            const label = same ? b.id : `${b.id}: ${code}`
+            return [
+                { label, group: "image", value: (100 * budget.imageBytes) / b.imageBytes },
+                { label, group: "heap", value: (100 * budget.heapBytes) / b.heapBytes },
+                { label, group: "opcode slice", value: (100 * sliceOpcodes(budget)) / b.sliceOpcodes },
+            ]
+        }),
+        "% of the board's budget",
+        100
+    )
+}
+
 async function charts(input: ReportInput): Promise<{ title: string; svg: string }[]> {
     const { model, evaluation: e, encoding, times } = input
     const device = method(e, "device")
@@ -153,20 +193,7 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
             quantizationReport(model, encoding).flatMap(t => [{ label: `${t.tensor} ${t.shape}`, group: "max", value: t.maxAbs }, { label: `${t.tensor} ${t.shape}`, group: "rms", value: t.rms }]),
             "absolute weight error"
         ),
-        barChart(
-            "Share of each board's budget the sensor app with this model takes",
-            loadBoards().flatMap(b => {
-                const budget = estimateBudget(model, encoding, b)
-                const slice = sliceOpcodes(budget)
-                return [
-                    { label: b.id, group: "image", value: (100 * budget.imageBytes) / b.imageBytes },
-                    { label: b.id, group: "heap", value: (100 * budget.heapBytes) / b.heapBytes },
-                    { label: b.id, group: "opcode slice", value: (100 * slice) / b.sliceOpcodes },
-                ]
-            }),
-            "% of the board's budget",
-            100
-        ),
+        budgetChart(model, encoding),
     ]
     const titles = ["forecast", "close-up", "windows", "error", "histogram", "quantization", "budget"]
     if (model.training) {

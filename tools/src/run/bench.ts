@@ -10,7 +10,7 @@
 import { type CanonicalModel, macsPerStep } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
 import { emitNaiveModule } from "../emit/naive.ts"
-import { type CodePlan, describePlan } from "../emit/paths.ts"
+import { type ModelPlan, describePlan } from "../emit/plan.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
@@ -124,11 +124,12 @@ export const BOARD_BENCH_FILES = ["model.ts", "naive.ts", "main.ts"] as const
  * imports the library relatively) and checks that it builds within `imageBudget`;
  * the naive baseline is left out when both do not fit.
  */
-export async function writeBoardBench(model: CanonicalModel, encoding: Encoding, specialize: CodePlan, dir: string, library: string, imageBudget: number): Promise<BoardBenchFiles> {
+export async function writeBoardBench(plan: ModelPlan, dir: string, library: string, imageBudget: number): Promise<BoardBenchFiles> {
+    const model = plan.model
     const ws = new Workspace()
     try {
         const build = async (withNaive: boolean) => {
-            ws.write("model.ts", emitModule(model, { encoding, specialize, libraryImport: WORKSPACE_LIBRARY }))
+            ws.write("model.ts", emitModule(plan, { libraryImport: WORKSPACE_LIBRARY }))
             ws.write("naive.ts", emitNaiveModule(model))
             ws.write("main.ts", timingProgram(model, withNaive, false, WORKSPACE_LIBRARY, true))
             return (await ws.build("main.ts")).binary.length
@@ -142,7 +143,7 @@ export async function writeBoardBench(model: CanonicalModel, encoding: Encoding,
         if (imageBytes > imageBudget) throw new UserError(`the benchmark needs ${imageBytes} B of image, the board allows ${imageBudget} B`)
         mkdirSync(dir, { recursive: true })
         const [modelFile, naiveFile, mainFile] = BOARD_BENCH_FILES
-        writeOutputFile(join(dir, modelFile), emitModule(model, { encoding, specialize, libraryImport: library }))
+        writeOutputFile(join(dir, modelFile), emitModule(plan, { libraryImport: library }))
         if (withNaive) writeOutputFile(join(dir, naiveFile), emitNaiveModule(model))
         writeOutputFile(join(dir, mainFile), timingProgram(model, withNaive, false, library, true))
         return { dir, imageBytes, withNaive }
@@ -196,10 +197,11 @@ async function liveHeap(ws: Workspace, importLine: string, use: string): Promise
     return heap.used
 }
 
-export async function bench(model: CanonicalModel, encoding: Encoding, specialize: CodePlan, onStatus: (s: string) => void = () => {}): Promise<BenchFigures> {
+export async function bench(plan: ModelPlan, onStatus: (s: string) => void = () => {}): Promise<BenchFigures> {
+    const { model, encoding } = plan
     const ws = new Workspace()
     try {
-        ws.write("model.ts", emitModule(model, { encoding, specialize, libraryImport: WORKSPACE_LIBRARY }))
+        ws.write("model.ts", emitModule(plan, { libraryImport: WORKSPACE_LIBRARY }))
         ws.write("naive.ts", emitNaiveModule(model))
         onStatus("measuring heap and image sizes")
         const base = await liveHeap(ws, "", "")
@@ -249,7 +251,7 @@ export async function bench(model: CanonicalModel, encoding: Encoding, specializ
         return {
             model: model.layers.map(l => `${l.type}(${l.units})`).join(" > ") + `, ${model.inputSize} inputs`,
             encoding,
-            code: describePlan(model, specialize),
+            code: describePlan(plan),
             separateRuns,
             macs,
             ours,

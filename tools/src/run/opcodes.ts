@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
-import type { CodePlan } from "../emit/paths.ts"
+import type { ModelPlan } from "../emit/plan.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { runProgram } from "./vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
@@ -49,11 +49,11 @@ await main()
 }
 
 /** Opcodes of one step of `model` as dsrnn emits it (NaN if one step alone trips the watchdog). */
-export async function countStepOpcodes(model: CanonicalModel, encoding: Encoding, specialize: CodePlan): Promise<number> {
+export async function countStepOpcodes(plan: ModelPlan): Promise<number> {
     const marker = randomBytes(16)
     const ws = new Workspace()
     try {
-        ws.write("model.ts", emitModule(model, { encoding, specialize, libraryImport: WORKSPACE_LIBRARY }))
+        ws.write("model.ts", emitModule(plan, { libraryImport: WORKSPACE_LIBRARY }))
         ws.write("main.ts", program(marker))
         const { binary } = await ws.build("main.ts")
         const image = Buffer.from(binary)

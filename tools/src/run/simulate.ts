@@ -15,7 +15,7 @@ import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import { readingCount, seasonRingSize } from "../model/features.ts"
 import { MAX_HEX_LITERAL_BYTES, emitModule } from "../emit/emit.ts"
-import type { CodePlan } from "../emit/paths.ts"
+import { type ModelPlan, planModel } from "../emit/plan.ts"
 import { UserError } from "../model/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { VALUE_SENDER, readValues } from "./value-lines.ts"
@@ -37,7 +37,8 @@ const TIMEOUT_MS_PER_MAC = 0.005
 
 export interface SimulateOptions {
     encoding: Encoding
-    specialize?: CodePlan
+    /** The code the model gets (emit/plan.ts choosePlan), in `encoding`; flash matrices when absent. */
+    plan?: ModelPlan
     /** Called as rows complete, with the rows done so far. */
     onProgress?: (done: number, total: number) => void
     /** At most this many rows per chunk (default: as many as one literal holds). */
@@ -123,6 +124,13 @@ function writeF64(image: Buffer, at: number, values: number[]) {
     values.forEach((v, i) => image.writeDoubleLE(v, at + 8 * i))
 }
 
+/** The plan a run was given, or flash matrices; a plan in another encoding than the run's is a caller's mistake. */
+export function planFor(model: CanonicalModel, opts: { encoding: Encoding; plan?: ModelPlan }): ModelPlan {
+    if (!opts.plan) return planModel(model, opts.encoding, "flash-matrices")
+    if (opts.plan.encoding !== opts.encoding) throw new Error(`a plan for ${opts.plan.encoding} weights was given for a run in ${opts.encoding}`)
+    return opts.plan
+}
+
 /** Output rows the VM computes for `rows` (the readings), one per row. */
 export async function simulate(model: CanonicalModel, rows: number[][], opts: SimulateOptions): Promise<number[][]> {
     const calendar = model.features?.calendar ?? []
@@ -140,7 +148,7 @@ export async function simulate(model: CanonicalModel, rows: number[][], opts: Si
     const ws = new Workspace()
     const outputs: number[][] = []
     try {
-        ws.write("model.ts", emitModule(model, { encoding: opts.encoding, specialize: opts.specialize, libraryImport: WORKSPACE_LIBRARY }))
+        ws.write("model.ts", emitModule(planFor(model, opts), { libraryImport: WORKSPACE_LIBRARY }))
         ws.write("main.ts", runnerSource(inputMarker, inputBytes, stateMarker, stateBytes, timed))
         const [{ binary }] = await Promise.all([ws.build("main.ts"), warmUpVm()])
         const inputAt = locate(binary, inputMarker) + MARKER_BYTES

@@ -5,9 +5,10 @@
  * the live heap after a short run and after the long one, measured the way
  * bench.ts measures it (the VM's out-of-memory report).
  */
-import type { CodePlan } from "../emit/paths.ts"
 import { type CanonicalModel, macsPerStep } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
+import type { ModelPlan } from "../emit/plan.ts"
+import { planFor } from "./simulate.ts"
 import { UserError } from "../model/errors.ts"
 import { type Encoding, quantizeModel } from "../model/quantize.ts"
 import { ReferenceModel } from "../model/reference.ts"
@@ -17,7 +18,8 @@ import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
 
 export interface SoakOptions {
     encoding: Encoding
-    specialize?: CodePlan
+    /** The code the model gets, in `encoding`; flash matrices when absent. */
+    plan?: ModelPlan
     steps: number
     /** Output checkpoint interval, in steps. */
     every: number
@@ -102,7 +104,7 @@ export async function soak(model: CanonicalModel, opts: SoakOptions): Promise<So
         opts.onStatus?.("building")
         const [shortBinary, longBinary] = await Promise.all(
             [every, steps].map((n, i) => {
-                spaces[i].write("model.ts", emitModule(model, { encoding: opts.encoding, specialize: opts.specialize, libraryImport: WORKSPACE_LIBRARY }))
+                spaces[i].write("model.ts", emitModule(planFor(model, opts), { libraryImport: WORKSPACE_LIBRARY }))
                 spaces[i].write("main.ts", soakProgram(n, every, perSlice))
                 return spaces[i].build("main.ts")
             })

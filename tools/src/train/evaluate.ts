@@ -13,7 +13,7 @@ import type { Encoding } from "../model/quantize.ts"
 import { ReferenceModel } from "../model/reference.ts"
 import { count, percent } from "../model/wording.ts"
 import { simulate } from "../run/simulate.ts"
-import type { CodePlan } from "../emit/paths.ts"
+import type { ModelPlan } from "../emit/plan.ts"
 import { type FaultCheck, checkFaults } from "./anomaly.ts"
 import { UserError } from "../model/errors.ts"
 import { detectPeriod } from "./season.ts"
@@ -75,7 +75,8 @@ export interface SeriesData {
 export interface EvaluateOptions {
     /** Also run the device in this encoding in the VM; null: float model and baselines only. */
     encoding: Encoding | null
-    specialize?: CodePlan
+    /** The device's code (emit/plan.ts choosePlan); flash matrices when absent. */
+    plan?: ModelPlan
     onProgress?: (done: number, total: number) => void
     /** The season; detected on the scored rows when absent. */
     period?: Period
@@ -143,7 +144,7 @@ export async function evaluateOutputs(model: CanonicalModel, data: SeriesData, o
     const scale = opts.scale ?? naiveScale(target, period, "the scored rows")
     const rows = Array.from({ length: n - far - start }, (_, i) => start + i)
     const float = new ReferenceModel(model).run(data.inputs, data.times)
-    const device = opts.encoding ? await simulate(model, data.inputs, { encoding: opts.encoding, specialize: opts.specialize, onProgress: opts.onProgress, times: data.times }) : null
+    const device = opts.encoding ? await simulate(model, data.inputs, { encoding: opts.encoding, plan: opts.plan, onProgress: opts.onProgress, times: data.times }) : null
     return scored.map(j => {
         const h = horizons[j]
         const actual = rows.map(t => target[t + h])

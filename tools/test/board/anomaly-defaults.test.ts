@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { type AppFlags, prepareApp } from "../../src/board/app-build.ts"
 import { emitModule } from "../../src/emit/emit.ts"
+import { planModel } from "../../src/emit/plan.ts"
 import { canonicalJson } from "../../src/import/import-model.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
 import { randomLstmModel } from "../../src/model/random.ts"
@@ -43,11 +44,11 @@ describe("anomaly defaults from a trained model", () => {
     })
 
     it("the emitted module exports the threshold and the residual input, null when absent", () => {
-        const lib = { encoding: "i8" as const, libraryImport: "./lib/index" }
-        const withBoth = emitModule({ ...trained, residual: [1] }, lib)
+        const lib = { libraryImport: "./lib/index" }
+        const withBoth = emitModule(planModel({ ...trained, residual: [1] }, "i8", "flash-matrices"), lib)
         expect(withBoth).toContain("export const anomalyThreshold: number = 1.25")
         expect(withBoth).toContain("export const residual: number[] = [1]")
-        const plain = emitModule(randomLstmModel(2, 4, 3), lib)
+        const plain = emitModule(planModel(randomLstmModel(2, 4, 3), "i8", "flash-matrices"), lib)
         expect(plain).toContain("export const anomalyThreshold: number = null")
         expect(plain).toContain("export const residual: number[] = null")
     })

@@ -10,8 +10,13 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 import { getBoard, loadBoards } from "../../src/board/boards.ts"
+import { boardBudgets } from "../../src/report/report.ts"
 import { buildFittingApp, prepareApp } from "../../src/board/app-build.ts"
-import { APP_CODE_BYTES, SLICE_MACS, STEP_OPCODE_LIMIT, arrayBytes, checkBudget, estimateBudget, pushCapacity } from "../../src/board/budget.ts"
+import { APP_CODE_BYTES, SLICE_MACS, STEP_OPCODE_LIMIT, checkBudget, estimateBudget as estimatePlan } from "../../src/board/budget.ts"
+import { arrayBytes, pushCapacity } from "../../src/emit/heap.ts"
+import { planModel } from "../../src/emit/plan.ts"
+import type { BoardProfile } from "../../src/board/boards.ts"
+import type { Encoding } from "../../src/model/quantize.ts"
 import type { CanonicalModel, Layer } from "../../src/model/canonical.ts"
 
 const WEATHER = join(REPO_ROOT, "tools", "data", "weather-lstm.json")
@@ -38,6 +43,9 @@ beforeAll(async () => {
 afterAll(async () => {
     await rm(dir, { recursive: true, force: true })
 })
+
+/** The budget of a model as flash matrices (the estimates' own tests below). */
+const estimateBudget = (m: CanonicalModel, encoding: Encoding, board: BoardProfile, sync = false) => estimatePlan(planModel(m, encoding, "flash-matrices"), board, sync)
 
 async function modelFile(name: string, m: CanonicalModel): Promise<string> {
     const file = join(dir, name)
@@ -125,7 +133,8 @@ describe("dsrnn build / bundle / flash", () => {
     })
 
     it("takes specialised code when it fits, and otherwise specialises what fits and unrolls the rest, saying why", async () => {
-        const wide = await modelFile("wide.json", model([lstm(3, 64), dense(64, 1)]))
+        const wideModel = model([lstm(3, 64), dense(64, 1)])
+        const wide = await modelFile("wide.json", wideModel)
         const [small, large] = await Promise.all([runCli(["build", WEATHER, "--board", "pico"]), runCli(["build", wide, "--board", "pico"])])
         expect(small.code, small.stderr).toBe(0)
         expect(small.stdout).toMatch(/code: +specialised: ~[\d,]+ B of image fits 110,000 B/)
@@ -133,17 +142,23 @@ describe("dsrnn build / bundle / flash", () => {
         expect(Number(/~([\d,]+) opcodes/.exec(small.stdout)![1].replace(/,/g, ""))).toBeLessThan(5000)
         expect(large.code, large.stderr).toBe(0)
         expect(large.stdout).toMatch(/code: +lstm\(64\) unrolled flash, dense\(1\) specialised \(specialised code for 17,216 multiply-adds would pass the VM's 64 KB bytecode limit/)
+        // the report's budget chart costs the code build deployed, not flash matrices
+        const chart = boardBudgets(wideModel, "i8").find(b => b.board.id === "pico")!
+        const figure = (re: RegExp) => Number(re.exec(large.stdout)![1].replace(/,/g, ""))
+        expect(chart.code).toBe("lstm(64) unrolled flash, dense(1) specialised")
+        expect(chart.budget.heapBytes).toBe(figure(/heap: +([\d,]+) B/))
+        expect(chart.budget.stepOpcodes).toBe(figure(/~([\d,]+) opcodes/))
     })
 
     it("falls back to flash matrices when the specialised image really built is too large", async () => {
         const flags = { board: "pico", weights: "i8" as const, anomaly: "0", period: "1000" }
         const p = await prepareApp(WEATHER, flags)
-        expect(p.specialize).toBe(true)
+        expect(p.plan.layers.map(l => l.path)).toEqual(["literal-code", "literal-code"])
         // between the real flash image (16,704 B) and the real specialised one (18,144 B)
         const tight = { ...p, board: { ...p.board, imageBytes: 17_400 } }
-        const { p: built, ws, image } = await buildFittingApp(tight, "i8", flags)
+        const { p: built, ws, image } = await buildFittingApp(tight, flags)
         ws.dispose()
-        expect(built.specialize).toBe(false)
+        expect(built.plan.layers.map(l => l.path)).toEqual(["flash-matrices", "flash-matrices"])
         expect(built.why).toMatch(/^flash matrices \(specialised: the app's image is [\d,]+ B, pico allows 17,400 B\)/)
         expect(image).toBeLessThanOrEqual(17_400)
     })

@@ -5,8 +5,7 @@
  */
 import { describe, expect, test } from "vitest"
 import type { CanonicalModel, Layer } from "../../src/model/canonical.ts"
-import { stepOpcodes } from "../../src/emit/cost.ts"
-import { type CodePlan, layerPath } from "../../src/emit/paths.ts"
+import { type LayerPath, planModel } from "../../src/emit/plan.ts"
 import { randomLstmModel, randomMatrix, seededRandom } from "../../src/model/random.ts"
 import type { Encoding } from "../../src/model/quantize.ts"
 import { countStepOpcodes } from "../../src/run/opcodes.ts"
@@ -25,23 +24,24 @@ function recurrent(type: "gru" | "rnn", inputs: number, units: number, outputs: 
     }
 }
 
-const cases: { name: string; model: CanonicalModel; encoding: Encoding; specialize: CodePlan }[] = [
-    { name: "LSTM(16) i8 specialised", model: randomLstmModel(3, 16, 1), encoding: "i8", specialize: true },
-    { name: "LSTM(8) i8 flash", model: randomLstmModel(3, 8, 2), encoding: "i8", specialize: false },
-    { name: "RNN(16) + Dense(3) f32 specialised", model: recurrent("rnn", 2, 16, 3, 3), encoding: "f32", specialize: true },
-    { name: "GRU(8) i16 flash", model: recurrent("gru", 3, 8, 1, 4), encoding: "i16", specialize: false },
-    { name: "GRU(16) i8 specialised", model: recurrent("gru", 3, 16, 1, 5), encoding: "i8", specialize: true },
-    { name: "LSTM(12), 8 inputs, i8 specialised", model: randomLstmModel(8, 12, 6), encoding: "i8", specialize: true },
-    { name: "GRU(12) reset before, i8 specialised", model: recurrent("gru", 3, 12, 1, 7, false), encoding: "i8", specialize: true },
-    { name: "LSTM(24) i8 unrolled", model: randomLstmModel(3, 24, 6), encoding: "i8", specialize: ["unrolled", "unrolled"] },
-    { name: "GRU(12) f32 unrolled + Dense(2) specialised", model: recurrent("gru", 4, 12, 2, 7), encoding: "f32", specialize: ["unrolled", "specialized"] },
+const cases: { name: string; model: CanonicalModel; encoding: Encoding; paths: LayerPath | LayerPath[] }[] = [
+    { name: "LSTM(16) i8 specialised", model: randomLstmModel(3, 16, 1), encoding: "i8", paths: "literal-code" },
+    { name: "LSTM(8) i8 flash", model: randomLstmModel(3, 8, 2), encoding: "i8", paths: "flash-matrices" },
+    { name: "RNN(16) + Dense(3) f32 specialised", model: recurrent("rnn", 2, 16, 3, 3), encoding: "f32", paths: "literal-code" },
+    { name: "GRU(8) i16 flash", model: recurrent("gru", 3, 8, 1, 4), encoding: "i16", paths: "flash-matrices" },
+    { name: "GRU(16) i8 specialised", model: recurrent("gru", 3, 16, 1, 5), encoding: "i8", paths: "literal-code" },
+    { name: "LSTM(12), 8 inputs, i8 specialised", model: randomLstmModel(8, 12, 6), encoding: "i8", paths: "literal-code" },
+    { name: "GRU(12) reset before, i8 specialised", model: recurrent("gru", 3, 12, 1, 7, false), encoding: "i8", paths: "literal-code" },
+    { name: "LSTM(24) i8 unrolled", model: randomLstmModel(3, 24, 6), encoding: "i8", paths: "unrolled-flash" },
+    { name: "GRU(12) f32 unrolled + Dense(2) specialised", model: recurrent("gru", 4, 12, 2, 7), encoding: "f32", paths: ["unrolled-flash", "literal-code"] },
 ]
 
 describe("opcodes per step: the compiler's figure against the watchdog's count", () => {
     for (const c of cases)
         test(c.name, async () => {
-            const counted = await countStepOpcodes(c.model, c.encoding, c.specialize)
-            const estimate = stepOpcodes(c.model, c.encoding, (_, i) => layerPath(c.specialize, i))
+            const plan = planModel(c.model, c.encoding, c.paths)
+            const counted = await countStepOpcodes(plan)
+            const estimate = plan.opcodes
             console.log(`${c.name}: counted ${counted}, estimate ${estimate} (${(estimate / counted).toFixed(2)}x)`)
             expect(counted).toBeGreaterThan(500)
             expect(estimate).toBeGreaterThanOrEqual(counted)

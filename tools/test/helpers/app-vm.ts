@@ -3,6 +3,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { writeServices } from "../../src/board/app-build.ts"
 import { emitModule } from "../../src/emit/emit.ts"
+import { planModel } from "../../src/emit/plan.ts"
 import { importCanonical } from "../../src/import/import-model.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
 import type { Encoding } from "../../src/model/quantize.ts"
@@ -22,7 +23,7 @@ export async function runWithWeatherModel(
     const ws = new Workspace()
     try {
         writeServices(ws)
-        ws.write("model.ts", emitModule(model, { encoding, libraryImport: WORKSPACE_LIBRARY }))
+        ws.write("model.ts", emitModule(planModel(model, encoding, "flash-matrices"), { libraryImport: WORKSPACE_LIBRARY }))
         ws.write("main.ts", main)
         const { binary } = await ws.build("main.ts")
         return (await runProgram(binary, { timeoutMs, done })).lines

@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "vitest"
 import { bench, writeBoardBench } from "../../src/run/bench.ts"
+import { planModel } from "../../src/emit/plan.ts"
 import { randomLstmModel } from "../../src/model/random.ts"
 import { runProgram } from "../../src/run/vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../../src/run/workspace.ts"
@@ -11,7 +12,7 @@ import { WORKSPACE_LIBRARY, Workspace } from "../../src/run/workspace.ts"
 
 describe("dsrnn bench", () => {
     test("measures both steps, heap and image in the VM", async () => {
-        const f = await bench(randomLstmModel(2, 4, 3), "i8", true)
+        const f = await bench(planModel(randomLstmModel(2, 4, 3), "i8", "literal-code"))
         expect(f.macs).toBe(4 * 4 * 6 + 4)
         expect(f.ours.usPerStep).toBeGreaterThan(0)
         expect(f.ours.opcodesPerMac).toBeGreaterThan(1)
@@ -25,7 +26,7 @@ describe("dsrnn bench", () => {
     test("the board program prints the figures on its own console", async () => {
         const ws = new Workspace()
         try {
-            const files = await writeBoardBench(randomLstmModel(2, 4, 3), "i8", true, ws.dir, WORKSPACE_LIBRARY, 110_000)
+            const files = await writeBoardBench(planModel(randomLstmModel(2, 4, 3), "i8", "literal-code"), ws.dir, WORKSPACE_LIBRARY, 110_000)
             expect(files.withNaive).toBe(true)
             const { binary } = await ws.build("main.ts")
             const { lines } = await runProgram(binary, { timeoutMs: 60_000, done: l => l.startsWith("DONE") })

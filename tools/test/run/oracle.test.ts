@@ -26,6 +26,7 @@ import { importModel } from "../../src/import/import-model.ts"
 import type { Encoding } from "../../src/model/quantize.ts"
 import { seededRandom, randomMatrix } from "../../src/model/random.ts"
 import { simulate } from "../../src/run/simulate.ts"
+import { planModel } from "../../src/emit/plan.ts"
 import { buildTorchLikeModel, type TorchLikeOptions } from "../helpers/onnx-graphs.ts"
 import { ortPrefixes } from "../helpers/ort.ts"
 import { predictPrefixes, randomRows, saveTfjsModel, sequential, setRandomWeights, useCpuBackend } from "../helpers/tfjs-models.ts"
@@ -57,7 +58,7 @@ async function expectDeviceMatches(modelPath: string, rows: number[][], expected
     const errors: string[] = []
     for (const specialize of [false, true]) {
         for (const encoding of ENCODINGS) {
-            const err = maxError(await simulate(model, rows, { encoding, specialize }), expected)
+            const err = maxError(await simulate(model, rows, { encoding, plan: planModel(model, encoding, specialize ? "literal-code" : "flash-matrices") }), expected)
             const what = `${encoding}${specialize ? " specialised" : ""}`
             errors.push(`${what} ${err.toExponential(2)}`)
             expect(err, `${what}: max error ${err} exceeds ${BOUNDS[encoding]}`).toBeLessThan(BOUNDS[encoding])

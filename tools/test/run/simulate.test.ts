@@ -15,6 +15,7 @@ import { type Encoding, quantizeModel } from "../../src/model/quantize.ts"
 import { randomLstmModel, randomMatrix, seededRandom } from "../../src/model/random.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
 import { simulate } from "../../src/run/simulate.ts"
+import { planModel } from "../../src/emit/plan.ts"
 import { readValues } from "../../src/run/value-lines.ts"
 
 const TOLERANCE = 1e-9
@@ -81,15 +82,15 @@ describe("simulate returns every value the VM computes", () => {
     test("LSTM(64) f32 with W_h over two hex literals (65,536 B, one holds 61,440) matches the reference", async () => {
         const model = lstmModel(3, 64, 2, 41)
         const rows = randomRows(20, 3, 42)
-        expectReference(model, "f32", rows, await simulate(model, rows, { encoding: "f32", specialize: false }))
+        expectReference(model, "f32", rows, await simulate(model, rows, { encoding: "f32", plan: planModel(model, "f32", "flash-matrices") }))
     }, 300_000)
 
     test("a long run in one chunk equals the same rows in 14 chunks, bit for bit (LSTM(12), 2 outputs)", async () => {
         const model = lstmModel(3, 12, 2, 31)
         const rows = randomRows(2_000, 3, 32)
         const done: number[] = []
-        const whole = await simulate(model, rows, { encoding: "i16", specialize: true, onProgress: d => done.push(d) })
-        const chunked = await simulate(model, rows, { encoding: "i16", specialize: true, chunkRows: 150 })
+        const whole = await simulate(model, rows, { encoding: "i16", plan: planModel(model, "i16", "literal-code"), onProgress: d => done.push(d) })
+        const chunked = await simulate(model, rows, { encoding: "i16", plan: planModel(model, "i16", "literal-code"), chunkRows: 150 })
         expect(chunked).toEqual(whole)
         expectReference(model, "i16", rows, whole)
         expect(done.at(-1)).toBe(rows.length)

@@ -11,9 +11,8 @@
 import { describe, expect, test } from "vitest"
 import type { CanonicalModel, Layer } from "../../src/model/canonical.ts"
 import { layerMacs } from "../../src/model/canonical.ts"
-import { stepOpcodes } from "../../src/emit/cost.ts"
 import { MAX_HEX_LITERAL_BYTES } from "../../src/emit/emit.ts"
-import { type LayerPath, planPaths } from "../../src/emit/paths.ts"
+import { type LayerPath, planModel, planPaths } from "../../src/emit/plan.ts"
 import { type Encoding, quantizeModel } from "../../src/model/quantize.ts"
 import { randomLstmModel, randomMatrix, seededRandom } from "../../src/model/random.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
@@ -39,9 +38,9 @@ function stack(lstmUnits: number, seed: number, gruUnits = 6): CanonicalModel {
     return { format: "dsrnn-model", version: 1, inputSize: 3, outputSize: 2, layers }
 }
 
-async function expectReference(model: CanonicalModel, encoding: Encoding, plan: LayerPath[]) {
+async function expectReference(model: CanonicalModel, encoding: Encoding, paths: LayerPath[]) {
     const rows = randomMatrix(seededRandom(7), 25, model.inputSize, 1.5)
-    const got = await simulate(model, rows, { encoding, specialize: plan })
+    const got = await simulate(model, rows, { encoding, plan: planModel(model, encoding, paths) })
     const expected = new ReferenceModel(quantizeModel(model, encoding)).run(rows)
     let worst = 0
     got.forEach((row, t) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - expected[t][j])))))
@@ -51,7 +50,7 @@ async function expectReference(model: CanonicalModel, encoding: Encoding, plan: 
     expect(Math.max(...flat) - Math.min(...flat), "outputs must vary, or the check proves little").toBeGreaterThan(1e-2)
 }
 
-const allUnrolled = (m: CanonicalModel): LayerPath[] => m.layers.map(() => "unrolled")
+const allUnrolled = (m: CanonicalModel): LayerPath[] => m.layers.map(() => "unrolled-flash")
 
 describe("unrolled flash code computes the quantized model", () => {
     test("every layer kind, i8", () => {
@@ -70,38 +69,38 @@ describe("unrolled flash code computes the quantized model", () => {
         // W_h of LSTM(64) in f32: 256 rows of 256 B; the second literal starts at row 240
         expect(lstm.type === "lstm" && lstm.Wh.length * lstm.Wh[0].length * 4).toBeGreaterThan(MAX_HEX_LITERAL_BYTES)
         // too many opcodes for Model.step, so simulate runs stepAsync, which cuts the LSTM's rows into slices
-        expect(stepOpcodes(model, "f32", () => "unrolled")).toBeGreaterThan(STEP_OPCODE_LIMIT)
+        expect(planModel(model, "f32", "unrolled-flash").opcodes).toBeGreaterThan(STEP_OPCODE_LIMIT)
         expect(layerMacs(lstm)).toBeGreaterThan(2 * SLICE_MACS)
         return expectReference(model, "f32", allUnrolled(model))
     }, 180_000)
 
     test("a mixed model: specialised, unrolled and flash layers in one step", () =>
-        expectReference(stack(10, 4), "i8", ["unrolled", "specialized", "flash", "unrolled", "specialized"]), 180_000)
+        expectReference(stack(10, 4), "i8", ["unrolled-flash", "literal-code", "flash-matrices", "unrolled-flash", "literal-code"]), 180_000)
 })
 
 describe("planPaths: the largest layers specialised, the rest unrolled", () => {
     test("a model that fits is specialised whole", () => {
-        expect(planPaths(randomLstmModel(3, 32, 1), "i8", "auto")).toEqual(["specialized", "specialized"])
+        expect(planPaths(randomLstmModel(3, 32, 1), "i8", "auto")).toEqual(["literal-code", "literal-code"])
     })
 
     test("LSTM(64): 17,216 multiply-adds do not fit the bytecode; the LSTM is unrolled, the head specialised", () => {
         const model = randomLstmModel(3, 64, 1)
-        expect(planPaths(model, "i8", "auto")).toEqual(["unrolled", "specialized"])
-        expect(planPaths(model, "i8", "auto", "off")).toEqual(["flash", "specialized"])
-        expect(planPaths(model, "i8", "off")).toEqual(["unrolled", "unrolled"])
-        expect(planPaths(model, "i8", "off", "off")).toEqual(["flash", "flash"])
+        expect(planPaths(model, "i8", "auto")).toEqual(["unrolled-flash", "literal-code"])
+        expect(planPaths(model, "i8", "auto", "off")).toEqual(["flash-matrices", "literal-code"])
+        expect(planPaths(model, "i8", "off")).toEqual(["unrolled-flash", "unrolled-flash"])
+        expect(planPaths(model, "i8", "off", "off")).toEqual(["flash-matrices", "flash-matrices"])
     })
 
     test("a layer with more columns than the compiler has locals is not specialised", () => {
         // Dense(150 -> 1) has 150 multiply-adds but would need 150 locals
-        expect(planPaths(randomLstmModel(3, 150, 1), "i8", "auto")).toEqual(["unrolled", "unrolled"])
+        expect(planPaths(randomLstmModel(3, 150, 1), "i8", "auto")).toEqual(["unrolled-flash", "unrolled-flash"])
     })
 
     test("the largest layer that fits goes first, and the image budget binds", () => {
         const r = seededRandom(5)
         // LSTM(8): 352 MACs; LSTM(40): 7,680; LSTM(24): 6,144; together over 9,000
         const model: CanonicalModel = { format: "dsrnn-model", version: 1, inputSize: 3, outputSize: 1, layers: [layer("lstm", 3, 8, r), layer("lstm", 8, 40, r), layer("lstm", 40, 24, r), layer("dense", 24, 1, r)] }
-        expect(planPaths(model, "i8", "auto")).toEqual(["specialized", "specialized", "unrolled", "specialized"])
-        expect(planPaths(model, "f32", "auto", "auto", 10_000)).toEqual(["specialized", "unrolled", "unrolled", "specialized"])
+        expect(planPaths(model, "i8", "auto")).toEqual(["literal-code", "literal-code", "unrolled-flash", "literal-code"])
+        expect(planPaths(model, "f32", "auto", "auto", 10_000)).toEqual(["literal-code", "unrolled-flash", "unrolled-flash", "literal-code"])
     })
 })

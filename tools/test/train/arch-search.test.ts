@@ -14,6 +14,7 @@ import { parseArch } from "../../src/train/options.ts"
 import { ARCH_GRID, archOf, candidateSummary, candidateTable, parseGrid, searchArch, shapeModel } from "../../src/train/arch-search.ts"
 import { getBoard } from "../../src/board/boards.ts"
 import { estimateBudget } from "../../src/board/budget.ts"
+import { planModel } from "../../src/emit/plan.ts"
 import { runCli } from "../helpers/cli.ts"
 
 /** A trainer that returns fixed RMSEs and counts what it trained. */
@@ -139,8 +140,8 @@ describe("dsrnn train --arch auto", () => {
         expect(r.stdout).toMatch(new RegExp(`^  ${archOf(model)} .* chosen$`, "m"))
         // the shape checked before training costs what the trained model does: same image and heap, no fewer opcodes
         const pico = getBoard("pico")
-        const trained = estimateBudget(model, "i8", pico)
-        const before = estimateBudget(shapeModel(parseArch(archOf(model)), 2), "i8", pico)
+        const trained = estimateBudget(planModel(model, "i8", "flash-matrices"), pico)
+        const before = estimateBudget(planModel(shapeModel(parseArch(archOf(model)), 2), "i8", "flash-matrices"), pico)
         expect([before.imageBytes, before.heapBytes]).toEqual([trained.imageBytes, trained.heapBytes])
         expect(before.stepOpcodes).toBeGreaterThanOrEqual(trained.stepOpcodes)
         // dsrnn report lists every candidate in the model summary
