@@ -108,7 +108,7 @@ function appOptions(cmd: Command, boardRequired: boolean, physicalOnly = false):
         .option("--predicts <features>", "input each output forecasts one step ahead, comma-separated ('-' for none); enables the anomaly flag")
         .option("--anomaly <threshold>", "flag |prediction - next observation| above this (0 = off; default: the model's calibrated threshold)")
         .option("--period <ms>", "sample period", "1000")
-        .option("--start <time>", "UTC time of the first sample, ISO 8601 (e.g. 2024-03-01T06:00Z), for a model with calendar inputs: a board has no calendar clock, so the app counts rows of the model's rowMs from it (deploy --simulator: default the CSV's first time)")
+        .option("--start <time>", "UTC time of the first sample, ISO 8601 (e.g. 2024-03-01T06:00Z), for a model with calendar inputs: a board has no calendar clock, so the app counts rows of the model's rowMs from it (deploy to the simulator: default the replayed CSV's first time)")
         .option("--sync", "step in one go (Model.step) instead of suspending inside a step; refused if a step exceeds the board's slice budget")
         .option("--save-every <n>", "save the model state to settings every n predictions and restore it at start (0 = off)", "0")
         .option("--stuck <n>", "report a sensor whose reading repeats n times in a row as stuck, and pause prediction until it changes (0 = off)", "0")
