@@ -162,11 +162,11 @@ export function histogramChart(title: string, values: number[], xTitle: string, 
 }
 
 /** Grouped horizontal bars: one row per `label`, one bar per `group`. */
-export function barChart(title: string, rows: { label: string; group: string; value: number }[], xTitle: string, max?: number): TopLevelSpec {
+export function barChart(title: string, rows: { label: string; group: string; value: number }[], xTitle: string, max?: number, subtitle?: string[]): TopLevelSpec {
     return {
         $schema: SCHEMA,
         config: CONFIG,
-        title,
+        title: subtitle?.length ? { text: title, subtitle } : title,
         width: WIDTH - 200,
         data: { values: rows },
         mark: "bar",

@@ -129,7 +129,7 @@ function budgetChart(model: CanonicalModel, encoding: Encoding) {
     const boards = boardBudgets(model, encoding)
     const same = boards.every(b => b.code === boards[0].code)
     return barChart(
-        `Share of each board's budget the sensor app takes, in the code dsrnn build deploys${same ? `: ${boards[0].code}` : ""}`,
+        "Share of each board's budget the sensor app takes",
         boards.flatMap(({ board: b, code, budget }) => {
             const label = same ? b.id : `${b.id}: ${code}`
             return [
@@ -139,7 +139,9 @@ function budgetChart(model: CanonicalModel, encoding: Encoding) {
             ]
         }),
         "% of the board's budget",
-        100
+        100,
+        // a subtitle line, not the title: a long title would widen the chart and scale its text under 12 px
+        [`in the code dsrnn build deploys${same ? `: ${boards[0].code}` : " (after each board)"}`]
     )
 }
 
