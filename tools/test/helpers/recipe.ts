@@ -41,7 +41,7 @@ export function recipeSplit(series: string): RecipeSplit {
     const fixture = JSON.parse(readFileSync(join(REPO_ROOT, "tools", "test", "fixtures", "recipe", `${series}.json`), "utf8")) as RecipeFixture
     const data = readColumns(join(REPO_ROOT, fixture.source), { target: fixture.target, inputs: fixture.inputs })
     if (data.inputs.length !== fixture.rows) throw new Error(`${fixture.source}: ${data.inputs.length} rows read, the recipe read ${fixture.rows}`)
-    const part = (from: number, to: number): Columns => ({ ...data, inputs: data.inputs.slice(from, to), target: data.target.slice(from, to), lines: data.lines.slice(from, to) })
+    const part = (from: number, to: number): Columns => ({ ...data, inputs: data.inputs.slice(from, to), target: data.target.slice(from, to), lines: data.lines.slice(from, to), times: data.times?.slice(from, to) })
     const n = fixture.split.trainingFileRows
     return {
         fixture,
@@ -54,7 +54,7 @@ export function recipeSplit(series: string): RecipeSplit {
 /** RMSE of the model streamed over the held-out rows from zero state, as `dsrnn evaluate` runs it: every row t with a target t + h. */
 export function heldOutRmse(model: CanonicalModel, heldOut: Columns): number {
     const h = model.horizon ?? 1
-    const pred = new ReferenceModel(model).run(heldOut.inputs).map(y => y[0])
+    const pred = new ReferenceModel(model).run(heldOut.inputs, heldOut.times).map(y => y[0])
     let sq = 0
     for (let t = 0; t + h < heldOut.target.length; t++) sq += (pred[t] - heldOut.target[t + h]) ** 2
     return Math.sqrt(sq / (heldOut.target.length - h))
