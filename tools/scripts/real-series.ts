@@ -53,7 +53,7 @@ export const DATA_DIR = join("node_modules", "vega-datasets", "data")
 export const BENCH_DIR = "bench-output"
 
 /** Small models and short runs: the machine that retrains them has 2 cores. */
-const TRAIN_FLAGS = "--horizon 1 --arch lstm:16 --epochs 60 --seed 1 --validation 0.2 --residual auto"
+const TRAIN_FLAGS = "--horizon 1 --arch lstm:16 --epochs 60 --seed 1 --validation 0.2 --target-mode auto --derived auto"
 
 export const REAL_SERIES: RealSeries[] = [
     {
