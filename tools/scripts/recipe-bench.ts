@@ -1,8 +1,8 @@
 /**
  * Our `dsrnn train` against the PyTorch recipe (tools/scripts/pytorch-recipe.py)
  * on the same split: trains on the training file's rows with the seeds the
- * recipe used, streams the held-out rows from zero state as `dsrnn evaluate`
- * does, and prints each seed's held-out RMSE, the median, and its ratio to the
+ * recipe used, streams the training file and the held-out rows from zero
+ * state (a device running since the file's first row), and prints each seed's held-out RMSE, the median, and its ratio to the
  * recipe's LSTM median (the better target, windowed scoring).
  *
  *     nice npx tsx tools/scripts/recipe-bench.ts seattle-daily ['{"residual":"off"}' [1,2]]
@@ -24,7 +24,7 @@ for (const seed of seeds) {
     const started = Date.now()
     const { model, streamRmse } = await train(trainingFile, { ...opts, seed }, "recipe-bench")
     if (model.training!.trainRows !== fixture.split.trainRows) throw new Error(`train split ${model.training!.trainRows} rows, the recipe's ${fixture.split.trainRows}`)
-    const rmse = heldOutRmse(model, heldOut)
+    const rmse = heldOutRmse(model, trainingFile, heldOut)
     results.push(rmse)
     const rec = model.training!
     console.log(`seed ${seed}: held-out RMSE ${rmse.toFixed(4)} (${(rmse / oracle).toFixed(3)}x), ${rec.epochs.length} epochs, best ${rec.bestEpoch} (validation ${streamRmse.toFixed(4)})${model.residual ? ", residual" : ""}, ${((Date.now() - started) / 1000).toFixed(0)} s`)

@@ -51,10 +51,19 @@ export function recipeSplit(series: string): RecipeSplit {
     }
 }
 
-/** RMSE of the model streamed over the held-out rows from zero state, as `dsrnn evaluate` runs it: every row t with a target t + h. */
-export function heldOutRmse(model: CanonicalModel, heldOut: Columns): number {
+/**
+ * RMSE on the held-out rows of the model streamed from zero state at the
+ * training file's first row, as a device that has run since then: every
+ * held-out row t with a target t + h. The recipe's windowed forecasts also
+ * take their earlier rows from before the held-out part.
+ */
+export function heldOutRmse(model: CanonicalModel, trainingFile: Columns, heldOut: Columns): number {
     const h = model.horizon ?? 1
-    const pred = new ReferenceModel(model).run(heldOut.inputs, heldOut.times).map(y => y[0])
+    const times = trainingFile.times && heldOut.times ? [...trainingFile.times, ...heldOut.times] : undefined
+    const pred = new ReferenceModel(model)
+        .run([...trainingFile.inputs, ...heldOut.inputs], times)
+        .slice(trainingFile.inputs.length)
+        .map(y => y[0])
     let sq = 0
     for (let t = 0; t + h < heldOut.target.length; t++) sq += (pred[t] - heldOut.target[t + h]) ** 2
     return Math.sqrt(sq / (heldOut.target.length - h))
