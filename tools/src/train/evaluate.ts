@@ -193,7 +193,7 @@ export function verdictLines(e: Evaluation, unit = ""): string[] {
             ? [`${name} beats ${what}: RMSE ${v(model.rmse)} against ${v(b.rmse)} (${percent(1 - model.rmse / b.rmse)} lower).`]
             : [`${name} does NOT beat ${what}: RMSE ${v(model.rmse)} against ${v(b.rmse)} (${b.rmse > 0 ? `${percent(model.rmse / b.rmse - 1)} higher` : "it is exact on these rows"}).`]
     })
-    if (lines.some(l => l.includes("does NOT"))) lines.push(`Try ${e.residual ? "" : "--residual on, "}more --epochs, or more data.`)
+    if (lines.some(l => l.includes("does NOT"))) lines.push(`Try ${e.residual ? "" : "--target-mode change, "}more --epochs, or more data.`)
     return lines
 }
 

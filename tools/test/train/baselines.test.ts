@@ -91,7 +91,7 @@ describe("the seasonal naive baseline and MASE", () => {
         expect(verdictLines(e)).toEqual([
             "The model beats persistence: RMSE 548.0 against 1190 (54% lower).",
             "The model does NOT beat the seasonal naive forecast: RMSE 548.0 against 512.0 (7% higher).",
-            "Try --residual on, more --epochs, or more data.",
+            "Try --target-mode change, more --epochs, or more data.",
         ])
     })
 

@@ -10,7 +10,7 @@ function losing(residual: boolean): Evaluation {
 
 describe("the verdict of train and evaluate", () => {
     it("suggests residual mode to a level model that loses to persistence", () => {
-        expect(formatEvaluation(losing(false), "rows")).toMatch(/does NOT beat persistence: RMSE 0.5000 against 0.4000 \(25% higher\)\.\nTry --residual on, more --epochs, or more data\.$/)
+        expect(formatEvaluation(losing(false), "rows")).toMatch(/does NOT beat persistence: RMSE 0.5000 against 0.4000 \(25% higher\)\.\nTry --target-mode change, more --epochs, or more data\.$/)
     })
 
     it("does not suggest residual mode to a model that already forecasts the change", () => {
