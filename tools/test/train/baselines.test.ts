@@ -10,30 +10,19 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel } from "../../src/model/canonical.ts"
 import { type Evaluation, evaluateModel, formatEvaluation, method, verdictLines } from "../../src/train/evaluate.ts"
 import { detectPeriod } from "../../src/train/season.ts"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
+import { copyModel } from "../helpers/copy-model.ts"
 
-// y = x: the float model repeats the current value, like persistence
-const copy = (horizon: number, period?: number): CanonicalModel => ({
-    format: CANONICAL_FORMAT,
-    version: CANONICAL_VERSION,
-    inputSize: 1,
-    outputSize: 1,
-    layers: [{ type: "dense", inputSize: 1, units: 1, activation: "linear", W: [[1]], b: [0] }],
-    inputNames: ["y"],
-    outputNames: ["y"],
-    horizon,
-    ...(period ? { period } : {}),
-})
+
 // period 4, no two seasons alike
 const Y = [1, 5, 3, 2, 2, 6, 3, 1, 1, 7, 4, 2]
 const data = { inputs: Y.map(v => [v]), target: Y }
 
 describe("the seasonal naive baseline and MASE", () => {
     it("forecasts row t + 1 from row t + 1 - 4, on the same rows as every method, with MASE by hand", async () => {
-        const e = await evaluateModel(copy(1), data, { encoding: null, period: { rows: 4, source: "--period" } })
+        const e = await evaluateModel(copyModel(1), data, { encoding: null, period: { rows: 4, source: "--period" } })
         // rows 3..10 forecast rows 4..11: the first row whose value one season before exists
         expect(e.start).toBe(3)
         expect(e.actual).toEqual([2, 6, 3, 1, 1, 7, 4, 2])
@@ -53,7 +42,7 @@ describe("the seasonal naive baseline and MASE", () => {
         expect(p.mase).toBeCloseTo(20 / 7, 14)
         expect(method(e, "float")!.mase).toBeCloseTo(20 / 7, 14)
         // a scale given by train (the training rows' naive MAE) is used as given
-        const given = await evaluateModel(copy(1), data, { encoding: null, period: { rows: 4, source: "--period" }, scale: { mae: 2, source: "the training rows" } })
+        const given = await evaluateModel(copyModel(1), data, { encoding: null, period: { rows: 4, source: "--period" }, scale: { mae: 2, source: "the training rows" } })
         expect(method(given, "persistence")!.mase).toBeCloseTo(1.25, 14)
         const text = formatEvaluation(e, "t.csv")
         expect(text).toContain("period: 4 rows (--period)")
@@ -62,7 +51,7 @@ describe("the seasonal naive baseline and MASE", () => {
     })
 
     it("six rows ahead with a season of 4 looks 8 rows back, never past row t", async () => {
-        const e = await evaluateModel(copy(6), data, { encoding: null, period: { rows: 4, source: "--period" } })
+        const e = await evaluateModel(copyModel(6), data, { encoding: null, period: { rows: 4, source: "--period" } })
         // row t forecasts row t + 6 from row t + 6 - 8 = t - 2: the first is row 2
         expect(e.start).toBe(2)
         expect(e.actual).toEqual([1, 7, 4, 2])
@@ -75,7 +64,7 @@ describe("the seasonal naive baseline and MASE", () => {
     })
 
     it("without a season leaves the seasonal naive out, says why, and scales MASE by the one-step naive", async () => {
-        const e = await evaluateModel(copy(1), data, { encoding: null, period: { rows: null, source: "detected on the training rows" } })
+        const e = await evaluateModel(copyModel(1), data, { encoding: null, period: { rows: null, source: "detected on the training rows" } })
         expect(method(e, "seasonal")).toBeUndefined()
         expect(e.methods.map(m => m.key)).toEqual(["float", "persistence", "average"])
         // |y[t] - y[t-1]| over t = 1..11: 4 2 1 0 4 3 2 0 6 3 2 = 27
@@ -126,7 +115,7 @@ describe("the season of a series", () => {
         const csv = join(dir, "y.csv")
         writeFileSync(csv, ["y", ...Y].join("\n") + "\n")
         const modelPath = join(dir, "m.json")
-        writeFileSync(modelPath, JSON.stringify(copy(1, 4)))
+        writeFileSync(modelPath, JSON.stringify(copyModel(1, 4)))
         const stored = await runCli(["evaluate", modelPath, "--data", csv, "--no-device"])
         expect(stored.code, stored.stderr).toBe(0)
         expect(stored.stdout).toContain("period: 4 rows (model.json)")

@@ -5,11 +5,12 @@
  * `arima` package's own Kalman-filter forecast at the end of the rows it was
  * fitted on, and forecasts that never change when a later row does.
  */
+import { copyModel } from "../helpers/copy-model.ts"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type SeasonalArima } from "../../src/model/canonical.ts"
+import { type CanonicalModel, type SeasonalArima } from "../../src/model/canonical.ts"
 import { evaluateModel, formatEvaluation, method } from "../../src/train/evaluate.ts"
 import { arimaForecasts, firstOrigin, fitArima, fitRows, fitStatistical } from "../../src/train/statistical.ts"
 import { runCli } from "../helpers/cli.ts"
@@ -143,17 +144,7 @@ describe("the fit by the arima package", () => {
 })
 
 // y = x: the float model repeats the current value, like persistence
-const copy: CanonicalModel = {
-    format: CANONICAL_FORMAT,
-    version: CANONICAL_VERSION,
-    inputSize: 1,
-    outputSize: 1,
-    layers: [{ type: "dense", inputSize: 1, units: 1, activation: "linear", W: [[1]], b: [0] }],
-    inputNames: ["y"],
-    outputNames: ["y"],
-    horizon: 1,
-    period: 4,
-}
+const copy = copyModel(1, 4)
 
 describe("the statistical baseline in the evaluation table", () => {
     const Y = Array.from({ length: 16 }, (_, t) => 3 + 2 * t + [5, 1, 3, 2][t % 4])

@@ -5,6 +5,7 @@
  */
 import { type Activation, type Layer, layerMacs } from "../../model/canonical.ts"
 import { type Encoding, WEIGHT_BYTES, hiddenBits } from "../../model/quantize.ts"
+import { type CellLayer, hasCellCode, specializedCell } from "../cell.ts"
 import { layerOpcodes } from "../cost.ts"
 import { arrayBytes, literalArrayBytes, objectBytes } from "../heap.ts"
 import type { LayerPath, LayerPlan } from "../plan.ts"
@@ -100,6 +101,20 @@ export const LITERAL_MAX_LOCALS = 140
 
 /** A whole cell (cell.ts) also keeps up to 8 temporaries: the two-row sums and the gate values. */
 export const CELL_TEMPORARIES = 8
+
+/** A recurrent layer on `path`: whether it is emitted whole (a CompiledCell: literal code, and cell.ts has code for it), and the locals its literal code keeps. */
+export function recurrentShape(l: CellLayer, path: LayerPath): { whole: boolean; locals: number } {
+    const { inputSize, units } = l
+    const cell = hasCellCode(l)
+    return { whole: path === "literal-code" && cell, locals: inputSize + (cell ? units + CELL_TEMPORARIES : 2 * units) }
+}
+
+/** A layer emitted whole: its CompiledCell class joins the module's declarations, and the expression that makes it is returned. */
+export function wholeCell(plan: LayerPlan<CellLayer>, w: ModuleWriter, i: number): string {
+    const cell = specializedCell(`L${i}Cell`, plan.layer, w.encoding, plan.hiddenBits)
+    w.decls.push(cell.code)
+    return cell.layer
+}
 
 /** The figures every kernel works out the same way from its layer's shape. */
 export function layerPlan<L extends Layer>(layer: L, encoding: Encoding, path: LayerPath, shape: { whole: boolean; stages: number; columns: number; locals: number; heap: (bits: number) => number }): LayerPlan<L> {

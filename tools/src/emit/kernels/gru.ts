@@ -4,13 +4,12 @@
  * projection has two stages and stays a GruProjection on every path.
  */
 import type { GruLayer } from "../../model/canonical.ts"
-import { hasCellCode, specializedCell } from "../cell.ts"
 import { arrayBytes, literalArrayBytes } from "../heap.ts"
 import { specializedGru } from "../specialized.ts"
 import { unrolledGru } from "../unrolled.ts"
 import type { ModuleWriter } from "../writer.ts"
 import type { LayerPlan } from "../plan.ts"
-import { ACT, CELL_TEMPORARIES, type Kernel, cellHeap, flashAffine, gridArg, gridHeap, layerObjectBytes, layerPlan } from "./common.ts"
+import { ACT, type Kernel, cellHeap, flashAffine, gridArg, gridHeap, layerObjectBytes, layerPlan, recurrentShape, wholeCell } from "./common.ts"
 
 /** The GruProjection of a layer that is not emitted whole. */
 function projection(plan: LayerPlan<GruLayer>, w: ModuleWriter, i: number): string {
@@ -32,26 +31,21 @@ function projection(plan: LayerPlan<GruLayer>, w: ModuleWriter, i: number): stri
 export const gruKernel: Kernel<GruLayer> = {
     plan(l, encoding, path) {
         const u = l.units
-        const cell = hasCellCode(l)
-        const whole = path === "literal-code" && cell
+        const { whole, locals } = recurrentShape(l, path)
         const stages = l.resetAfter ? 1 : 2
         return layerPlan(l, encoding, path, {
             whole,
             stages,
             // reset before: two loops in stage 0 and W_h again in stage 1
             columns: stages * (l.inputSize + u),
-            locals: l.inputSize + (cell ? u + CELL_TEMPORARIES : 2 * u),
+            locals,
             // Gru: out, gx, gh (n rows only when reset before) and the state list [out]
             heap: bits => (whole ? cellHeap(u, false) : layerObjectBytes(l, stages) + arrayBytes(u) + arrayBytes(3 * u) + arrayBytes(l.resetAfter ? 3 * u : u) + literalArrayBytes(1) + gridHeap(u, bits)),
         })
     },
     emit(plan, w, i) {
         const l = plan.layer
-        if (plan.whole) {
-            const cell = specializedCell(`L${i}Cell`, l, w.encoding, plan.hiddenBits)
-            w.decls.push(cell.code)
-            return cell.layer
-        }
+        if (plan.whole) return wholeCell(plan, w, i)
         return `new Gru(${l.inputSize}, ${l.units}, ${projection(plan, w, i)}, ${ACT[l.activation]}, ${ACT[l.recurrentActivation]}, ${l.resetAfter}${gridArg(plan.hiddenBits)})`
     },
 }
