@@ -2,24 +2,23 @@
  * `dsrnn bench`: our step and the naive baseline, timed side by side in one
  * VM run without GC stress (as a device runs), plus heap and image sizes.
  *
- * Opcode estimates come from a calibration loop timed in the same run: its
- * body is 13 VM opcodes per iteration (LOAD, LOAD, LT, JMP_Z; LOAD, LOAD,
- * ADD, STORE; LOAD, CONST, ADD, STORE; JMP), which the 131,072-opcode
- * watchdog confirms: 10,070 iterations run, 10,085 trip it.
+ * Opcode estimates come from the calibration loop of tools/device/calib.ts,
+ * timed in the same run.
  */
 import { type CanonicalModel, macsPerStep } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
 import { emitNaiveModule } from "../emit/naive.ts"
 import { type ModelPlan, describePlan } from "../emit/plan.ts"
 import type { Encoding } from "../model/quantize.ts"
-import { mkdirSync } from "node:fs"
+import { mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { UserError } from "../model/errors.ts"
 import { writeOutputFile } from "../io/files.ts"
+import { CALIBRATION_OPCODES } from "../../device/calib.ts"
+import { DEVICE_PROGRAMS } from "./paths.ts"
 import { runProgram } from "./vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
 
-export const CALIBRATION_OPCODES = 13
 /** Simulated flash of the timing program: more than a board's, so ours and the naive step share one image. */
 const TIMING_FLASH_BYTES = 512 * 1024
 const ROUNDS = 5
@@ -61,12 +60,9 @@ ${naiveOnly ? "" : `import { zeros } from "${library}"`}
 ${naiveOnly ? `import { zeros } from "${library}"\nconst model = { inputSize: ${model.inputSize}, outputSize: ${model.outputSize}, macs: 0 }` : 'import { model } from "./model"'}
 ${withNaive ? 'import { naive } from "./naive"' : ""}
 
+import { calib } from "./calib"
+
 let sink = 0
-function calib(n: number) {
-    let acc = 0
-    for (let i = 0; i < n; i++) acc = acc + i
-    return acc
-}
 const x = zeros(model.inputSize)
 const y = zeros(model.outputSize)
 let t = 0
@@ -116,8 +112,8 @@ export interface BoardBenchFiles {
     withNaive: boolean
 }
 
-/** The files writeBoardBench writes into its folder: the model, the naive baseline and the timing program. */
-export const BOARD_BENCH_FILES = ["model.ts", "naive.ts", "main.ts"] as const
+/** The files writeBoardBench writes into its folder: the model, the naive baseline, the timing program and its calibration loop. */
+export const BOARD_BENCH_FILES = ["model.ts", "naive.ts", "main.ts", "calib.ts"] as const
 
 /**
  * Writes a benchmark program for a real board into `dir` (under src/, so it
@@ -128,6 +124,7 @@ export async function writeBoardBench(plan: ModelPlan, dir: string, library: str
     const model = plan.model
     const ws = new Workspace()
     try {
+        ws.addDevicePrograms()
         const build = async (withNaive: boolean) => {
             ws.write("model.ts", emitModule(plan, { libraryImport: WORKSPACE_LIBRARY }))
             ws.write("naive.ts", emitNaiveModule(model))
@@ -142,31 +139,22 @@ export async function writeBoardBench(plan: ModelPlan, dir: string, library: str
         }
         if (imageBytes > imageBudget) throw new UserError(`the benchmark needs ${imageBytes} B of image, the board allows ${imageBudget} B`)
         mkdirSync(dir, { recursive: true })
-        const [modelFile, naiveFile, mainFile] = BOARD_BENCH_FILES
+        const [modelFile, naiveFile, mainFile, calibFile] = BOARD_BENCH_FILES
         writeOutputFile(join(dir, modelFile), emitModule(plan, { libraryImport: library }))
         if (withNaive) writeOutputFile(join(dir, naiveFile), emitNaiveModule(model))
         writeOutputFile(join(dir, mainFile), timingProgram(model, withNaive, false, library, true))
+        writeOutputFile(join(dir, calibFile), readFileSync(join(DEVICE_PROGRAMS, calibFile), "utf8"))
         return { dir, imageBytes, withNaive }
     } finally {
         ws.dispose()
     }
 }
 
-/** A program that holds HOG bytes, then asks for more than is left: the VM's OOM report gives the live heap. */
+/** A program that keeps `use` alive, then ends in tools/device/heap-probe.ts: the VM's OOM report gives the live heap. */
 function heapProgram(importLine: string, use: string): string {
     return `${importLine}
-${heapProbe(use)}`
-}
-
-/**
- * The end of a program whose live heap runProgram should report: it holds
- * 20,000 bytes, then asks for 57,000 more, which no 64 KB heap has left. `use`
- * keeps the program's own objects alive up to that point.
- */
-export function heapProbe(use = ""): string {
-    return `const hog = Buffer.alloc(20000)
-const more = Buffer.alloc(57000)
-console.log("" + hog.length + more.length${use})
+import { probeHeap } from "./heap-probe"
+probeHeap(${use})
 `
 }
 
@@ -201,15 +189,16 @@ export async function bench(plan: ModelPlan, onStatus: (s: string) => void = () 
     const { model, encoding } = plan
     const ws = new Workspace()
     try {
+        ws.addDevicePrograms()
         ws.write("model.ts", emitModule(plan, { libraryImport: WORKSPACE_LIBRARY }))
         ws.write("naive.ts", emitNaiveModule(model))
         onStatus("measuring heap and image sizes")
-        const base = await liveHeap(ws, "", "")
-        const oursHeap = (await liveHeap(ws, 'import { model } from "./model"', " + model.macs")) - base
+        const base = await liveHeap(ws, "", "0")
+        const oursHeap = (await liveHeap(ws, 'import { model } from "./model"', "model.macs")) - base
         const oursImage = (await ws.build("model.ts")).binary.length
         let naiveHeap: number | string
         try {
-            naiveHeap = (await liveHeap(ws, 'import { naive } from "./naive"', " + naive.layers.length")) - base
+            naiveHeap = (await liveHeap(ws, 'import { naive } from "./naive"', "naive.layers.length")) - base
         } catch (e) {
             naiveHeap = (e as Error).message
         }

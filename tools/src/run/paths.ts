@@ -40,6 +40,9 @@ export const PACKAGE_ROOT: string = packageRoot
 /** The device library's folder, which every generated program imports. */
 export const LIBRARY_SRC = join(PACKAGE_ROOT, "src")
 
+/** The harness programs (simulate, bench, opcode count, soak) as DeviceScript files, which a Workspace copies in. */
+export const DEVICE_PROGRAMS = join(PACKAGE_ROOT, "tools", "device")
+
 /**
  * The user's DeviceScript project: the nearest folder at or above `cwd` with
  * a devsconfig.json (what `devs init` writes), or `cwd` itself.

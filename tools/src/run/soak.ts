@@ -3,7 +3,8 @@
  * from zero state on inputs both sides compute exactly (integer arithmetic
  * scaled by a power of two), an output checkpoint every `every` steps, and
  * the live heap after a short run and after the long one, measured the way
- * bench.ts measures it (the VM's out-of-memory report).
+ * bench.ts measures it (the VM's out-of-memory report). The program is
+ * tools/device/soak.ts.
  */
 import { type CanonicalModel, macsPerStep } from "../model/canonical.ts"
 import { emitModule } from "../emit/emit.ts"
@@ -12,7 +13,7 @@ import { planFor } from "./simulate.ts"
 import { UserError } from "../model/errors.ts"
 import { type Encoding, quantizeModel } from "../model/quantize.ts"
 import { ReferenceModel } from "../model/reference.ts"
-import { heapProbe } from "./bench.ts"
+import { soakInput } from "../../device/soak-input.ts"
 import { runProgram } from "./vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
 
@@ -45,47 +46,6 @@ export interface SoakResult {
     heapLong: number
 }
 
-/**
- * Input j at step t: a pseudo-random sequence in [-1, 1) that the
- * VM and the host compute to the same double (integers below 2^53, then a
- * division by a power of two).
- */
-export function soakInput(t: number, j: number): number {
-    return ((t * 7919 + j * 104729 + 13) % 65536) / 32768 - 1
-}
-
-function soakProgram(steps: number, every: number, perSlice: number): string {
-    return `import * as ds from "@devicescript/core"
-import { zeros } from "${WORKSPACE_LIBRARY}"
-import { model } from "./model"
-
-const x = zeros(model.inputSize)
-const y = zeros(model.outputSize)
-const out = Buffer.alloc(8 * model.outputSize)
-const useAsync = !model.fitsStep()
-async function main() {
-    for (let t = 0; t < ${steps}; t++) {
-        for (let j = 0; j < x.length; j++) x[j] = ((t * 7919 + j * 104729 + 13) % 65536) / 32768 - 1
-        if (useAsync) await model.stepAsync(x, y)
-        else model.step(x, y)
-        for (let j = 0; j < y.length; j++) {
-            if (!(Math.abs(y[j]) < Infinity)) {
-                console.log("NONFINITE " + t)
-                return
-            }
-        }
-        if ((t + 1) % ${every} === 0) {
-            for (let j = 0; j < y.length; j++) out.setAt(8 * j, "f64", y[j])
-            console.log("Y " + (t + 1) + " " + out.toString("hex"))
-        }
-        if (t % ${perSlice} === 0) await ds.sleep(0)
-    }
-}
-await main()
-console.log("END")
-${heapProbe(" + x.length + y.length + out.length")}`
-}
-
 function readF64(hex: string): number[] {
     const buf = Buffer.from(hex, "hex")
     return Array.from({ length: buf.length / 8 }, (_, i) => buf.readDoubleLE(8 * i))
@@ -105,8 +65,7 @@ export async function soak(model: CanonicalModel, opts: SoakOptions): Promise<So
         const [shortBinary, longBinary] = await Promise.all(
             [every, steps].map((n, i) => {
                 spaces[i].write("model.ts", emitModule(planFor(model, opts), { libraryImport: WORKSPACE_LIBRARY }))
-                spaces[i].write("main.ts", soakProgram(n, every, perSlice))
-                return spaces[i].build("main.ts")
+                return spaces[i].build(spaces[i].program("soak.ts", { STEPS: n, EVERY: every, PER_SLICE: perSlice }))
             })
         )
         const run = async (binary: Uint8Array, n: number) => {

@@ -4,11 +4,11 @@
  * concurrent builds never share output files. It takes the user's
  * devsconfig.json, node_modules and custom boards/ when run in their project.
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from "node:fs"
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { devs } from "./devs.ts"
-import { LIBRARY_SRC, NODE_MODULES, projectRoot } from "./paths.ts"
+import { DEVICE_PROGRAMS, LIBRARY_SRC, NODE_MODULES, projectRoot } from "./paths.ts"
 import { UserError } from "../model/errors.ts"
 
 /** Import path of the device library from a file at the workspace root. */
@@ -43,6 +43,22 @@ export class Workspace {
         return file
     }
 
+    /**
+     * Copies the device programs (tools/device/) in, next to a generated
+     * params.ts of `params`, which they import; returns the entry's name.
+     * What differs between runs is a value there, never code.
+     */
+    program(entry: string, params: Record<string, number | string>): string {
+        this.addDevicePrograms()
+        this.write("params.ts", paramsModule(params))
+        return entry
+    }
+
+    /** Copies the device programs in, for a generated program that imports one of them. */
+    addDevicePrograms() {
+        for (const file of readdirSync(DEVICE_PROGRAMS)) if (file.endsWith(".ts")) copyFileSync(join(DEVICE_PROGRAMS, file), join(this.dir, file))
+    }
+
     /** `devs build` of `entry`; a compile error is a bug in dsrnn's generated code, so it keeps the log. */
     async build(entry: string, extraArgs: string[] = []): Promise<BuiltProgram> {
         const { code, output } = await devs(["build", entry, ...extraArgs], undefined, this.dir)
@@ -53,4 +69,10 @@ export class Workspace {
     dispose() {
         rmSync(this.dir, { recursive: true, force: true })
     }
+}
+
+/** The params module: one `export const` per value; a string value is DeviceScript source (a hex`` literal, say). */
+function paramsModule(params: Record<string, number | string>): string {
+    const lines = Object.entries(params).map(([name, v]) => `export const ${name} = ${typeof v === "number" ? JSON.stringify(v) : v}`)
+    return `// written by dsrnn for one run\n${lines.join("\n")}\n`
 }
