@@ -20,10 +20,10 @@ function csv(n: number, period = 12): { dir: string; file: string; out: string }
 
 describe.concurrent("dsrnn train refuses target and derived-input flags in one line", () => {
     it.each([
-        [["--target-mode", "trend"], "--target-mode must be auto, level, change or season, got trend"],
+        [["--target-mode", "trend"], "--target-mode must be auto, level, change, season or statistical, got trend"],
         [["--target-mode", "change", "--residual", "on"], "--residual is the old name of --target-mode: give only --target-mode"],
         [["--residual", "maybe"], "--residual must be auto, on or off (the old name of --target-mode auto, change or level), got maybe"],
-        [["--derived", "change,hour"], '--derived: "hour" is not a derived input; use auto, none, or a comma-separated list of change, season, day, week, year'],
+        [["--derived", "change,hour"], '--derived: "hour" is not a derived input; use auto, none, or a comma-separated list of change, season, day, week, year, statistical'],
         [["--target-mode", "season", "--derived", "change"], "--target-mode season adds back the target's seasonal value, so --derived must list season"],
         [["--derived", "day"], "--derived day: calendar inputs need the rows' times, and the CSV has no timestamp column"],
         [["--target-mode", "season", "--inputs", "other"], "--target-mode season adds the seasonal naive level back, so level must be one of --inputs"],
