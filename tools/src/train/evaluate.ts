@@ -20,7 +20,8 @@ import { detectPeriod } from "./season.ts"
 import { seasonalLag } from "../model/features.ts"
 import { outputHorizons } from "../model/horizons.ts"
 import { intervalCoverage } from "./intervals.ts"
-import { type StatisticalFit, arimaForecasts, arimaLabel, firstOrigin } from "./statistical.ts"
+import { type StatisticalFit, arimaLabel } from "./statistical.ts"
+import { arimaForecasts, firstOrigin } from "../model/arima.ts"
 
 export interface Method {
     key: "float" | "device" | "persistence" | "seasonal" | "average" | "statistical"
