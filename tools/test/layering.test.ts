@@ -8,6 +8,14 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
 const SRC = fileURLToPath(new URL("../src/", import.meta.url))
+/** The device library (the repository's src/), compiled by DeviceScript. */
+const DEVICE = fileURLToPath(new URL("../../src/", import.meta.url))
+/**
+ * The device modules the host may import, below every stage: plain values
+ * both sides of the host/device line read, so neither keeps a copy. Each has
+ * no imports, so Node loads it without the DeviceScript runtime.
+ */
+export const SHARED_WITH_DEVICE = ["limits.ts"]
 
 /** Lowest tier first. Stages on one tier do not import each other. */
 export const TIERS: string[][] = [["model"], ["io", "import", "emit"], ["run"], ["board", "train"], ["report"], ["cli"]]
@@ -43,6 +51,7 @@ export function violations(files: string[], read: (f: string) => string): string
             const target = resolve(dirname(file), spec)
             const to = stageOf(target)
             if (from === to) continue
+            if (SHARED_WITH_DEVICE.some((f) => target === join(DEVICE, f))) continue
             const fromTier = from === undefined ? TIERS.length : tierOf.get(from)
             const toTier = to === undefined ? TIERS.length : tierOf.get(to)
             if (fromTier === undefined || toTier === undefined || toTier >= fromTier) {
@@ -83,6 +92,16 @@ describe("stage layering of tools/src", () => {
             "emit/y.ts -> io/csv.ts",
             "emit/y.ts -> cli/cli.ts",
         ])
+    })
+
+    it("the device modules the host shares import nothing, so Node can load them", () => {
+        for (const f of SHARED_WITH_DEVICE) expect(readFileSync(join(DEVICE, f), "utf8").match(/^\s*import\b|\bfrom\s*["']/gm), f).toBeNull()
+    })
+
+    it("only the shared device modules may be imported from src/", () => {
+        const emit = join(SRC, "emit", "y.ts")
+        const source = 'import { SLICE_MACS } from "../../../src/limits.ts"\nimport { Model } from "../../../src/model.ts"\n'
+        expect(violations([emit], () => source)).toEqual(["emit/y.ts -> ../../src/model.ts"])
     })
 
     it("multi-line imports are read", () => {
