@@ -18,7 +18,7 @@ const DEVICE = fileURLToPath(new URL("../../src/", import.meta.url))
 export const SHARED_WITH_DEVICE = ["limits.ts"]
 
 /** Lowest tier first. Stages on one tier do not import each other. */
-export const TIERS: string[][] = [["model"], ["io", "import", "emit"], ["run"], ["board", "train"], ["report"], ["cli"]]
+export const TIERS: string[][] = [["core"], ["model"], ["io", "import", "emit"], ["run"], ["board", "train"], ["eval"], ["report"], ["cli"]]
 
 const tierOf = new Map(TIERS.flatMap((stages, tier) => stages.map((s) => [s, tier] as const)))
 
@@ -62,6 +62,35 @@ export function violations(files: string[], read: (f: string) => string): string
     return bad
 }
 
+/**
+ * The first import circle among `files` (type-only imports included), as a
+ * path of files, or null. A generated table (*.g.ts) may name its row type
+ * from the module that reads it: that edge is left out.
+ */
+export function findCircle(files: string[], read: (f: string) => string): string[] | null {
+    const edges = new Map(files.map((f) => [f, f.endsWith(".g.ts") ? [] : relativeImports(read(f)).map((s) => resolve(dirname(f), s))]))
+    const state = new Map<string, "open" | "done">()
+    const stack: string[] = []
+    const visit = (f: string): string[] | null => {
+        if (state.get(f) === "done") return null
+        if (state.get(f) === "open") return [...stack.slice(stack.indexOf(f)), f]
+        state.set(f, "open")
+        stack.push(f)
+        for (const to of edges.get(f) ?? []) {
+            const circle = visit(to)
+            if (circle) return circle
+        }
+        stack.pop()
+        state.set(f, "done")
+        return null
+    }
+    for (const f of files) {
+        const circle = visit(f)
+        if (circle) return circle.map((c) => relative(SRC, c))
+    }
+    return null
+}
+
 describe("stage layering of tools/src", () => {
     const files = tsFiles(SRC)
 
@@ -78,6 +107,22 @@ describe("stage layering of tools/src", () => {
     it("no file imports a stage on its own tier or above", () => {
         expect(files.length).toBeGreaterThan(20)
         expect(violations(files, (f) => readFileSync(f, "utf8"))).toEqual([])
+    })
+
+    // emit/ (plan.ts and the kernels) and train/ (candidates.ts and options.ts) still import types around a circle (issue 18).
+    const CIRCLED = ["emit", "train"]
+
+    it("no two files import each other, directly or around a circle", () => {
+        const checked = files.filter((f) => !CIRCLED.includes(stageOf(f) ?? ""))
+        expect(checked.length).toBeGreaterThan(20)
+        expect(findCircle(checked, (f) => readFileSync(f, "utf8"))).toBeNull()
+    })
+
+    it("an import circle is caught", () => {
+        const a = join(SRC, "eval", "a.ts")
+        const b = join(SRC, "eval", "b.ts")
+        const sources: Record<string, string> = { [a]: 'import type { B } from "./b.ts"\n', [b]: 'import { a } from "./a.ts"\n' }
+        expect(findCircle([a, b], (f) => sources[f])).toEqual(["eval/a.ts", "eval/b.ts", "eval/a.ts"])
     })
 
     it("an upward import is caught", () => {

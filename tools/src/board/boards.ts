@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { PACKAGE_ROOT } from "../run/paths.ts"
-import { UserError, quote } from "../model/errors.ts"
+import { UserError, quote } from "../core/errors.ts"
 import { findSensor } from "./sensors.ts"
 
 export interface BoardProfile {

@@ -8,7 +8,7 @@
  * real builds.
  */
 import type { BoardProfile } from "./boards.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import type { Encoding } from "../model/quantize.ts"
 import type { ModelPlan, PlanBudget } from "../emit/plan.ts"

@@ -25,7 +25,7 @@
  *   dsrnn-rec: <i> <ms> <hex>            (row i, sampled at device time ms: one f64 per sensor, NaN = no value)
  *   dsrnn-rec: done
  */
-import { UserError, clip, quote } from "../model/errors.ts"
+import { UserError, clip, quote } from "../core/errors.ts"
 import { type SensorKind, parseSensor } from "./sensors.ts"
 import { MAX_HEX_LITERAL_BYTES } from "../emit/writer.ts"
 

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs"
 import { dirname, extname, resolve } from "node:path"
 import { CANONICAL_FORMAT, type CanonicalModel } from "../model/canonical.ts"
-import { UnsupportedError, UserError, clip } from "../model/errors.ts"
+import { UnsupportedError, UserError, clip } from "../core/errors.ts"
 import { importTfjs } from "./tfjs.ts"
 import { validateModel } from "../model/validate.ts"
 

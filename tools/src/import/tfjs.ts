@@ -19,7 +19,7 @@ import {
     type Layer,
     type RecurrentLayer,
 } from "../model/canonical.ts"
-import { UnsupportedError, UserError, clip, quote } from "../model/errors.ts"
+import { UnsupportedError, UserError, clip, quote } from "../core/errors.ts"
 import { cleanName, validateModel } from "../model/validate.ts"
 
 interface WeightSpec {
