@@ -8,7 +8,7 @@
 import { readColumns } from "../src/io/columns.ts"
 import type { TrainOptions } from "../src/train/options.ts"
 import { train } from "../src/train/train.ts"
-import { evaluateModel, method, naiveScale } from "../src/train/evaluate.ts"
+import { evaluateModel, method, naiveScale } from "../src/eval/evaluate.ts"
 import { fitStatistical } from "../src/train/statistical.ts"
 import { REAL_SERIES, testFile, trainFile, writeSplit } from "./real-series.ts"
 

@@ -4,7 +4,7 @@
  * kernel (kernels/*.ts), weights as `hex` literals so they stay in flash.
  */
 import type { CanonicalModel, Layer } from "../model/canonical.ts"
-import { clip } from "../model/errors.ts"
+import { clip } from "../core/errors.ts"
 import { kernelOf, type ModelPlan } from "./plan.ts"
 import { ModuleWriter } from "./writer.ts"
 import { deviceFeatures, residualInputs } from "../model/features.ts"

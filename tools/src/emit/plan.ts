@@ -14,7 +14,7 @@
  * from flash.
  */
 import { type CanonicalModel, type Layer, layerMacs, macsPerStep } from "../model/canonical.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 import { deviceFeatures, seasonRingSize, statisticalRingSize } from "../model/features.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { modelOpcodes } from "./cost.ts"

@@ -6,7 +6,7 @@
  */
 import { CYCLES, derivedCount, readingCount, seasonInput, statisticalInputIndex } from "./features.ts"
 import { type Activation, CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Layer, type Matrix, type SeasonalArima, gateCount } from "./canonical.ts"
-import { UnsupportedError, UserError, quote } from "./errors.ts"
+import { UnsupportedError, UserError, quote } from "../core/errors.ts"
 
 const MAX_NAME_CHARS = 100
 /** A one-line reason, as a budget check words it (training.search). */

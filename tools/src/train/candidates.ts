@@ -19,8 +19,8 @@
 import type { Cycle, DerivedInputs } from "../model/canonical.ts"
 import { CYCLES, seasonDepth } from "../model/features.ts"
 import { horizonText } from "../model/horizons.ts"
-import { count } from "../model/wording.ts"
-import { UserError } from "../model/errors.ts"
+import { count } from "../core/wording.ts"
+import { UserError } from "../core/errors.ts"
 import type { ResolvedOptions } from "./options.ts"
 import { detectPeriod } from "./season.ts"
 

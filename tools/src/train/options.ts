@@ -3,7 +3,7 @@
  * Apart from TensorFlow.js, so that the CLI reads the defaults without
  * loading it.
  */
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 import { type DerivedRequest, type TargetMode, TARGET_MODES, parseDerived } from "./candidates.ts"
 
 export interface LayerSpec {

@@ -22,7 +22,7 @@
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import type { SeasonalArima } from "../model/canonical.ts"
-import { count } from "../model/wording.ts"
+import { count } from "../core/wording.ts"
 
 /** The fitted model (with a note when it is not the one first chosen), or why there is none, in words. */
 export type StatisticalFit = { model: SeasonalArima; note?: string } | { reason: string }
