@@ -1,6 +1,6 @@
 import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
-import { Act, Affine, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
+import { Act, Affine, Arima, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
 import { expectClose, readRow, stepCount } from "./check"
 import { headsF32 } from "./fixtures/heads_f32.g"
 
@@ -202,6 +202,25 @@ describe("Forecaster: derived inputs (change, seasonal value, calendar phase)", 
         // change of b + a two rows back: 0 + 1, 3 + 1, -2 + 1, 9 + 2, -2 + 3
         const want = [1, 4, -1, 11, 1]
         for (let t = 0; t < READINGS.length; t++) expectClose((await forecaster.step(READINGS[t]))[0], want[t], 1e-12, `step ${t}`)
+    })
+
+    test("the statistical input (simple exponential smoothing, ARIMA(0,1,1) with ma -0.5) and its residual, worked out by hand", async () => {
+        // x[t] = x[t - 1] + e[t] - 0.5 e[t - 1]: forecasts 1; 0.5 * 2 + 0.5 * 1 = 1.5; 0.5 * 4 + 0.5 * 1.5 = 2.75; 2.875; 5.9375
+        const readings = [1, 2, 4, 3, 9]
+        const want = [1, 1.5, 2.75, 2.875, 5.9375]
+        const features: DerivedInputs = { change: null, season: null, depth: 0, seasonChange: null, lag: 0, cycleMs: null, cycleOffsetMs: null, rowMs: 0, statistical: new Arima(0, 1, 0, 1, [1], [1], [1], [-0.5]) }
+        const identityForecaster = new Forecaster(new Model([dense(identity(2))]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: null, derived: new Derivation(features, 2) }, false)
+        for (let t = 0; t < readings.length; t++) {
+            const y = await identityForecaster.step([readings[t]])
+            expectClose(y[0], readings[t], 0, `step ${t} reading`)
+            expectClose(y[1], want[t], 0, `step ${t} statistical`)
+        }
+        // a network forecasting 0.25 of the reading, added to the statistical forecast; after reset, the same rows again
+        identityForecaster.derived.reset()
+        const w = [zeros(2)]
+        w[0][0] = 0.25
+        const forecaster = new Forecaster(new Model([dense(w)]), { inputMean: null, inputStd: null, outputMean: null, outputStd: null, residual: [1], derived: identityForecaster.derived }, false)
+        for (let t = 0; t < readings.length; t++) expectClose((await forecaster.step([readings[t]]))[0], want[t] + 0.25 * readings[t], 0, `step ${t} residual`)
     })
 
     test("a calendar model stepped before setTime throws, naming setTime", async () => {

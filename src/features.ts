@@ -1,10 +1,11 @@
+import type { Arima } from "./arima"
 import { zeros } from "./layer"
 
 /**
  * Inputs the Forecaster derives from the readings, as `dsrnn compile`
  * exports them (the Derivation `derived`, also in `scaling`). They follow the readings in
- * the network's input: each change, each seasonal value, each seasonal change, then sin and cos
- * of each calendar cycle. The host's float64 version, the oracle, is
+ * the network's input: each change, each seasonal value, each seasonal change, sin and cos
+ * of each calendar cycle, then the statistical forecast (src/arima.ts). The host's float64 version, the oracle, is
  * tools/src/model/features.ts; the formulas are in its header.
  */
 export interface DerivedInputs {
@@ -24,12 +25,14 @@ export interface DerivedInputs {
     cycleOffsetMs: number[]
     /** Milliseconds between readings: the clock advances by this per step. */
     rowMs: number
+    /** The statistical baseline's forecast of one reading, the last derived input; absent for none. */
+    statistical?: Arima
 }
 
 /** Number of inputs `f` adds to the readings. */
 export function derivedCount(f: DerivedInputs): number {
     if (!f) return 0
-    return (f.change ? f.change.length : 0) + (f.season ? f.season.length : 0) + (f.seasonChange ? f.seasonChange.length : 0) + 2 * (f.cycleMs ? f.cycleMs.length : 0)
+    return (f.change ? f.change.length : 0) + (f.season ? f.season.length : 0) + (f.seasonChange ? f.seasonChange.length : 0) + 2 * (f.cycleMs ? f.cycleMs.length : 0) + (f.statistical ? 1 : 0)
 }
 
 const TWO_PI = 6.283185307179586
@@ -75,13 +78,14 @@ export class Derivation {
         this.prev = zeros(f.change ? f.change.length : 0)
         this.size = (f.seasonChange ? f.lag : f.depth) + 1
         this.ring = zeros(f.season ? f.season.length * this.size : 0)
-        this.stateSize = this.prev.length + this.ring.length + 3
+        this.stateSize = this.prev.length + this.ring.length + 3 + (f.statistical ? 2 * f.statistical.size + 1 : 0)
     }
 
     /** Forgets the readings seen, as at boot; the clock stays. */
     reset() {
         this.seen = false
         this.slot = 0
+        if (this.f.statistical) this.f.statistical.reset()
     }
 
 
@@ -146,6 +150,8 @@ export class Derivation {
                 x[at++] = quadrant === 0 ? c : quadrant === 1 ? -s : quadrant === 2 ? -c : s
             }
         }
+        const statistical = f.statistical
+        if (statistical) x[at++] = statistical.next(raw[statistical.reading])
         this.time += f.rowMs
         this.seen = true
     }
@@ -162,7 +168,13 @@ export function snapshotDerivation(d: Derivation, buf: Buffer) {
     for (let i = 0; i < d.ring.length; i++) buf.setAt(8 * at++, "f64", d.ring[i])
     buf.setAt(8 * at++, "f64", d.slot)
     buf.setAt(8 * at++, "f64", d.seen ? 1 : 0)
-    buf.setAt(8 * at, "f64", d.time)
+    buf.setAt(8 * at++, "f64", d.time)
+    const a = d.f.statistical
+    if (a) {
+        for (let i = 0; i < a.size; i++) buf.setAt(8 * at++, "f64", a.xs[i])
+        for (let i = 0; i < a.size; i++) buf.setAt(8 * at++, "f64", a.es[i])
+        buf.setAt(8 * at, "f64", a.seen)
+    }
 }
 
 /** Reads back into `d` what snapshotDerivation wrote. */
@@ -172,5 +184,11 @@ export function restoreDerivation(d: Derivation, buf: Buffer) {
     for (let i = 0; i < d.ring.length; i++) d.ring[i] = buf.getAt(8 * at++, "f64")
     d.slot = buf.getAt(8 * at++, "f64")
     d.seen = buf.getAt(8 * at++, "f64") !== 0
-    d.time = buf.getAt(8 * at, "f64")
+    d.time = buf.getAt(8 * at++, "f64")
+    const a = d.f.statistical
+    if (a) {
+        for (let i = 0; i < a.size; i++) a.xs[i] = buf.getAt(8 * at++, "f64")
+        for (let i = 0; i < a.size; i++) a.es[i] = buf.getAt(8 * at++, "f64")
+        a.seen = buf.getAt(8 * at, "f64")
+    }
 }

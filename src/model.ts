@@ -1,12 +1,6 @@
 import * as ds from "@devicescript/core"
 import { Layer } from "./layer"
-
-/**
- * Opcodes `step` may run in one go: half of the 131,072 the watchdog allows
- * a fiber between two suspensions, so the caller keeps the other half.
- * Larger models must use stepAsync.
- */
-export const STEP_OPCODE_LIMIT = 65536
+import { SLICE_MACS, STEP_OPCODE_LIMIT } from "./limits"
 
 /**
  * Opcodes per step of a model built without the compiler's figure, per
@@ -16,9 +10,6 @@ export const STEP_OPCODE_LIMIT = 65536
  */
 const FALLBACK_OPCODES_PER_MAC = 32
 const FALLBACK_OPCODES_FIXED = 4000
-
-/** Multiply-adds stepAsync runs between two suspensions. */
-export const SLICE_MACS = 2000
 
 /**
  * What each stepAsync call charges for its caller's own work between calls

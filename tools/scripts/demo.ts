@@ -14,7 +14,7 @@ import { main } from "../src/cli/cli.ts"
 import { importCanonical } from "../src/import/import-model.ts"
 import { renderReport } from "../src/report/report.ts"
 import { readModelColumns } from "../src/io/columns.ts"
-import { evaluateModel, formatEvaluation, method, naiveScale } from "../src/train/evaluate.ts"
+import { evaluateModel, formatEvaluation, method, naiveScale } from "../src/eval/evaluate.ts"
 import { detectPeriod } from "../src/train/season.ts"
 import { fitStatistical } from "../src/train/statistical.ts"
 

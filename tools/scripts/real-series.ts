@@ -15,7 +15,8 @@ import { importCanonical } from "../src/import/import-model.ts"
 import { readModelColumns } from "../src/io/columns.ts"
 import type { CanonicalModel } from "../src/model/canonical.ts"
 import type { Encoding } from "../src/model/quantize.ts"
-import { type Evaluation, evaluateModel, naiveScale } from "../src/train/evaluate.ts"
+import { evaluateModel, naiveScale } from "../src/eval/evaluate.ts"
+import type { Evaluation } from "../src/eval/evaluation.ts"
 import { fitStatistical } from "../src/train/statistical.ts"
 
 export interface RealSeries {

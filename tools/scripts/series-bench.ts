@@ -15,8 +15,8 @@
  * the table never shows a stale model under a new recipe.
  */
 import { main } from "../src/cli/cli.ts"
-import { formatEvaluation, method } from "../src/train/evaluate.ts"
-import { percent } from "../src/model/wording.ts"
+import { formatEvaluation, method } from "../src/eval/evaluate.ts"
+import { percent } from "../src/core/wording.ts"
 import { REAL_SERIES, type SeriesScore, madeBy, modelPath, scoreSeries, testFile, trainArgs, writeSplit } from "./real-series.ts"
 
 const ROOT = new URL("../../", import.meta.url).pathname

@@ -9,7 +9,7 @@ import { type Budget, boardBudget, checkBudget, estimateBudget } from "./budget.
 import type { CanonicalModel } from "../model/canonical.ts"
 import { type ModelPlan, type PlanChoice, type SpecializeMode, type UnrollMode, choosePlan, describePlan } from "../emit/plan.ts"
 import { emitModule } from "../emit/emit.ts"
-import { UserError, quote } from "../model/errors.ts"
+import { UserError, quote } from "../core/errors.ts"
 import { importModel } from "../import/import-model.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../run/workspace.ts"

@@ -10,7 +10,7 @@ import { readingCount } from "../model/features.ts"
 import { outputHorizons } from "../model/horizons.ts"
 import { type SensorKind, parseSensor, sensorKind } from "./sensors.ts"
 import { wireError } from "./wire.ts"
-import { UserError, quote } from "../model/errors.ts"
+import { UserError, quote } from "../core/errors.ts"
 
 export interface AppOptions {
     /** Sensor kind per reading (the model's inputs before the derived ones; sensors.ts); from --sensors or the model's inputNames. */

@@ -2,11 +2,11 @@
  * Board profiles (boards/boards.json): what a model must fit on each board
  * dsrnn supports. The file is data so a user can add a board without code.
  */
-import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { PACKAGE_ROOT } from "../run/paths.ts"
-import { UserError, quote } from "../model/errors.ts"
+import { UserError, quote } from "../core/errors.ts"
 import { findSensor } from "./sensors.ts"
+import { readJson } from "../core/json.ts"
 
 export interface BoardProfile {
     /** The DeviceScript board id (`devs flash --board`), or "simulator". */
@@ -40,12 +40,7 @@ function check(b: Record<string, unknown>, i: number): BoardProfile {
 
 /** All profiles, validated. */
 export function loadBoards(file = BOARDS_FILE): BoardProfile[] {
-    let json: { boards?: unknown }
-    try {
-        json = JSON.parse(readFileSync(file, "utf8"))
-    } catch (e) {
-        throw new UserError(`${file}: cannot read the board profiles (${(e as Error).message})`)
-    }
+    const json = readJson(file, "the board profiles") as { boards?: unknown }
     if (!Array.isArray(json.boards)) throw new UserError(`${file}: expected { "boards": [...] }`)
     const boards = json.boards.map((b, i) => check(b as Record<string, unknown>, i))
     const ids = new Set<string>()

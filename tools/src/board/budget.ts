@@ -8,15 +8,13 @@
  * real builds.
  */
 import type { BoardProfile } from "./boards.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 import { macsPerStep } from "../model/canonical.ts"
 import type { Encoding } from "../model/quantize.ts"
 import type { ModelPlan, PlanBudget } from "../emit/plan.ts"
+// Beyond STEP_OPCODE_LIMIT Model.step throws and the app must use stepAsync, which suspends every SLICE_MACS multiply-adds.
+import { SLICE_MACS, STEP_OPCODE_LIMIT } from "../../../src/limits.ts"
 
-/** src/model.ts STEP_OPCODE_LIMIT: beyond it Model.step throws and the app must use stepAsync. */
-export const STEP_OPCODE_LIMIT = 65536
-/** src/model.ts SLICE_MACS: stepAsync suspends after this many multiply-adds. */
-export const SLICE_MACS = 2000
 /**
  * Heap for everything but the model's arrays. Measured by filling the heap
  * until out of memory (resolution 2.4 KB): an empty program leaves 63.2 KB of

@@ -16,7 +16,7 @@ import { onTheWire, wireRange } from "./wire.ts"
 import { type AppFlags, type PreparedApp, buildFittingApp } from "./app-build.ts"
 import { readModelInputs } from "../io/columns.ts"
 import { devsProcess, freeDevsPorts, stripAnsi } from "../run/devs.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 
 const LIBRARY = "./lib"
 

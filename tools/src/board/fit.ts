@@ -7,7 +7,7 @@
  * estimate does.
  */
 import type { CanonicalModel } from "../model/canonical.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { boardPlan } from "./app-build.ts"
 import type { BoardProfile } from "./boards.ts"

@@ -25,8 +25,9 @@
  *   dsrnn-rec: <i> <ms> <hex>            (row i, sampled at device time ms: one f64 per sensor, NaN = no value)
  *   dsrnn-rec: done
  */
-import { UserError, clip, quote } from "../model/errors.ts"
+import { UserError, clip, quote } from "../core/errors.ts"
 import { type SensorKind, parseSensor } from "./sensors.ts"
+import { MAX_HEX_LITERAL_BYTES } from "../emit/writer.ts"
 
 /** The kinds --sensors names (any of the sensor table's), checked: known, and each once. */
 export function resolveKinds(sensorsFlag: string): SensorKind[] {
@@ -67,8 +68,8 @@ export interface Replay {
     table: number[][]
 }
 
-/** Most replay values one hex literal holds (61,440 B per literal). */
-export const REPLAY_MAX_VALUES = Math.floor(61_440 / 8)
+/** Most replay values (f64, 8 B each) one hex literal holds. */
+export const REPLAY_MAX_VALUES = Math.floor(MAX_HEX_LITERAL_BYTES / 8)
 
 function replaySource(kinds: SensorKind[], replay: Replay): string {
     const width = kinds.length

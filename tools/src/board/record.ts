@@ -13,7 +13,7 @@ import { checkOutputs } from "../io/outputs.ts"
 import { RowFile } from "../io/row-file.ts"
 import { freeDevsPorts } from "../run/devs.ts"
 import { Workspace } from "../run/workspace.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 
 /** Where the recorder runs: a simulated device with replayed sensors, or the board behind a serial port. */
 export type RecordTarget = { replay: Replay } | { port: string }

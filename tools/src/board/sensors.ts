@@ -5,7 +5,7 @@
  * tools/scripts/gen-sensors.ts; the device app gets what it needs from it
  * through the generated main.ts (app-program.ts), so there is no second copy.
  */
-import { UserError, quote } from "../model/errors.ts"
+import { UserError, quote } from "../core/errors.ts"
 import { parseDecimal } from "../io/csv.ts"
 import { SENSOR_KINDS } from "./sensor-kinds.g.ts"
 import { describeStep } from "./wire.ts"

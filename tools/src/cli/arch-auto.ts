@@ -3,7 +3,7 @@ import type { Command } from "commander"
 import { type BoardProfile, getBoard, loadBoards } from "../board/boards.ts"
 import { OPCODES_PER_SECOND, boardFit } from "../board/fit.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { ARCH_GRID, candidateTable, parseGrid, searchArch } from "../train/arch-search.ts"
 

@@ -1,9 +1,11 @@
 /**
- * Progress of long work on stderr: a live bar (rows, rows/s, ETA) on a
- * terminal, and a plain line every few seconds when stderr is a file or a
- * pipe, so logs stay readable.
+ * Progress of long work on stderr: a live bar on a terminal, plain lines when
+ * stderr is a file or a pipe, so logs stay readable. progressBar counts rows
+ * (rows/s, ETA; a line every few seconds); epochProgress shows training
+ * (epoch, losses, ETA; a line per epoch, also with --quiet).
  */
 import { SingleBar } from "cli-progress"
+import type { EpochReport } from "../train/train.ts"
 
 /** Seconds between two plain lines when stderr is not a terminal. */
 const PLAIN_EVERY_S = 5
@@ -44,5 +46,40 @@ export function progressBar(what: string, unit: string, total: number, stream: N
             stream.write(`${what}: ${done}/${total} ${unit}, ${perS} ${unit}/s, about ${eta} s left\n`)
         },
         stop: () => {},
+    }
+}
+
+const mode = (r: EpochReport) => r.candidate
+const fixed = (v: number) => v.toPrecision(4)
+
+export interface EpochProgress {
+    update(r: EpochReport): void
+    stop(): void
+}
+
+export function epochProgress(stream: NodeJS.WriteStream, plain: boolean): EpochProgress {
+    if (plain || !stream.isTTY)
+        return {
+            update: r => stream.write(`epoch ${r.epoch + 1}/${r.until} (${mode(r)}): loss ${fixed(r.loss)}, validation window loss ${fixed(r.windowLoss)}, streaming RMSE ${fixed(r.streamRmse)}\n`),
+            stop: () => {},
+        }
+    let bar: SingleBar | undefined
+    let current = ""
+    return {
+        update(r) {
+            const run = `${mode(r)}-${r.until}`
+            if (run !== current) {
+                bar?.stop()
+                current = run
+                bar = new SingleBar({
+                    stream,
+                    format: `train ${mode(r)} |{bar}| epoch {value}/{total} | loss {loss} | val window {val} | stream RMSE {rmse} | ETA {eta_formatted}`,
+                    hideCursor: true,
+                })
+                bar.start(r.until, r.epoch, { loss: "-", val: "-", rmse: "-" })
+            }
+            bar!.update(r.epoch + 1, { loss: fixed(r.loss), val: fixed(r.windowLoss), rmse: fixed(r.streamRmse) })
+        },
+        stop: () => bar?.stop(),
     }
 }

@@ -6,7 +6,7 @@ import { REPLAY_MAX_VALUES, type Replay, type SensorKind, resolveKinds } from ".
 import { checkRecordOut, record } from "../board/record.ts"
 import { modelInputs } from "../io/columns.ts"
 import { readRecords } from "../io/csv.ts"
-import { UserError, quote } from "../model/errors.ts"
+import { UserError, quote } from "../core/errors.ts"
 import { progressBar } from "./progress.ts"
 import { sensorHelp } from "../board/sensors.ts"
 

@@ -5,25 +5,25 @@ import { canonicalJson, importModel, modelFiles } from "../import/import-model.t
 import { writeOutputFile } from "../io/files.ts"
 import { checkOutputs } from "../io/outputs.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { choosePlan } from "../emit/plan.ts"
-import { calibrateThreshold, checkFaults } from "../train/anomaly.ts"
+import { calibrateThreshold, checkFaults } from "../eval/anomaly.ts"
 import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
-import { type Evaluation, type MaseScale, type Period, evaluateOutputs, formatEvaluation, measureInterval, method, naiveScale } from "../train/evaluate.ts"
-import { calibrateInterval } from "../train/intervals.ts"
+import { evaluateOutputs, formatEvaluation, measureInterval, method, naiveScale } from "../eval/evaluate.ts"
+import type { Evaluation, MaseScale, Period } from "../eval/evaluation.ts"
+import { calibrateInterval } from "../eval/intervals.ts"
 import { detectPeriod } from "../train/season.ts"
-import { type StatisticalFit, fitStatistical } from "../train/statistical.ts"
-import { epochProgress } from "../train/progress.ts"
+import type { StatisticalFit } from "../train/statistical.ts"
 import { epochCapHint, notLearnedLine, trainedLine } from "../train/summary.ts"
-import { count } from "../model/wording.ts"
+import { count } from "../core/wording.ts"
 import { type ResidualMode, TRAIN_DEFAULTS, parseHorizon, resolveTrainOptions } from "../train/options.ts"
 import { type TargetMode, candidateFeatures, derivedFlag, planCandidates, targetWords } from "../train/candidates.ts"
 import { selectionLines } from "../train/select.ts"
 import { derivedCount, derivedNames, seasonalLag } from "../model/features.ts"
 import { horizonText, outputHorizons } from "../model/horizons.ts"
 import { delimiterOption, printNotes, weightsOption } from "./options.ts"
-import { type Progress, progressBar } from "./progress.ts"
+import { type Progress, epochProgress, progressBar } from "./progress.ts"
 import { ARCH_AUTO_HELP, addArchAutoOptions, archAuto } from "./arch-auto.ts"
 
 const number = (flag: string) => (v: string) => {
@@ -106,9 +106,9 @@ export function registerTrainCommands(program: Command): void {
         .option("--seed <n>", "seed of the initial weights and window order: the same seed gives the same model", number("--seed"), TRAIN_DEFAULTS.seed)
         .option("--window <rows>", "rows per training window (default: min(64, training rows / 4))", number("--window"))
         .option("--validation <share>", "share of rows at the end held out for validation", number("--validation"), TRAIN_DEFAULTS.validation)
-        .option("--target-mode <mode>", "what the network forecasts: level, change (from the current value), season (change from the seasonal naive forecast), or auto: pick on streaming validation (default: auto)")
+        .option("--target-mode <mode>", "what the network forecasts: level, change (from the current value), season (change from the seasonal naive forecast), statistical (change from the ARIMA's forecast), or auto: pick on streaming validation (default: auto)")
         .addOption(new Option("--residual <mode>", "the old name of --target-mode: on = change, off = level").hideHelp())
-        .option("--derived <inputs>", "inputs derived from the target: auto (pick on streaming validation), none, or a list of change, season, day, week, year", TRAIN_DEFAULTS.derived)
+        .option("--derived <inputs>", "inputs derived from the target: auto (pick on streaming validation), none, or a list of change, season, day, week, year, statistical (the ARIMA's forecast)", TRAIN_DEFAULTS.derived)
         .option("--period <rows>", PERIOD_HELP.replace("for the seasonal naive", "for the season input and target, the seasonal naive"), periodRows)
         .addOption(weightsOption())
         .option("--no-device", "score the validation rows without running the device in the simulator")
@@ -169,9 +169,8 @@ export function registerTrainCommands(program: Command): void {
             // the season (train keeps it in model.json for evaluate and report) and the MASE scale come from the training rows only
             const trained = data.target.slice(0, record.trainRows)
             const period: Period = result.period
-            // the statistical baseline is fitted here, on the same training rows, and kept for evaluate and report
-            const statistical = fitStatistical(trained, period.rows)
-            if ("model" in statistical) model.statistical = statistical.model
+            // train fitted the statistical baseline on the same training rows and keeps it in model.json for evaluate and report
+            const statistical = result.statistical
             // a season longer than the validation part (a year of weekly rows) stays in model.json for longer files, and a moving average stands in here
             const rows = result.validation.target.length
             const scored: Period = period.rows !== null && seasonalLag(period.rows, Math.max(...outputHorizons(model))) >= rows ? { rows: null, source: `scored: the ${period.rows}-row season does not fit in the ${rows} validation rows` } : period

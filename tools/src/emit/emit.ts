@@ -4,7 +4,7 @@
  * kernel (kernels/*.ts), weights as `hex` literals so they stay in flash.
  */
 import type { CanonicalModel, Layer } from "../model/canonical.ts"
-import { clip } from "../model/errors.ts"
+import { clip } from "../core/errors.ts"
 import { kernelOf, type ModelPlan } from "./plan.ts"
 import { ModuleWriter } from "./writer.ts"
 import { deviceFeatures, residualInputs } from "../model/features.ts"
@@ -31,7 +31,7 @@ export function emitModule(plan: ModelPlan, opts: EmitOptions): string {
     const w = new ModuleWriter(encoding)
     const layers = plan.layers.map((l, i) => "    " + kernelOf(l.layer).emit(l, w, i))
     const classes = new Set(plan.layers.map(l => (l.whole ? "CompiledCell" : CLASS[l.layer.type])))
-    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", "Derivation", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : []), ...(classes.has("CompiledCell") ? ["CellCode"] : [])]
+    const used = ["Act", "Affine", "Enc", "Matrix", "Model", "Projection", "Scaling", "Derivation", ...classes, ...(classes.has("Gru") ? ["GruAffine", "GruProjection"] : []), ...(classes.has("CompiledCell") ? ["CellCode"] : []), ...(model.features?.statistical?.length ? ["Arima"] : [])]
     const norm = (name: string, v: number[] | undefined) =>
         `export const ${name}: number[] = ${v ? `[${v.join(", ")}]` : "null"}`
     return [
@@ -62,7 +62,9 @@ function derivationSource(model: CanonicalModel): string {
     const f = deviceFeatures(model)
     if (!f) return "null"
     const list = (v: number[] | null) => (v ? `[${v.join(", ")}]` : "null")
-    return `new Derivation({ change: ${list(f.change)}, season: ${list(f.season)}, depth: ${f.depth}, seasonChange: ${list(f.seasonChange)}, lag: ${f.lag}, cycleMs: ${list(f.cycleMs)}, cycleOffsetMs: ${list(f.cycleOffsetMs)}, rowMs: ${f.rowMs} }, ${model.inputSize})`
+    const a = f.statistical
+    const statistical = a ? `, statistical: new Arima(${a.reading}, ${a.horizon}, ${a.mean}, ${a.arDegree}, ${list(a.arLags)}, ${list(a.ar)}, ${list(a.maLags)}, ${list(a.ma)})` : ""
+    return `new Derivation({ change: ${list(f.change)}, season: ${list(f.season)}, depth: ${f.depth}, seasonChange: ${list(f.seasonChange)}, lag: ${f.lag}, cycleMs: ${list(f.cycleMs)}, cycleOffsetMs: ${list(f.cycleOffsetMs)}, rowMs: ${f.rowMs}${statistical} }, ${model.inputSize})`
 }
 
 const CLASS: Record<Layer["type"], string> = { rnn: "Rnn", lstm: "Lstm", gru: "Gru", dense: "Dense" }

@@ -14,8 +14,8 @@
  * from flash.
  */
 import { type CanonicalModel, type Layer, layerMacs, macsPerStep } from "../model/canonical.ts"
-import { UserError } from "../model/errors.ts"
-import { deviceFeatures, seasonRingSize } from "../model/features.ts"
+import { UserError } from "../core/errors.ts"
+import { deviceFeatures, seasonRingSize, statisticalRingSize } from "../model/features.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { modelOpcodes } from "./cost.ts"
 import { arrayBytes, literalArrayBytes, objectBytes } from "./heap.ts"
@@ -90,7 +90,10 @@ function derivedHeap(model: CanonicalModel): number {
     const f = deviceFeatures(model)
     if (!f) return 0
     const lists = [f.change, f.season, f.seasonChange, f.cycleMs, f.cycleOffsetMs].reduce((s, v) => s + (v ? literalArrayBytes(v.length) : 0), 0)
-    return objectBytes(9) + objectBytes(8) + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * seasonRingSize(model))
+    const a = f.statistical
+    // the Arima (src/arima.ts): 12 fields, its four lists, two rings of its deepest lag + 1 and horizon + 1 scratch values
+    const arima = a ? objectBytes(12) + [a.arLags, a.ar, a.maLags, a.ma].reduce((s, v) => s + literalArrayBytes(v.length), 0) + 2 * arrayBytes(statisticalRingSize(model)) + arrayBytes(a.horizon + 1) : 0
+    return objectBytes(9) + objectBytes(8) + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * seasonRingSize(model)) + arima
 }
 
 function assemble(model: CanonicalModel, encoding: Encoding, layers: LayerPlan[]): ModelPlan {

@@ -3,7 +3,7 @@
  * matrices, biases) and the classes of literal and unrolled code, in the
  * order the kernels (kernels/*.ts) ask for them.
  */
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 import { type Encoding, type PackedMatrix, packMatrix, packVector } from "../model/quantize.ts"
 import type { FlashMatrixRef } from "./unrolled.ts"
 

@@ -5,27 +5,14 @@
 import { readFileSync } from "node:fs"
 import { dirname, extname, resolve } from "node:path"
 import { CANONICAL_FORMAT, type CanonicalModel } from "../model/canonical.ts"
-import { UnsupportedError, UserError, clip } from "../model/errors.ts"
+import { UnsupportedError, UserError, clip } from "../core/errors.ts"
 import { importTfjs } from "./tfjs.ts"
+import { readJson } from "../core/json.ts"
 import { validateModel } from "../model/validate.ts"
-
-function readJson(path: string): unknown {
-    let text: string
-    try {
-        text = readFileSync(path, "utf8")
-    } catch (e) {
-        throw new UserError(`${path}: cannot read the model file (${(e as NodeJS.ErrnoException).code ?? e})`)
-    }
-    try {
-        return JSON.parse(text)
-    } catch (e) {
-        throw new UserError(`${path}: not valid JSON (${clip((e as Error).message, 120)})`)
-    }
-}
 
 /** A canonical model file (`dsrnn-model` JSON), validated. */
 export function importCanonical(path: string): CanonicalModel {
-    const json = readJson(path) as CanonicalModel
+    const json = readJson(path, "the model file") as CanonicalModel
     try {
         return validateModel(json)
     } catch (e) {
@@ -49,7 +36,7 @@ export async function importModel(path: string): Promise<CanonicalModel> {
     if (ext === ".onnx") return (await import("./onnx/import-onnx.ts")).importOnnx(path)
     if (ext !== ".json")
         throw new UnsupportedError(`${path}: unknown model format; give a TF.js model.json, an .onnx file or a dsrnn model .json`)
-    const json = readJson(path)
+    const json = readJson(path, "the model file")
     if (json && typeof json === "object" && (json as { format?: unknown }).format === CANONICAL_FORMAT) return importCanonical(path)
     return importTfjs(path)
 }

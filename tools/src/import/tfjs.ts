@@ -19,8 +19,9 @@ import {
     type Layer,
     type RecurrentLayer,
 } from "../model/canonical.ts"
-import { UnsupportedError, UserError, clip, quote } from "../model/errors.ts"
+import { UnsupportedError, UserError, clip, quote } from "../core/errors.ts"
 import { cleanName, validateModel } from "../model/validate.ts"
+import { readJson } from "../core/json.ts"
 
 interface WeightSpec {
     name: string
@@ -93,19 +94,8 @@ function reason(e: unknown): string {
     return clip(String(e instanceof Error ? e.message : e), 120)
 }
 
-async function readJson(file: string): Promise<Record<string, unknown>> {
-    let text: string
-    try {
-        text = await readFile(file, "utf8")
-    } catch (e) {
-        throw new UserError(`${file}: cannot read (${reason(e)})`)
-    }
-    let json: unknown
-    try {
-        json = JSON.parse(text)
-    } catch (e) {
-        throw new UserError(`${file}: not valid JSON (${reason(e)})`)
-    }
+function readModelJson(file: string): Record<string, unknown> {
+    const json = readJson(file, "the model.json")
     if (!isObject(json))
         throw new UserError(`${file}: not a TensorFlow.js model.json`)
     return json
@@ -469,7 +459,7 @@ export async function importTfjs(
     modelJsonPath: string
 ): Promise<CanonicalModel> {
     const file = modelJsonPath
-    const json = await readJson(file)
+    const json = readModelJson(file)
     const { name, layers, kerasVersion } = sequentialLayers(file, json)
     const weights = await loadWeights(file, json.weightsManifest)
     let size = declaredInputSize(file, layers[0])

@@ -19,8 +19,8 @@
  * error.
  */
 import { type Dialect, type Records, cellNumber, readRecords } from "./csv.ts"
-import { UserError, quote } from "../model/errors.ts"
-import { count } from "../model/wording.ts"
+import { UserError, quote } from "../core/errors.ts"
+import { count } from "../core/wording.ts"
 import type { DerivedInputs } from "../model/canonical.ts"
 import { derivedCount } from "../model/features.ts"
 import { type TimeColumn, timeColumn, timesNote } from "./times.ts"

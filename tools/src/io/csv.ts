@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs"
 import { parse } from "csv-parse/sync"
-import { UserError, clip, quote } from "../model/errors.ts"
+import { UserError, clip, quote } from "../core/errors.ts"
 import { writeOutputFile } from "./files.ts"
 
 export interface Dialect {

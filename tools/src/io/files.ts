@@ -1,6 +1,6 @@
 import { closeSync, fchmodSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 
 /** Numbers this process's temporary files, so two writes never share one. */
 let written = 0

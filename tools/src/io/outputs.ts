@@ -7,7 +7,7 @@
  */
 import { type BigIntStats, accessSync, constants, statSync } from "node:fs"
 import { dirname, extname, resolve } from "node:path"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 
 export interface Output {
     /** The path as the user gave it (or the default). */

@@ -4,7 +4,7 @@
  * cable keeps every row so far, and the file is a valid CSV after any row.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 
 export class RowFile {
     private fd: number | undefined

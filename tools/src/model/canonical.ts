@@ -103,7 +103,7 @@ export interface TrainingRecord {
     /** The epoch (1-based, as training prints it: `epochs[bestEpoch - 1]`) whose weights the model holds: the best streaming validation RMSE. */
     bestEpoch: number
     /** What train chose to forecast (level, change from the current value, change from the seasonal naive) and which derived inputs of the target it added. */
-    chosen?: { target: "level" | "change" | "season"; derived: { change: boolean; season: boolean; calendar: Cycle[] } }
+    chosen?: { target: "level" | "change" | "season" | "statistical"; derived: { change: boolean; season: boolean; calendar: Cycle[]; statistical?: boolean } }
     /** When train chose among several: each candidate's best streaming validation RMSE, its epochs, and the round after which it was dropped. */
     candidates?: { label: string; rmse: number; bestEpoch: number; epochs: number; droppedAfter?: number; stalled: boolean }[]
     /** --arch auto: the board and sample period the candidates were checked against, and each candidate. */
@@ -158,6 +158,13 @@ export interface DerivedInputs {
     seasonChange?: number[]
     /** Cycles whose phase at the reading's time is an input. */
     calendar?: Cycle[]
+    /**
+     * Readings whose forecast by the model's statistical baseline
+     * (`statistical`, fitted on the target's training rows, so only the
+     * target's reading) is an input: its forecast of the row the model
+     * forecasts, or the current reading until the recursion has its history.
+     */
+    statistical?: number[]
     /** Milliseconds between readings: the device's clock advances by it each step when it is not given a time. */
     rowMs?: number
 }
@@ -235,7 +242,7 @@ export interface CanonicalModel {
      * value ("season": the change from the reading one season before the
      * forecast row, which must then be a derived input, `features.season`).
      */
-    residualBase?: "current" | "season"
+    residualBase?: "current" | "season" | "statistical"
     /** Inputs the forecaster derives from the readings, after them in the network's input (see model/features.ts). */
     features?: DerivedInputs
     /** The target's season in rows, detected on the training rows or given to train with --period: evaluate and report's seasonal naive baseline. */

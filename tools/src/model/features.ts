@@ -9,6 +9,8 @@
  *   seasonChange_k[t] = r_k[t] - r_k[max(0, t - L)]  L = seasonalLag(p, h)
  *   phase_c[t]    = ((time[t] + offset_c) mod T_c) / T_c
  *   calendar_c[t] = sin(2 pi phase_c[t]), cos(2 pi phase_c[t])
+ *   statistical_k[t] = model.statistical's forecast of r_k[t + h] from rows 0..t
+ *                      (model/arima.ts; r_k[t] until its first forecast)
  *
  * with T_c a day, a week or a mean Gregorian year (365.2425 days) in
  * milliseconds, time[t] the reading's UTC time in ms since 1970, and
@@ -17,6 +19,7 @@
  */
 import type { CanonicalModel, Cycle, DerivedInputs } from "./canonical.ts"
 import { outputHorizons } from "./horizons.ts"
+import { arimaForecasts, sparseArima } from "./arima.ts"
 
 const DAY_MS = 86_400_000
 
@@ -39,7 +42,7 @@ export function seasonDepth(period: number, horizon: number): number {
 
 /** Number of derived inputs a feature set adds to the readings. */
 export function derivedCount(f: DerivedInputs | undefined): number {
-    return f ? (f.change?.length ?? 0) + (f.season?.length ?? 0) + (f.seasonChange?.length ?? 0) + 2 * (f.calendar?.length ?? 0) : 0
+    return f ? (f.change?.length ?? 0) + (f.season?.length ?? 0) + (f.seasonChange?.length ?? 0) + 2 * (f.calendar?.length ?? 0) + (f.statistical?.length ?? 0) : 0
 }
 
 /** Readings the model takes per step (the sensors or CSV columns), before the derived inputs. */
@@ -58,6 +61,7 @@ export function derivedNames(model: CanonicalModel): string[] {
         ...(f.season ?? []).map(k => `${name(k)} ${depth} rows ago`),
         ...(f.seasonChange ?? []).map(k => `${name(k)} change over ${model.period! * Math.ceil(outputHorizons(model)[0] / model.period!)} rows`),
         ...(f.calendar ?? []).flatMap(c => [`${c} sin`, `${c} cos`]),
+        ...(f.statistical ?? []).map(k => `${name(k)} ARIMA forecast`),
     ]
 }
 
@@ -88,6 +92,7 @@ export function deriveInputs(model: CanonicalModel, readings: number[][], times?
     if (cycles.length && (!times || times.length !== readings.length)) throw new Error(`the model's calendar inputs (${cycles.join(", ")}) need one time per row`)
     const depth = f.season?.length ? seasonDepth(model.period!, outputHorizons(model)[0]) : 0
     const lag = f.seasonChange?.length ? seasonalLag(model.period!, outputHorizons(model)[0]) : 0
+    const forecasts = (f.statistical ?? []).map(k => statisticalInput(model, readings.map(r => r[k])))
     return readings.map((r, t) => {
         const prev = readings[Math.max(0, t - 1)]
         const past = readings[Math.max(0, t - depth)]
@@ -101,8 +106,22 @@ export function deriveInputs(model: CanonicalModel, readings: number[][], times?
                 const a = 2 * Math.PI * cyclePhase(c, times![t])
                 return [Math.sin(a), Math.cos(a)]
             }),
+            ...forecasts.map(f => f[t]),
         ]
     })
+}
+
+/** The statistical input of one reading's series: the baseline's forecast of the row the model forecasts, the current reading until it has one. */
+function statisticalInput(model: CanonicalModel, series: number[]): number[] {
+    if (!model.statistical) throw new Error("features.statistical needs the model's statistical baseline")
+    return arimaForecasts(model.statistical, series, outputHorizons(model)[0]).map((v, t) => (Number.isNaN(v) ? series[t] : v))
+}
+
+/** Index in the network's input of reading k's statistical input, or -1. */
+export function statisticalInputIndex(model: CanonicalModel, k: number): number {
+    const f = model.features
+    const at = f?.statistical?.indexOf(k) ?? -1
+    return at < 0 ? -1 : model.inputSize - f!.statistical!.length + at
 }
 
 /** Readings per season ring on the device (src/features.ts Derivation.size): the deepest look back plus the current reading; 0 without season inputs. */
@@ -113,8 +132,15 @@ export function seasonRingSize(model: CanonicalModel): number {
     return (f.seasonChange?.length ? seasonalLag(model.period!, h) : seasonDepth(model.period!, h)) + 1
 }
 
+/** Rows per ring of the statistical input on the device (src/arima.ts Arima.size): its deepest lag plus the current row; 0 without it. */
+export function statisticalRingSize(model: CanonicalModel): number {
+    if (!model.features?.statistical?.length) return 0
+    const a = sparseArima(model.statistical!)
+    return Math.max(a.arDegree, ...a.maLags) + 1
+}
+
 /** The device's form of a model's derived inputs (src/features.ts DerivedInputs): indices, the season depth and the cycles in ms, or null. */
-export function deviceFeatures(model: CanonicalModel): { change: number[] | null; season: number[] | null; depth: number; seasonChange: number[] | null; lag: number; cycleMs: number[] | null; cycleOffsetMs: number[] | null; rowMs: number } | null {
+export function deviceFeatures(model: CanonicalModel): { change: number[] | null; season: number[] | null; depth: number; seasonChange: number[] | null; lag: number; cycleMs: number[] | null; cycleOffsetMs: number[] | null; rowMs: number; statistical?: { reading: number; horizon: number } & ReturnType<typeof sparseArima> } | null {
     const f = model.features
     if (!f || derivedCount(f) === 0) return null
     const cycles = f.calendar?.length ? f.calendar : null
@@ -128,10 +154,11 @@ export function deviceFeatures(model: CanonicalModel): { change: number[] | null
         cycleMs: cycles && cycles.map(c => CYCLES[c].ms),
         cycleOffsetMs: cycles && cycles.map(c => CYCLES[c].offsetMs),
         rowMs: f.rowMs ?? 0,
+        ...(f.statistical?.length ? { statistical: { reading: f.statistical[0], horizon: outputHorizons(model)[0], ...sparseArima(model.statistical!) } } : {}),
     }
 }
 
 /** Per output, the network input residual mode adds back: the reading, or its season input when residualBase is "season". */
 export function residualInputs(model: CanonicalModel): number[] | undefined {
-    return model.residual?.map(k => (model.residualBase === "season" ? seasonInput(model, k) : k))
+    return model.residual?.map(k => (model.residualBase === "season" ? seasonInput(model, k) : model.residualBase === "statistical" ? statisticalInputIndex(model, k) : k))
 }

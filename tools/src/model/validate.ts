@@ -4,9 +4,9 @@
  * last, so a bad model file fails here with the tensor's name, never later
  * with a wrong number.
  */
-import { CYCLES, derivedCount, readingCount, seasonInput } from "./features.ts"
+import { CYCLES, derivedCount, readingCount, seasonInput, statisticalInputIndex } from "./features.ts"
 import { type Activation, CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Layer, type Matrix, type SeasonalArima, gateCount } from "./canonical.ts"
-import { UnsupportedError, UserError, quote } from "./errors.ts"
+import { UnsupportedError, UserError, quote } from "../core/errors.ts"
 
 const MAX_NAME_CHARS = 100
 /** A one-line reason, as a budget check words it (training.search). */
@@ -131,7 +131,9 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
         model.residual.forEach((k, j) => (Number.isInteger(k) && k >= 0 && k < readings) || fail("residual", `value ${j} is ${k}, not a reading index (0..${readings - 1})`))
     }
     if (model.residualBase !== undefined) {
-        if (model.residualBase !== "current" && model.residualBase !== "season") fail("residualBase", `is ${quote(model.residualBase)}, expected "current" or "season"`)
+        if (!["current", "season", "statistical"].includes(model.residualBase)) fail("residualBase", `is ${quote(model.residualBase)}, expected "current", "season" or "statistical"`)
+        if (model.residualBase === "statistical")
+            (model.residual ?? []).forEach(k => statisticalInputIndex(model, k) >= 0 || fail("residualBase", `"statistical" adds back reading ${k}'s statistical forecast, but features.statistical does not list ${k}`))
         if (model.residualBase === "season")
             (model.residual ?? []).forEach(k => seasonInput(model, k) >= 0 || fail("residualBase", `"season" adds back reading ${k}'s seasonal value, but features.season does not list ${k}`))
     }
@@ -158,7 +160,7 @@ function checkHorizons(model: CanonicalModel): void {
     if (!Array.isArray(hs) || hs.length !== model.outputSize) fail("horizons", `is ${quote(hs)}, expected ${model.outputSize} horizons, one per output`)
     hs.forEach((h, j) => (Number.isInteger(h) && h >= 1) || fail("horizons", `value ${j} is ${quote(h)}, expected an integer of at least 1`))
     // the season input and base sit seasonalLag(p, h) - h rows back: one ring serves one horizon only
-    if (new Set(hs).size > 1 && (model.features?.season?.length || model.residualBase === "season"))
+    if (new Set(hs).size > 1 && (model.features?.season?.length || model.features?.statistical?.length || model.residualBase === "season" || model.residualBase === "statistical"))
         fail("horizons", "several horizons work with the level and change targets only: features.season and residualBase \"season\" depend on one horizon")
 }
 
@@ -169,7 +171,7 @@ function checkFeatures(model: CanonicalModel): void {
     if (typeof f !== "object" || f === null) fail("features", `is ${quote(f)}, expected an object`)
     const readings = model.inputSize - derivedCount(f)
     if (!(readings >= 1)) fail("features", `derive ${derivedCount(f)} of the ${model.inputSize} inputs, leaving no reading`)
-    for (const key of ["change", "season", "seasonChange"] as const) {
+    for (const key of ["change", "season", "seasonChange", "statistical"] as const) {
         const list = f[key]
         if (list === undefined) continue
         if (!Array.isArray(list)) fail(`features.${key}`, `is ${quote(list)}, expected reading indices`)
@@ -177,6 +179,7 @@ function checkFeatures(model: CanonicalModel): void {
     }
     if (f.season?.length && model.period === undefined) fail("features.season", "needs the model's period")
     if (f.seasonChange?.length && model.period === undefined) fail("features.seasonChange", "needs the model's period")
+    if (f.statistical?.length && model.statistical === undefined) fail("features.statistical", "needs the model's statistical baseline (statistical)")
     // the device keeps one ring per season input and reads the seasonal change from it
     f.seasonChange?.forEach(k => f.season?.includes(k) || fail("features.seasonChange", `lists reading ${k}, which features.season does not`))
     if (f.calendar !== undefined) {

@@ -13,10 +13,10 @@
 import { randomBytes } from "node:crypto"
 import type { CanonicalModel } from "../model/canonical.ts"
 import { macsPerStep } from "../model/canonical.ts"
-import { readingCount, seasonRingSize } from "../model/features.ts"
+import { readingCount, seasonRingSize, statisticalRingSize } from "../model/features.ts"
 import { MAX_HEX_LITERAL_BYTES, emitModule } from "../emit/emit.ts"
 import { type ModelPlan, planModel } from "../emit/plan.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { VALUE_SENDER, readValues } from "./value-lines.ts"
 import { runProgram, warmUpVm } from "./vm.ts"
@@ -52,12 +52,13 @@ export function stateSize(model: CanonicalModel): number {
     return model.layers.reduce((n, l) => n + (l.type === "lstm" ? 2 * l.units : l.type === "dense" ? 0 : l.units), 0)
 }
 
-/** Numbers the derived inputs' snapshot writes (src/features.ts snapshotDerivation): previous readings, season rings, slot, seen, time; 0 without them. */
+/** Numbers the derived inputs' snapshot writes (src/features.ts snapshotDerivation): previous readings, season rings, slot, seen, time, and the statistical input's two rings and row count; 0 without them. */
 function derivedStateSize(model: CanonicalModel): number {
     const f = model.features
     if (!f || readingCount(model) === model.inputSize) return 0
     const ring = (f.season?.length ?? 0) * seasonRingSize(model)
-    return (f.change?.length ?? 0) + ring + 3
+    const statistical = statisticalRingSize(model)
+    return (f.change?.length ?? 0) + ring + 3 + (statistical ? 2 * statistical + 1 : 0)
 }
 
 function hexOf(bytes: Uint8Array): string {

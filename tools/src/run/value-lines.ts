@@ -6,7 +6,7 @@
  * every index and the count, so a cut or lost line is an error, never a
  * silently short row.
  */
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 
 /** 16 values = 256 hex characters, plus "Y 1234567 " well under the 296-character cut. */
 export const LINE_VALUES = 16

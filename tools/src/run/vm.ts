@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { createRequire } from "node:module"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 
 const require = createRequire(import.meta.url)
 const CLI = require.resolve("@devicescript/cli/built/devicescript-cli.cjs")

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { devs } from "./devs.ts"
 import { DEVICE_PROGRAMS, LIBRARY_SRC, NODE_MODULES, projectRoot } from "./paths.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 
 /** Import path of the device library from a file at the workspace root. */
 export const WORKSPACE_LIBRARY = "./lib/index"

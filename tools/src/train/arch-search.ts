@@ -6,8 +6,8 @@
  * check comes in as a function: train sits below board in the stage order.
  */
 import type { ArchCandidate, CanonicalModel, Layer, TrainingRecord } from "../model/canonical.ts"
-import { UserError } from "../model/errors.ts"
-import { count } from "../model/wording.ts"
+import { UserError } from "../core/errors.ts"
+import { count } from "../core/wording.ts"
 import { type LayerSpec, parseArch } from "./options.ts"
 
 /** What --arch auto tries by default, smallest first within a kind: 16 minutes for all six on the 7,319 Seattle training rows (docs/train.md). */

@@ -6,21 +6,25 @@
  *
  * Targets: the level; the change from the current value (residual, base
  * "current"); the change from the seasonal naive forecast (residual, base
- * "season", which needs the target's seasonal value as an input).
+ * "season", which needs the target's seasonal value as an input); the change
+ * from the statistical baseline's forecast (base "statistical", which needs
+ * that forecast as an input: the network learns what the ARIMA misses, as
+ * hybrid forecasters such as Smyl's ES-RNN do).
  *
  * Input sets, each adding one kind of derived input to the one before:
  * the readings; + the target's change; + its seasonal value (with a period);
- * + the calendar cycles the rows' spacing and span can show (with times).
+ * + the calendar cycles the rows' spacing and span can show (with times);
+ * + the statistical baseline's forecast (one horizon).
  */
 import type { Cycle, DerivedInputs } from "../model/canonical.ts"
 import { CYCLES, seasonDepth } from "../model/features.ts"
 import { horizonText } from "../model/horizons.ts"
-import { count } from "../model/wording.ts"
-import { UserError } from "../model/errors.ts"
+import { count } from "../core/wording.ts"
+import { UserError } from "../core/errors.ts"
 import type { ResolvedOptions } from "./options.ts"
 import { detectPeriod } from "./season.ts"
 
-export const TARGET_MODES = ["level", "change", "season"] as const
+export const TARGET_MODES = ["level", "change", "season", "statistical"] as const
 export type TargetMode = (typeof TARGET_MODES)[number]
 
 /** One derived input set, of the target: its change, its seasonal value, calendar cycles. */
@@ -28,6 +32,8 @@ export interface InputSet {
     change: boolean
     season: boolean
     calendar: Cycle[]
+    /** The statistical baseline's forecast of the target (train/statistical.ts). */
+    statistical?: boolean
 }
 
 /** --derived: pick on validation, or one given set ("none" is the empty one). */
@@ -38,7 +44,7 @@ export interface Candidate {
     inputs: InputSet
 }
 
-const KINDS = ["change", "season", ...(Object.keys(CYCLES) as Cycle[])]
+const KINDS = ["change", "season", ...(Object.keys(CYCLES) as Cycle[]), "statistical"]
 
 /** "auto", "none" or "change,season,day" -> the request. */
 export function parseDerived(v: string): DerivedRequest {
@@ -48,7 +54,7 @@ export function parseDerived(v: string): DerivedRequest {
     if (s === "none") return set
     for (const part of s.split(",").map(p => p.trim())) {
         if (!KINDS.includes(part)) throw new UserError(`--derived: "${part}" is not a derived input; use auto, none, or a comma-separated list of ${KINDS.join(", ")}`)
-        if (part === "change" || part === "season") set[part] = true
+        if (part === "change" || part === "season" || part === "statistical") set[part] = true
         else if (!set.calendar.includes(part as Cycle)) set.calendar.push(part as Cycle)
     }
     // the network's order, whatever the flag's
@@ -78,6 +84,8 @@ export interface CandidateContext {
     cycles: Cycle[] | null
     /** Why a season input cannot be scored though there is a period (the validation part is too short), or undefined. */
     seasonTooLong?: string
+    /** Why the statistical forecast cannot be an input (several horizons), or undefined. */
+    noStatistical?: string
 }
 
 const empty = (): InputSet => ({ change: false, season: false, calendar: [] })
@@ -86,10 +94,11 @@ const empty = (): InputSet => ({ change: false, season: false, calendar: [] })
 export function candidateList(ctx: CandidateContext, targetMode: "auto" | TargetMode, derived: DerivedRequest): Candidate[] {
     const sets = derived === "auto" ? autoSets(ctx) : [checked(ctx, derived)]
     const targets: readonly TargetMode[] = targetMode === "auto" ? (ctx.targetIsInput ? TARGET_MODES : ["level"]) : [targetMode]
-    const list = targets.flatMap(target => sets.filter(inputs => target !== "season" || inputs.season).map(inputs => ({ target, inputs })))
+    const list = targets.flatMap(target => sets.filter(inputs => (target !== "season" || inputs.season) && (target !== "statistical" || inputs.statistical)).map(inputs => ({ target, inputs })))
     if (list.length === 0) {
-        // only --target-mode season can empty the list: every set lacks the seasonal value it adds back
-        if (ctx.period === null) throw new UserError(`--target-mode season: no season was detected in the training rows of ${ctx.target}; give --period N`)
+        // only --target-mode season or statistical can empty the list: every set lacks the value it adds back
+        if (targetMode === "season" && ctx.period === null) throw new UserError(`--target-mode season: no season was detected in the training rows of ${ctx.target}; give --period N`)
+        if (targetMode === "statistical") throw new UserError(ctx.noStatistical ? `--target-mode statistical: ${ctx.noStatistical}` : "--target-mode statistical adds back the statistical forecast, so --derived must list statistical")
         if (ctx.seasonTooLong) throw new UserError(`--target-mode season: ${ctx.seasonTooLong}`)
         throw new UserError("--target-mode season adds back the target's seasonal value, so --derived must list season")
     }
@@ -101,6 +110,7 @@ function autoSets(ctx: CandidateContext): InputSet[] {
     const sets = [empty(), { ...empty(), change: true }]
     if (ctx.period !== null && !ctx.seasonTooLong) sets.push({ ...sets[1], season: true })
     if (ctx.cycles?.length) sets.push({ ...sets.at(-1)!, calendar: ctx.cycles })
+    if (!ctx.noStatistical) sets.push({ ...sets.at(-1)!, statistical: true })
     return sets
 }
 
@@ -108,23 +118,26 @@ function checked(ctx: CandidateContext, set: InputSet): InputSet {
     if ((set.change || set.season) && !ctx.targetIsInput) throw new UserError(`--derived ${set.change ? "change" : "season"} is of the target, so ${ctx.target} must be one of --inputs`)
     if (set.season && ctx.period === null) throw new UserError(`--derived season: no season was detected in the training rows of ${ctx.target}; give --period N`)
     if (set.season && ctx.seasonTooLong) throw new UserError(`--derived season: ${ctx.seasonTooLong}`)
+    if (set.statistical && !ctx.targetIsInput) throw new UserError(`--derived statistical forecasts the target, so ${ctx.target} must be one of --inputs`)
+    if (set.statistical && ctx.noStatistical) throw new UserError(`--derived statistical: ${ctx.noStatistical}`)
     if (set.calendar.length && ctx.cycles === null) throw new UserError(`--derived ${set.calendar.join(",")}: calendar inputs need the rows' times, and the CSV has no timestamp column`)
     return set
 }
 
 /** The model's features for a candidate: derived inputs of reading `k` (the target), and the row spacing when the clock matters. */
 export function candidateFeatures(c: Candidate, k: number, rowMs?: number): DerivedInputs | undefined {
-    const { change, season, calendar } = c.inputs
-    if (!change && !season && !calendar.length) return undefined
+    const { change, season, calendar, statistical } = c.inputs
+    if (!change && !season && !calendar.length && !statistical) return undefined
     return {
         ...(change ? { change: [k] } : {}),
         // the seasonal value and the change over the season: the pair the airline model forecasts from
         ...(season ? { season: [k], seasonChange: [k] } : {}),
         ...(calendar.length ? { calendar, ...(rowMs ? { rowMs } : {}) } : {}),
+        ...(statistical ? { statistical: [k] } : {}),
     }
 }
 
-const TARGET_WORDS: Record<TargetMode, string> = { level: "the level", change: "the change from the current value", season: "the change from the seasonal naive forecast" }
+const TARGET_WORDS: Record<TargetMode, string> = { level: "the level", change: "the change from the current value", season: "the change from the seasonal naive forecast", statistical: "the change from the statistical forecast" }
 
 /** "the change from the seasonal naive forecast" */
 export function targetWords(t: TargetMode): string {
@@ -133,7 +146,7 @@ export function targetWords(t: TargetMode): string {
 
 /** "readings + change + season + day, week" */
 export function inputWords(s: InputSet): string {
-    return ["readings", ...(s.change ? ["change"] : []), ...(s.season ? ["season"] : []), ...(s.calendar.length ? [s.calendar.join(", ")] : [])].join(" + ")
+    return ["readings", ...(s.change ? ["change"] : []), ...(s.season ? ["season"] : []), ...(s.calendar.length ? [s.calendar.join(", ")] : []), ...(s.statistical ? ["ARIMA"] : [])].join(" + ")
 }
 
 /** "season, readings + change + season": a candidate in a progress line or the table. */
@@ -143,7 +156,7 @@ export function candidateLabel(c: Candidate): string {
 
 /** The flag value that gives this input set: "none" or "change,season,day". */
 export function derivedFlag(s: InputSet): string {
-    const kinds = [...(s.change ? ["change"] : []), ...(s.season ? ["season"] : []), ...s.calendar]
+    const kinds = [...(s.change ? ["change"] : []), ...(s.season ? ["season"] : []), ...s.calendar, ...(s.statistical ? ["statistical"] : [])]
     return kinds.length ? kinds.join(",") : "none"
 }
 
@@ -202,6 +215,7 @@ export function planCandidates(data: PlanData, target: string, o: ResolvedOption
         : period.rows !== null && validationRows - o.horizon - depth < MIN_SCORED_ROWS
             ? `the ${count(validationRows, "validation row")} cannot score a season input: it needs ${depth} rows of history and ${MIN_SCORED_ROWS} scored; use a larger --validation share`
             : undefined
-    const candidates = candidateList({ target, targetIsInput: data.inputNames.includes(target), period: period.rows, cycles, seasonTooLong }, o.targetMode, o.derived)
+    const noStatistical = new Set(o.horizons).size > 1 ? `several horizons (--horizon ${horizonText(o.horizons)}) take no statistical input: it forecasts one horizon` : undefined
+    const candidates = candidateList({ target, targetIsInput: data.inputNames.includes(target), period: period.rows, cycles, seasonTooLong, noStatistical }, o.targetMode, o.derived)
     return { candidates, period, times, rowMs, warmUp: candidates.some(c => c.inputs.season) ? depth : 0 }
 }

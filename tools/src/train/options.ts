@@ -3,7 +3,7 @@
  * Apart from TensorFlow.js, so that the CLI reads the defaults without
  * loading it.
  */
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 import { type DerivedRequest, type TargetMode, TARGET_MODES, parseDerived } from "./candidates.ts"
 
 export interface LayerSpec {
@@ -60,6 +60,12 @@ export interface TrainOptions {
     batchSize?: number
     /** Adam's learning rate. Default: 0.005. */
     learningRate?: number
+    /** Rows between the starts of training windows. Default: the window (no overlap). Not a flag: tools/scripts/series-exp.ts measures it (docs/train.md). */
+    stride?: number
+    /** The learning rate is multiplied by this after lrPatience epochs without a better streaming RMSE. Default: 1 (fixed). Not a flag, as stride. */
+    lrDecay?: number
+    /** Default: 5. */
+    lrPatience?: number
 }
 
 export const TRAIN_DEFAULTS = { horizon: 1, arch: "lstm:16", epochs: 60, seed: 1, validation: 0.2, targetMode: "auto", derived: "auto", patience: 12, batchSize: 16, learningRate: 0.005 } as const
@@ -85,6 +91,9 @@ export interface ResolvedOptions {
     patience: number
     batchSize: number
     learningRate: number
+    stride: number
+    lrDecay: number
+    lrPatience: number
 }
 
 /** Most outputs --horizon a..b gives: one per horizon, each a network output. */
@@ -139,6 +148,9 @@ export function resolveTrainOptions(opts: TrainOptions, rows: number, targetIsIn
         patience: positiveInt(o.patience, "--patience"),
         batchSize: positiveInt(o.batchSize, "--batch-size"),
         learningRate: o.learningRate,
+        stride: o.stride === undefined ? window : positiveInt(o.stride, "--stride"),
+        lrDecay: o.lrDecay ?? 1,
+        lrPatience: o.lrPatience ?? 5,
     }
 }
 

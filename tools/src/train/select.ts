@@ -10,7 +10,7 @@
  * with the lowest RMSE so far goes on as well. The choice is the lowest best
  * RMSE of all candidates, dropped ones included.
  */
-import { count, percent } from "../model/wording.ts"
+import { count, percent } from "../core/wording.ts"
 
 /** A candidate in training, one epoch per step. */
 export interface Runner {

@@ -22,7 +22,7 @@
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import type { SeasonalArima } from "../model/canonical.ts"
-import { count } from "../model/wording.ts"
+import { count } from "../core/wording.ts"
 
 /** The fitted model (with a note when it is not the one first chosen), or why there is none, in words. */
 export type StatisticalFit = { model: SeasonalArima; note?: string } | { reason: string }
@@ -187,71 +187,4 @@ export function describeArima(m: ArimaSpec): string {
 /** The table's label: what the model is and what it was fitted on. */
 export function arimaLabel(m: SeasonalArima): string {
     return `${describeArima(m)}, fitted once on ${count(m.rows, "training row")}`
-}
-
-/** Polynomial product; index i is the coefficient of B^i. */
-function multiply(a: number[], b: number[]): number[] {
-    const c = new Array<number>(a.length + b.length - 1).fill(0)
-    a.forEach((x, i) => b.forEach((y, j) => (c[i + j] += x * y)))
-    return c
-}
-
-/** 1 + sign * sum c[i] B^((i+1) * step). */
-function lagPolynomial(c: number[], step: number, sign: number): number[] {
-    const poly = new Array<number>(c.length * step + 1).fill(0)
-    poly[0] = 1
-    c.forEach((v, i) => (poly[(i + 1) * step] = sign * v))
-    return poly
-}
-
-/**
- * The model as one difference equation on x = y - mean:
- * x[t] = sum a[k] x[t - k] + e[t] + sum m[j] e[t - j], k, j from 1.
- */
-function expand(m: SeasonalArima): { a: number[]; ma: number[] } {
-    const [, d] = m.order
-    const [, D] = m.seasonal
-    let ar = multiply(lagPolynomial(m.ar, 1, -1), lagPolynomial(m.seasonalAr, m.period, -1))
-    for (let i = 0; i < d; i++) ar = multiply(ar, [1, -1])
-    for (let i = 0; i < D; i++) ar = multiply(ar, lagPolynomial([1], m.period, -1))
-    return { a: ar.map(v => -v), ma: multiply(lagPolynomial(m.ma, 1, 1), lagPolynomial(m.seasonalMa, m.period, 1)) }
-}
-
-/** The first row that can make a forecast: every lag of the difference equation must reach a row of the file. */
-export function firstOrigin(m: SeasonalArima): number {
-    return Math.max(0, expand(m).a.length - 2)
-}
-
-/**
- * predictions[t] forecasts series[t + horizon] from rows 0..t only, streamed
- * from the file's first row; NaN where t is before firstOrigin or t + horizon
- * is past the end.
- */
-export function arimaForecasts(m: SeasonalArima, series: number[], horizon: number): number[] {
-    const { a, ma } = expand(m)
-    const K = a.length - 1
-    const n = series.length
-    const x = series.map(v => v - m.mean)
-    const e = new Float64Array(n)
-    const ahead = new Float64Array(horizon + 1)
-    const predictions = new Array<number>(n).fill(NaN)
-    for (let t = 0; t < n; t++) {
-        // the innovation at t: before a full history, none is known (conditional sum of squares)
-        if (t >= K) {
-            let f = 0
-            for (let k = 1; k <= K; k++) f += a[k] * x[t - k]
-            for (let j = 1; j < ma.length && j <= t; j++) f += ma[j] * e[t - j]
-            e[t] = x[t] - f
-        }
-        if (t < K - 1 || t + horizon >= n) continue
-        // rows t + 1 .. t + horizon, each from the ones before it; innovations after t are 0
-        for (let i = 1; i <= horizon; i++) {
-            let f = 0
-            for (let k = 1; k <= K; k++) f += a[k] * (k >= i ? x[t + i - k] : ahead[i - k])
-            for (let j = i; j < ma.length && j <= t + i; j++) f += ma[j] * e[t + i - j]
-            ahead[i] = f
-        }
-        predictions[t] = ahead[horizon] + m.mean
-    }
-    return predictions
 }

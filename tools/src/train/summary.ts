@@ -1,6 +1,6 @@
 /** What `dsrnn train` says when it ends: how many epochs ran, which one the model keeps, and whether the cap cut it short. */
 import type { CanonicalModel, TrainingRecord } from "../model/canonical.ts"
-import { count } from "../model/wording.ts"
+import { count } from "../core/wording.ts"
 
 export function trainedLine(model: CanonicalModel, seconds: number): string {
     const r = model.training!

@@ -18,10 +18,12 @@
  * successive halving (select.ts).
  */
 import * as tf from "@tensorflow/tfjs"
-import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Normalization, type TrainingRecord } from "../model/canonical.ts"
+import { CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Normalization, type SeasonalArima, type TrainingRecord } from "../model/canonical.ts"
 import { seededRandom } from "../model/random.ts"
 import { validateModel } from "../model/validate.ts"
-import { derivedCount, deriveInputs, seasonInput } from "../model/features.ts"
+import { derivedCount, deriveInputs, residualInputs } from "../model/features.ts"
+import { type StatisticalFit, fitStatistical } from "./statistical.ts"
+import { firstOrigin } from "../model/arima.ts"
 import type { Columns } from "../io/columns.ts"
 import { buildNetwork, networkToCanonical, streamNetwork, tfReady } from "./network.ts"
 import { type ResolvedOptions, type TrainOptions, resolveTrainOptions } from "./options.ts"
@@ -52,6 +54,8 @@ export interface TrainResult {
     selection: Selection
     /** The season in rows and where it came from ("--period", "detected on the training rows"), null when none. */
     period: { rows: number | null; source: string }
+    /** The statistical baseline fitted on the training rows (model.statistical), or why there is none. */
+    statistical: StatisticalFit
     /** Persistence's RMSE on the validation part, next to the model's (a model that did not learn matches it). */
     persistenceRmse: number
     /** Window RMSE on the validation part (real units) at the chosen epoch, next to the streaming one. */
@@ -108,8 +112,7 @@ interface Series {
 
 function series(shape: CanonicalModel, data: TrainData, from: number, to: number, skip = 0): Series {
     const inputs = deriveInputs(shape, data.inputs.slice(from, to), data.times?.slice(from, to))
-    const k = shape.residual?.[0]
-    const at = k === undefined ? -1 : shape.residualBase === "season" ? seasonInput(shape, k) : k
+    const at = residualInputs(shape)?.[0] ?? -1
     return { inputs: inputs.slice(skip), target: data.target.slice(from + skip, to), base: inputs.slice(skip).map(r => (at < 0 ? 0 : r[at])) }
 }
 
@@ -122,11 +125,11 @@ function makePart(s: Series, inNorm: Normalization, outNorm: Normalization, hori
     return { x, y, actual, base }
 }
 
-/** Windows of `len` rows starting at offset, offset + len, ...; a row belongs to one window per epoch. */
-function windows(part: Part, len: number, offset: number): { x: number[][][]; y: number[][][] } {
+/** Windows of `len` rows starting at offset, offset + stride, ... */
+function windows(part: Part, len: number, offset: number, stride = len): { x: number[][][]; y: number[][][] } {
     const x: number[][][] = []
     const y: number[][][] = []
-    for (let s = offset; s + len <= part.x.length; s += len) {
+    for (let s = offset; s + len <= part.x.length; s += stride) {
         x.push(part.x.slice(s, s + len))
         y.push(part.y.slice(s, s + len))
     }
@@ -160,6 +163,8 @@ class Trainer {
     private readonly valY: tf.Tensor3D
     private readonly rand: () => number
     private readonly scoredFrom: number
+    private readonly optimizer: tf.AdamOptimizer
+    private lastCut = -1
 
     constructor(
         data: TrainData,
@@ -178,7 +183,8 @@ class Trainer {
         // the validation part streams from its first row, as the device does, and is scored once the season input has its history
         this.scoredFrom = warmUp
         this.net = buildNetwork(o.layers, shape.inputSize, o.horizons.length, o.seed)
-        this.net.compile({ optimizer: tf.train.adam(o.learningRate), loss: "meanSquaredError" })
+        this.optimizer = tf.train.adam(o.learningRate)
+        this.net.compile({ optimizer: this.optimizer, loss: "meanSquaredError" })
         this.rand = seededRandom(o.seed)
         const scored = { ...this.val, x: this.val.x.slice(this.scoredFrom), y: this.val.y.slice(this.scoredFrom) }
         const valWindows = windows(scored, Math.min(o.window, scored.x.length), 0)
@@ -201,7 +207,7 @@ class Trainer {
 
     async epoch(): Promise<Omit<EpochReport, "until" | "candidate">> {
         const { o, net } = this
-        const w = windows(this.train, o.window, Math.floor(this.rand() * o.window))
+        const w = windows(this.train, o.window, Math.floor(this.rand() * o.stride), o.stride)
         const order = shuffle(w.x.map((_, i) => i), this.rand)
         // small files give few windows: smaller batches keep at least MIN_STEPS gradient steps per epoch
         const batchSize = Math.min(o.batchSize, Math.max(1, Math.ceil(order.length / MIN_STEPS)))
@@ -224,6 +230,11 @@ class Trainer {
         if (streamRmse < this.best.rmse) {
             tf.dispose(this.best.weights)
             this.best = { epoch, rmse: streamRmse, weights: net.getWeights().map(t => t.clone()) }
+        } else if (o.lrDecay < 1 && epoch - Math.max(this.best.epoch, this.lastCut) >= o.lrPatience) {
+            // Adam reads its rate at every step; lowering it in place keeps the moment estimates
+            const opt = this.optimizer as unknown as { learningRate: number }
+            opt.learningRate *= o.lrDecay
+            this.lastCut = epoch
         }
         return { residual: this.residual, epoch, loss: lossSum / batches, windowLoss, streamRmse }
     }
@@ -249,7 +260,7 @@ class Trainer {
 const MIN_STEPS = 8
 
 /** The model a candidate becomes, without its layers and normalization. */
-function candidateShape(c: Candidate, data: TrainData, target: string, targetInput: number, horizons: number[], period: number | null, rowMs?: number): CanonicalModel {
+function candidateShape(c: Candidate, data: TrainData, target: string, targetInput: number, horizons: number[], period: number | null, rowMs?: number, statistical?: SeasonalArima): CanonicalModel {
     const features = candidateFeatures(c, targetInput, rowMs)
     return {
         format: CANONICAL_FORMAT,
@@ -261,7 +272,8 @@ function candidateShape(c: Candidate, data: TrainData, target: string, targetInp
         outputNames: horizons.map(() => target),
         ...(horizons.length > 1 ? { horizons } : { horizon: horizons[0] }),
         ...(c.target !== "level" ? { residual: horizons.map(() => targetInput) } : {}),
-        ...(c.target === "season" ? { residualBase: "season" as const } : {}),
+        ...(c.target === "season" || c.target === "statistical" ? { residualBase: c.target } : {}),
+        ...(statistical ? { statistical } : {}),
         ...(features ? { features } : {}),
         ...(period !== null ? { period } : {}),
     }
@@ -271,9 +283,16 @@ function candidateShape(c: Candidate, data: TrainData, target: string, targetInp
 export async function train(data: TrainData, opts: TrainOptions, command: string, onEpoch: (r: EpochReport) => void = () => {}): Promise<TrainResult> {
     const targetInput = data.inputNames.indexOf(opts.target)
     const o = resolveTrainOptions(opts, data.inputs.length, targetInput >= 0)
-    const { candidates: list, period, times, rowMs, warmUp } = planCandidates(data, opts.target, o)
+    const plan = planCandidates(data, opts.target, o)
+    const { period, times, rowMs } = plan
+    // the statistical baseline, fitted on the training rows before the networks: a candidate's input, and evaluate's baseline
+    const fit = fitStatistical(data.target.slice(0, o.trainRows), period.rows)
+    const statistical = "model" in fit ? fit.model : undefined
+    const list = plan.candidates.filter(c => !c.inputs.statistical || statistical)
+    // every candidate trains and is scored from the row of the statistical input's first forecast on, as from the season input's
+    const warmUp = Math.max(plan.warmUp, statistical && list.some(c => c.inputs.statistical) ? firstOrigin(statistical) : 0)
     await tfReady()
-    const trainers = list.map(c => new Trainer(data, o, candidateShape(c, data, opts.target, targetInput, o.horizons, period.rows, rowMs), warmUp))
+    const trainers = list.map(c => new Trainer(data, o, candidateShape(c, data, opts.target, targetInput, o.horizons, period.rows, rowMs, statistical), warmUp))
     const runners = trainers.map((t, i) => ({
         label: candidateLabel(list[i]),
         get curve() {
@@ -317,6 +336,7 @@ export async function train(data: TrainData, opts: TrainOptions, command: string
         validation: { inputs: data.inputs.slice(o.trainRows), target: valTarget, ...(times ? { times: times.slice(o.trainRows) } : {}) },
         selection,
         period,
+        statistical: fit,
         persistenceRmse: rmse(valAhead.map((a, t) => a.map(() => valTarget[t])), valAhead),
         windowRmse: chosen.windowRmse,
         streamRmse: chosen.best.rmse,

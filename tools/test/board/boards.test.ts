@@ -12,7 +12,8 @@ import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 import { getBoard, loadBoards } from "../../src/board/boards.ts"
 import { boardBudgets } from "../../src/report/report.ts"
 import { buildFittingApp, prepareApp } from "../../src/board/app-build.ts"
-import { APP_CODE_BYTES, SLICE_MACS, STEP_OPCODE_LIMIT, checkBudget, estimateBudget as estimatePlan } from "../../src/board/budget.ts"
+import { APP_CODE_BYTES, checkBudget, estimateBudget as estimatePlan } from "../../src/board/budget.ts"
+import { SLICE_MACS, STEP_OPCODE_LIMIT } from "../../../src/limits.ts"
 import { arrayBytes, pushCapacity } from "../../src/emit/heap.ts"
 import { planModel } from "../../src/emit/plan.ts"
 import type { BoardProfile } from "../../src/board/boards.ts"
@@ -68,10 +69,14 @@ describe("board profiles", () => {
         expect(() => getBoard("uno")).toThrow(/unknown board "uno"; known boards: esp32c3_bare, .*pico_w/)
     })
 
-    it("keeps the host's STEP_OPCODE_LIMIT in step with src/model.ts", () => {
-        const src = readFileSync(join(REPO_ROOT, "src", "model.ts"), "utf8")
-        expect(src).toContain(`export const STEP_OPCODE_LIMIT = ${STEP_OPCODE_LIMIT}`)
-        expect(src).toContain(`export const SLICE_MACS = ${SLICE_MACS}`)
+    it("decides step or stepAsync at the limit the device enforces (src/limits.ts, read by both sides)", () => {
+        // half of the watchdog's 131,072 opcodes per fiber slice (docs/platform.md), and stepAsync's block
+        expect(STEP_OPCODE_LIMIT).toBe(131_072 / 2)
+        expect(SLICE_MACS).toBe(2000)
+        const roomy: BoardProfile = { ...getBoard("pico"), sliceOpcodes: 4 * STEP_OPCODE_LIMIT }
+        const plan = planModel(model([dense(3, 1)]), "i8", "flash-matrices")
+        expect(estimatePlan({ ...plan, opcodes: STEP_OPCODE_LIMIT }, roomy).stepAsync).toBe(false)
+        expect(estimatePlan({ ...plan, opcodes: STEP_OPCODE_LIMIT + 1 }, roomy).stepAsync).toBe(true)
     })
 })
 

@@ -13,7 +13,7 @@ import { SENSOR_KINDS, parseRanges, roundingNote, sensorHelp, sensorKind } from 
 import { onTheWire } from "../../src/board/wire.ts"
 import { type AppOptions, deviceThreshold, resolveFeatures } from "../../src/board/app-program.ts"
 import { replayRows } from "../../src/board/deploy.ts"
-import { UserError } from "../../src/model/errors.ts"
+import { UserError } from "../../src/core/errors.ts"
 import { runProgram } from "../../src/run/vm.ts"
 import { Workspace } from "../../src/run/workspace.ts"
 import { weatherModel } from "../helpers/app-vm.ts"

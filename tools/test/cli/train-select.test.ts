@@ -20,10 +20,10 @@ function csv(n: number, period = 12): { dir: string; file: string; out: string }
 
 describe.concurrent("dsrnn train refuses target and derived-input flags in one line", () => {
     it.each([
-        [["--target-mode", "trend"], "--target-mode must be auto, level, change or season, got trend"],
+        [["--target-mode", "trend"], "--target-mode must be auto, level, change, season or statistical, got trend"],
         [["--target-mode", "change", "--residual", "on"], "--residual is the old name of --target-mode: give only --target-mode"],
         [["--residual", "maybe"], "--residual must be auto, on or off (the old name of --target-mode auto, change or level), got maybe"],
-        [["--derived", "change,hour"], '--derived: "hour" is not a derived input; use auto, none, or a comma-separated list of change, season, day, week, year'],
+        [["--derived", "change,hour"], '--derived: "hour" is not a derived input; use auto, none, or a comma-separated list of change, season, day, week, year, statistical'],
         [["--target-mode", "season", "--derived", "change"], "--target-mode season adds back the target's seasonal value, so --derived must list season"],
         [["--derived", "day"], "--derived day: calendar inputs need the rows' times, and the CSV has no timestamp column"],
         [["--target-mode", "season", "--inputs", "other"], "--target-mode season adds the seasonal naive level back, so level must be one of --inputs"],
@@ -53,16 +53,17 @@ describe("dsrnn train prints its choice", () => {
         const r = await runCli(["train", file, "--target", "level", "--inputs", "level", "--epochs", "4", "--window", "16", "--no-device", "--quiet", "--out", out])
         expect(r.code, r.stderr).toBe(0)
         const lines = r.stdout.split("\n")
-        const head = lines.findIndex(l => l.startsWith("chose among 7 candidates on streaming validation RMSE: each trained up to 4 epochs; "))
+        const head = lines.findIndex(l => l.startsWith("chose among 11 candidates on streaming validation RMSE: each trained up to 4 epochs; "))
         expect(head, r.stdout).toBeGreaterThan(0)
-        const rows = lines.slice(head + 1, head + 8)
+        // 3 input sets x level/change, 2 x season, and the statistical target on the set with the ARIMA forecast
+        const rows = lines.slice(head + 1, head + 12)
         const parsed = rows.map(l => /^ {2}([* ]) (\w+, [\w +]+?)\s+RMSE ([\d.]+) {2}\(best epoch \d of 4, trained to the end\)$/.exec(l))
         expect(parsed.every(Boolean), rows.join("\n")).toBe(true)
         // the star marks the lowest RMSE, and the chosen line names it
         const rmse = parsed.map(m => Number(m![3]))
         const star = parsed.findIndex(m => m![1] === "*")
         expect(rmse[star]).toBe(Math.min(...rmse))
-        expect(lines[head + 8]).toMatch(new RegExp(`^chosen: .*: the lowest streaming validation RMSE, ${rmse[star].toPrecision(4).replace(".", "\\.")}, `))
+        expect(lines[head + 12]).toMatch(new RegExp(`^chosen: .*: the lowest streaming validation RMSE, ${rmse[star].toPrecision(4).replace(".", "\\.")}, `))
         const model = JSON.parse(readFileSync(out, "utf8"))
         const label = parsed[star]![2]
         expect(label.startsWith(`${model.training.chosen.target},`)).toBe(true)
@@ -75,7 +76,8 @@ describe("dsrnn train prints its choice", () => {
         const { file, out } = csv(120, 30)
         const r = await runCli(["train", file, "--target", "level", "--inputs", "level", "--epochs", "2", "--window", "16", "--no-device", "--quiet", "--out", out])
         expect(r.code, r.stderr).toBe(0)
-        expect(r.stdout).toContain("chose among 4 candidates")
+        // 3 input sets (no season) x level/change, and the statistical target
+        expect(r.stdout).toContain("chose among 7 candidates")
         expect(r.stdout).not.toMatch(/season, readings/)
         expect(r.stdout).toContain("no season scored: the 30-row season does not fit in the 24 validation rows: the seasonal naive forecast is left out")
         expect(JSON.parse(readFileSync(out, "utf8")).period).toBe(30)

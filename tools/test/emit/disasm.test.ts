@@ -103,12 +103,18 @@ describe("bytecode of Forecaster.step, the per-reading path of the app, predict(
         for (const c of calls(steps[0])) expect(c).toMatch(/CALL (normalize_F\d+|denormalize_F\d+|addResidual_F\d+|this\."model"\."(step|stepAsync)"|this\."derived"\."fill")\(/)
     })
 
-    test("the derived inputs (Derivation.fill) call only C builtins, sin and cos included, and allocate only to throw", () => {
+    test("the derived inputs (Derivation.fill) call only C builtins, sin and cos included, and the statistical input's next(); they allocate only to throw", () => {
         // the method, not layer.ts's fill(v, value)
         const fill = path.filter(p => /^fill_F\d+$/.test(p.name) && p.lines.some(l => /CALL Math\."floor"/.test(l)))
         expect(fill).toHaveLength(1)
         expect(allocationsOutsideThrow(fill[0])).toEqual([])
-        expect(calls(fill[0])).toEqual([])
+        // one frame per step, for a model with a statistical input
+        expect(calls(fill[0])).toHaveLength(1)
+        expect(calls(fill[0])[0]).toMatch(/CALL \w+\."next"\(/)
+        const next = path.filter(p => /^next_F\d+$/.test(p.name))
+        expect(next).toHaveLength(1)
+        expect(allocationsOutsideThrow(next[0])).toEqual([])
+        expect(calls(next[0])).toEqual([])
     })
 })
 

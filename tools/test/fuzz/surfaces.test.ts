@@ -16,7 +16,7 @@ import { afterAll, expect, it, vi } from "vitest"
 const stand = vi.hoisted(() => ({ deployed: {} as { rows?: number[][] }, stopped: "the test's stand-in for the VM stops here" }))
 vi.mock("../../src/board/app-program.ts", async importOriginal => {
     const real = await importOriginal<typeof import("../../src/board/app-program.ts")>()
-    const { UserError } = await import("../../src/model/errors.ts")
+    const { UserError } = await import("../../src/core/errors.ts")
     return {
         ...real,
         simulatorSource: (_app: unknown, _library: string, rows: number[][]) => {

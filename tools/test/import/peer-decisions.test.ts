@@ -25,7 +25,7 @@ import { importOnnxBytes } from "../../src/import/onnx/import-onnx.ts"
 import { importTfjs } from "../../src/import/tfjs.ts"
 import { modelInputs } from "../../src/io/columns.ts"
 import { parseRecords } from "../../src/io/csv.ts"
-import { UnsupportedError, UserError } from "../../src/model/errors.ts"
+import { UnsupportedError, UserError } from "../../src/core/errors.ts"
 import { type IGraph, attr, buildTorchLikeModel } from "../helpers/onnx-graphs.ts"
 import { saveTfjsModel, sequential, setRandomWeights, useCpuBackend } from "../helpers/tfjs-models.ts"
 

@@ -14,7 +14,7 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { UnsupportedError, UserError } from "../../src/model/errors.ts"
+import { UnsupportedError, UserError } from "../../src/core/errors.ts"
 import { importTfjs } from "../../src/import/tfjs.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
 import {

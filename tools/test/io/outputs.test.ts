@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from "vitest"
 import { modelFiles } from "../../src/import/import-model.ts"
 import { writeOutputFile } from "../../src/io/files.ts"
 import { type Output, checkOutputs } from "../../src/io/outputs.ts"
-import { UserError } from "../../src/model/errors.ts"
+import { UserError } from "../../src/core/errors.ts"
 
 /** Which node:fs call fails next, if any. */
 const fault = vi.hoisted(() => ({ at: undefined as "write" | "rename" | undefined }))

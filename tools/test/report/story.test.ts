@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest"
 import { importCanonical } from "../../src/import/import-model.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
 import { renderReport } from "../../src/report/report.ts"
-import type { Evaluation, Method } from "../../src/train/evaluate.ts"
+import type { Evaluation, Method } from "../../src/eval/evaluation.ts"
 
 const CHROMIUM = "/usr/bin/chromium"
 const EPOCHS = 10

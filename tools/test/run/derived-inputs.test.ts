@@ -12,6 +12,7 @@ import { join } from "node:path"
 import { describe, expect, test } from "vitest"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
 import { deriveInputs } from "../../src/model/features.ts"
+import { arimaForecasts } from "../../src/model/arima.ts"
 import { quantizeModel } from "../../src/model/quantize.ts"
 import { randomLstmModel, randomMatrix, seededRandom } from "../../src/model/random.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
@@ -89,6 +90,39 @@ describe("derived inputs in the VM equal the float64 oracle", () => {
         const gap = worst(got, deriveInputs(identity, rows, times))
         console.log(`derived inputs, device against float64: max gap ${gap.toExponential(2)}`)
         expect(gap).toBeLessThan(1e-15)
+    }, 300_000)
+
+    test("the statistical input equals the ARIMA recursion (model/arima.ts, held to the arima package) to 1e-12, at horizons 1 and 3, over chunks", async () => {
+        // a seasonal ARIMA(1,1,1)(1,1,1)5: lags 1..12 of the difference equation, most of them nonzero
+        const statistical = { kind: "arima" as const, order: [1, 1, 1] as [number, number, number], seasonal: [1, 1, 1] as [number, number, number], period: 5, ar: [0.3], ma: [-0.4], seasonalAr: [0.2], seasonalMa: [-0.5], mean: 0, variance: 1, rows: 100, fitter: "by hand" }
+        const r = seededRandom(35)
+        const rows = Array.from({ length: 120 }, (_, t) => [10 + 0.05 * t + Math.sin((2 * Math.PI * t) / 5) + r(), r()])
+        for (const horizon of [1, 3]) {
+            // an identity network: the output is the network's input, the statistical forecast last
+            const n = 4
+            const identity: CanonicalModel = validateModel({
+                format: "dsrnn-model",
+                version: 1,
+                inputSize: n,
+                outputSize: n,
+                horizon,
+                period: 5,
+                statistical,
+                features: { change: [1], statistical: [0] },
+                layers: [{ type: "dense", inputSize: n, units: n, activation: "linear", W: Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, k) => (i === k ? 1 : 0))), b: new Array(n).fill(0) }],
+            })
+            const oracle = arimaForecasts(statistical, rows.map(x => x[0]), horizon)
+            // until the recursion's first forecast (row 11: 12 lags), the input is the current reading
+            expect(oracle.slice(0, 11).every(Number.isNaN)).toBe(true)
+            const want = oracle.map((v, t) => (Number.isNaN(v) ? rows[t][0] : v))
+            // 17-row chunks: the rings go on across the VM runs
+            const got = await simulate(identity, rows, { encoding: "f32", chunkRows: 17 })
+            const gap = Math.max(...got.map((y, t) => Math.abs(y[3] - want[t])))
+            console.log(`statistical input at horizon ${horizon}, device against float64: max gap ${gap.toExponential(2)}`)
+            expect(gap).toBeLessThan(1e-12)
+            // it forecasts: after the first forecasts it is no longer the current reading
+            expect(got.slice(12).some((y, t) => Math.abs(y[3] - rows[t + 12][0]) > 0.1)).toBe(true)
+        }
     }, 300_000)
 
     test("simulate of a calendar model without times is an error", async () => {

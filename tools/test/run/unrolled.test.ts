@@ -17,7 +17,7 @@ import { type Encoding, quantizeModel } from "../../src/model/quantize.ts"
 import { randomLstmModel, randomMatrix, seededRandom } from "../../src/model/random.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
 import { simulate } from "../../src/run/simulate.ts"
-import { STEP_OPCODE_LIMIT, SLICE_MACS } from "../../src/board/budget.ts"
+import { STEP_OPCODE_LIMIT, SLICE_MACS } from "../../../src/limits.ts"
 
 const TOLERANCE = 1e-9
 

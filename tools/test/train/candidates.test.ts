@@ -15,33 +15,47 @@ const ctx = (over: Partial<Parameters<typeof candidateList>[0]> = {}) => ({ targ
 const labels = (...a: Parameters<typeof candidateList>) => candidateList(...a).map(candidateLabel)
 
 describe("candidate list", () => {
-    it("auto with a period and times: level and change over four input sets, season over the two with the seasonal value", () => {
+    it("auto with a period and times: level and change over five input sets, season over the three with the seasonal value, statistical over the one with the ARIMA forecast", () => {
         expect(labels(ctx(), "auto", "auto")).toEqual([
             "level, readings",
             "level, readings + change",
             "level, readings + change + season",
             "level, readings + change + season + day, week",
+            "level, readings + change + season + day, week + ARIMA",
             "change, readings",
             "change, readings + change",
             "change, readings + change + season",
             "change, readings + change + season + day, week",
+            "change, readings + change + season + day, week + ARIMA",
             "season, readings + change + season",
             "season, readings + change + season + day, week",
+            "season, readings + change + season + day, week + ARIMA",
+            "statistical, readings + change + season + day, week + ARIMA",
         ])
     })
 
-    it("without a period there is no season input or target; without times no calendar", () => {
-        expect(labels(ctx({ period: null, cycles: null }), "auto", "auto")).toEqual(["level, readings", "level, readings + change", "change, readings", "change, readings + change"])
-        expect(labels(ctx({ period: null }), "auto", "auto")).toEqual(["level, readings", "level, readings + change", "level, readings + change + day, week", "change, readings", "change, readings + change", "change, readings + change + day, week"])
+    it("without a period there is no season input or target; without times no calendar; with several horizons no ARIMA input", () => {
+        expect(labels(ctx({ period: null, cycles: null }), "auto", "auto")).toEqual([
+            "level, readings",
+            "level, readings + change",
+            "level, readings + change + ARIMA",
+            "change, readings",
+            "change, readings + change",
+            "change, readings + change + ARIMA",
+            "statistical, readings + change + ARIMA",
+        ])
+        expect(labels(ctx({ period: null, noStatistical: "several horizons" }), "auto", "auto")).toEqual(["level, readings", "level, readings + change", "level, readings + change + day, week", "change, readings", "change, readings + change", "change, readings + change + day, week"])
     })
 
     it("a target that is not an input can only be forecast as a level, with calendar inputs at most", () => {
         expect(labels(ctx({ targetIsInput: false }), "auto", "auto")).toEqual(["level, readings", "level, readings + day, week"])
+        expect(() => candidateList(ctx({ targetIsInput: false }), "auto", parseDerived("statistical"))).toThrow(/^--derived statistical forecasts the target, so t must be one of --inputs$/)
         expect(labels(ctx({ targetIsInput: false, cycles: null }), "auto", "auto")).toEqual(["level, readings"])
     })
 
     it("a fixed target or input set narrows the list", () => {
-        expect(labels(ctx(), "season", "auto")).toEqual(["season, readings + change + season", "season, readings + change + season + day, week"])
+        expect(labels(ctx(), "season", "auto")).toEqual(["season, readings + change + season", "season, readings + change + season + day, week", "season, readings + change + season + day, week + ARIMA"])
+        expect(labels(ctx(), "statistical", parseDerived("change,statistical"))).toEqual(["statistical, readings + change + ARIMA"])
         expect(labels(ctx(), "auto", parseDerived("season,day"))).toEqual(["level, readings + season + day", "change, readings + season + day", "season, readings + season + day"])
         expect(labels(ctx(), "level", parseDerived("none"))).toEqual(["level, readings"])
     })
@@ -52,7 +66,9 @@ describe("candidate list", () => {
         expect(() => candidateList(ctx({ period: null }), "auto", parseDerived("season"))).toThrow(/^--derived season: no season was detected/)
         expect(() => candidateList(ctx({ cycles: null }), "auto", parseDerived("day"))).toThrow(/^--derived day: calendar inputs need the rows' times, and the CSV has no timestamp column$/)
         expect(() => candidateList(ctx({ targetIsInput: false }), "auto", parseDerived("change"))).toThrow(/^--derived change is of the target, so t must be one of --inputs$/)
-        expect(() => parseDerived("change,hour")).toThrow(/^--derived: "hour" is not a derived input; use auto, none, or a comma-separated list of change, season, day, week, year$/)
+        expect(() => parseDerived("change,hour")).toThrow(/^--derived: "hour" is not a derived input; use auto, none, or a comma-separated list of change, season, day, week, year, statistical$/)
+        expect(() => candidateList(ctx(), "statistical", parseDerived("change"))).toThrow(/^--target-mode statistical adds back the statistical forecast, so --derived must list statistical$/)
+        expect(() => candidateList(ctx({ noStatistical: "several horizons take none" }), "auto", parseDerived("statistical"))).toThrow(/^--derived statistical: several horizons take none$/)
     })
 })
 
@@ -64,13 +80,13 @@ describe("the plan for given rows", () => {
         return { inputNames: ["t"], inputs: target.map(v => [v]), target, times: target.map((_, t) => Date.UTC(2018, 0, 1) + t * 7 * DAY) }
     }
 
-    it("8 years of weekly rows: the year of 52 rows (snapped by the spacing), the year cycle, and 10 candidates scored after a 51-row warm-up", () => {
+    it("8 years of weekly rows: the year of 52 rows (snapped by the spacing), the year cycle, and 14 candidates scored after a 51-row warm-up", () => {
         const data = weekly(8)
         const plan = planCandidates(data, "t", resolveTrainOptions({ target: "t" }, data.inputs.length, true))
         expect(plan.period).toEqual({ rows: 52, source: "detected on the training rows" })
         expect(plan.rowMs).toBe(7 * DAY)
-        expect(plan.candidates.map(candidateLabel)).toHaveLength(10)
-        expect(plan.candidates.at(-1)).toEqual({ target: "season", inputs: { change: true, season: true, calendar: ["year"] } })
+        expect(plan.candidates.map(candidateLabel)).toHaveLength(14)
+        expect(plan.candidates.at(-1)).toEqual({ target: "statistical", inputs: { change: true, season: true, calendar: ["year"], statistical: true } })
         expect(plan.warmUp).toBe(51)
     })
 
@@ -79,7 +95,17 @@ describe("the plan for given rows", () => {
         const o = resolveTrainOptions({ target: "t" }, data.inputs.length, true)
         const plan = planCandidates(data, "t", o)
         expect(plan.period.rows).toBe(52)
-        expect(plan.candidates.map(candidateLabel)).toEqual(["level, readings", "level, readings + change", "level, readings + change + year", "change, readings", "change, readings + change", "change, readings + change + year"])
+        expect(plan.candidates.map(candidateLabel)).toEqual([
+            "level, readings",
+            "level, readings + change",
+            "level, readings + change + year",
+            "level, readings + change + year + ARIMA",
+            "change, readings",
+            "change, readings + change",
+            "change, readings + change + year",
+            "change, readings + change + year + ARIMA",
+            "statistical, readings + change + year + ARIMA",
+        ])
         expect(plan.warmUp).toBe(0)
         expect(() => planCandidates(data, "t", { ...o, targetMode: "season" })).toThrow(/^--target-mode season: the 52 validation rows cannot score a season input: it needs 51 rows of history and 8 scored; use a larger --validation share$/)
     })
@@ -98,6 +124,7 @@ describe("derived inputs of a candidate", () => {
         expect(candidateFeatures({ target: "level", inputs: { change: false, season: false, calendar: [] } }, 2, HOUR)).toBeUndefined()
         expect(candidateFeatures({ target: "season", inputs: { change: true, season: true, calendar: [] } }, 2, HOUR)).toEqual({ change: [2], season: [2], seasonChange: [2] })
         expect(candidateFeatures({ target: "level", inputs: { change: false, season: false, calendar: ["day"] } }, 2, HOUR)).toEqual({ calendar: ["day"], rowMs: HOUR })
+        expect(candidateFeatures({ target: "statistical", inputs: { change: true, season: false, calendar: [], statistical: true } }, 2, HOUR)).toEqual({ change: [2], statistical: [2] })
     })
 
     it("calendar cycles fit the spacing and span: day for sub-daily rows over 2 days, week for daily or finer over 3 weeks, year over a year", () => {

@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { method } from "../../src/train/evaluate.ts"
+import { method } from "../../src/eval/evaluate.ts"
 import { DATA_DIR, REAL_SERIES, type RealSeries, type SeriesScore, madeBy, scoreSeries } from "../../scripts/real-series.ts"
 import { REPO_ROOT } from "../helpers/cli.ts"
 

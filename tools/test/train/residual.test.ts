@@ -12,7 +12,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { REPO_ROOT } from "../helpers/cli.ts"
 import { readColumns, readModelColumns } from "../../src/io/columns.ts"
-import { evaluateModel, method } from "../../src/train/evaluate.ts"
+import { evaluateModel, method } from "../../src/eval/evaluate.ts"
 import { train } from "../../src/train/train.ts"
 
 // the package exports only its JS index; its data/ folder ships next to it

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest"
 import { canonicalJson } from "../../src/import/import-model.ts"
 import { seededRandom } from "../../src/model/random.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
-import { percentile } from "../../src/train/anomaly.ts"
+import { percentile } from "../../src/eval/anomaly.ts"
 import type { Columns } from "../../src/io/columns.ts"
 import { detectPeriod } from "../../src/train/season.ts"
 import { train } from "../../src/train/train.ts"
@@ -46,8 +46,20 @@ describe("train", () => {
     it("auto keeps the candidate that streams best, and records every candidate and the choice", async () => {
         const r = await train(sine(160), { target: "level", epochs: 3, window: 16, seed: 1 }, "test")
         const { outcomes, chosen } = r.selection
-        // the sine's 16-row period is found, so 7 candidates: level and change over 3 input sets, season over 1
-        expect(outcomes.map(o => o.label)).toEqual(["level, readings", "level, readings + change", "level, readings + change + season", "change, readings", "change, readings + change", "change, readings + change + season", "season, readings + change + season"])
+        // the sine's 16-row period is found, so 11 candidates: level and change over 4 input sets, season over 2, statistical over 1
+        expect(outcomes.map(o => o.label)).toEqual([
+            "level, readings",
+            "level, readings + change",
+            "level, readings + change + season",
+            "level, readings + change + season + ARIMA",
+            "change, readings",
+            "change, readings + change",
+            "change, readings + change + season",
+            "change, readings + change + season + ARIMA",
+            "season, readings + change + season",
+            "season, readings + change + season + ARIMA",
+            "statistical, readings + change + season + ARIMA",
+        ])
         expect(outcomes[chosen].rmse).toBe(Math.min(...outcomes.map(o => o.rmse)))
         const record = r.model.training!
         expect(record.candidates).toEqual(outcomes)
@@ -70,14 +82,15 @@ describe("train", () => {
         expect(r.model.residualBase).toBe("season")
         expect(r.model.features!.season).toEqual([0])
         // the output is the change from the value 12 rows before the forecast row, over the 192 training rows after the
-        // 11-row warm-up: y[t + 12] - y[t] for t = 0..179, scaled by its RMS and not centred (mean 0 forecasts the seasonal naive)
-        const changes = Array.from({ length: 180 }, (_, t) => target[t + 12] - target[t])
-        expect(r.model.outputNormalization).toEqual({ mean: [0], std: [Math.sqrt(changes.reduce((s, c) => s + c * c, 0) / 180)] })
+        // 12-row warm-up (the airline model at 12, an input of other candidates, reaches 13 rows back: its first forecast is
+        // made at row 12): y[t + 1] - y[t - 11] for t = 12..190, scaled by its RMS and not centred (mean 0 forecasts the seasonal naive)
+        const changes = Array.from({ length: 179 }, (_, i) => target[i + 13] - target[i + 1])
+        expect(r.model.outputNormalization).toEqual({ mean: [0], std: [Math.sqrt(changes.reduce((s, c) => s + c * c, 0) / 179)] })
         // the float64 reference on model.json, streamed over the validation rows from zero state and scored from
-        // row 11 (once the season input holds a reading 11 rows back), gives the RMSE training chose it by
+        // row 12, after the same warm-up, gives the RMSE training chose it by
         const pred = new ReferenceModel(r.model).run(r.validation.inputs).map(y => y[0])
         const v = r.validation.target
-        const rows = Array.from({ length: v.length - 1 - 11 }, (_, i) => i + 11)
+        const rows = Array.from({ length: v.length - 1 - 12 }, (_, i) => i + 12)
         const rmse = Math.sqrt(rows.reduce((s, t) => s + (pred[t] - v[t + 1]) ** 2, 0) / rows.length)
         expect(rmse).toBeCloseTo(r.streamRmse, 4)
         // persistence, by hand on the same rows, is far worse

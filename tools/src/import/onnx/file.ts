@@ -6,7 +6,7 @@
  */
 
 import onnxProto from "onnx-proto"
-import { UnsupportedError, UserError, clip, quote } from "../../model/errors.ts"
+import { UnsupportedError, UserError, clip, quote } from "../../core/errors.ts"
 import { type Known, known } from "./values.ts"
 
 export const { onnx } = onnxProto

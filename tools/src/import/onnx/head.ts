@@ -6,7 +6,7 @@
  */
 
 import type { Activation, DenseLayer, Matrix } from "../../model/canonical.ts"
-import { UnsupportedError, UserError, quote } from "../../model/errors.ts"
+import { UnsupportedError, UserError, quote } from "../../core/errors.ts"
 import { featureLast, withWidth } from "./stream.ts"
 import {
     type BinaryOp,

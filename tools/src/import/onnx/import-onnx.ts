@@ -16,7 +16,7 @@ import {
     CANONICAL_VERSION,
     type CanonicalModel,
 } from "../../model/canonical.ts"
-import { UnsupportedError, UserError, clip } from "../../model/errors.ts"
+import { UnsupportedError, UserError, clip } from "../../core/errors.ts"
 import { cleanName, validateModel } from "../../model/validate.ts"
 import {
     Attributes,

@@ -4,7 +4,7 @@
  * unsupported.
  */
 
-import { UnsupportedError, UserError } from "../../model/errors.ts"
+import { UnsupportedError, UserError } from "../../core/errors.ts"
 import { type Attributes, decodeTensor } from "./file.ts"
 import { activate, affine, gemm, matMul } from "./head.ts"
 import { type RecurrentOp, recurrentNode } from "./recurrent.ts"

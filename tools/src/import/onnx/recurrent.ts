@@ -8,7 +8,7 @@
  */
 
 import type { Activation, Layer, Matrix } from "../../model/canonical.ts"
-import { UnsupportedError, UserError, clip, quote } from "../../model/errors.ts"
+import { UnsupportedError, UserError, clip, quote } from "../../core/errors.ts"
 import type { Attributes } from "./file.ts"
 import { featureLast } from "./stream.ts"
 import {

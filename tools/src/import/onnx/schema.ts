@@ -5,7 +5,7 @@
  * misspelled `hidden_size`, an opset-13 Unsqueeze in an opset-11 file), so
  * the importer does too instead of reading it with the wrong meaning.
  */
-import { UnsupportedError, UserError, quote } from "../../model/errors.ts"
+import { UnsupportedError, UserError, quote } from "../../core/errors.ts"
 import type { NodeProto } from "./file.ts"
 
 /**

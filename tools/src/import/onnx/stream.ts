@@ -5,7 +5,7 @@
  * the features of different steps or batch entries.
  */
 
-import { UnsupportedError, UserError, quote } from "../../model/errors.ts"
+import { UnsupportedError, UserError, quote } from "../../core/errors.ts"
 import {
     type Axis,
     type Dim,

@@ -8,7 +8,7 @@
  */
 
 import type { Layer } from "../../model/canonical.ts"
-import { UnsupportedError, UserError, quote } from "../../model/errors.ts"
+import { UnsupportedError, UserError, quote } from "../../core/errors.ts"
 
 /** A size or shape entry: a number, or a name standing for a size known only at run time. */
 export type Dim = number | string

@@ -5,7 +5,7 @@
  * no TypeError, no RangeError, no NaN.
  */
 import type { CanonicalModel } from "../../../src/model/canonical.ts"
-import { UserError } from "../../../src/model/errors.ts"
+import { UserError } from "../../../src/core/errors.ts"
 import { ReferenceModel } from "../../../src/model/reference.ts"
 import { validateModel } from "../../../src/model/validate.ts"
 

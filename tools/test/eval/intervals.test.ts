@@ -1,6 +1,6 @@
 // Split-conformal intervals against order statistics worked out by hand.
 import { describe, expect, it } from "vitest"
-import { calibrateInterval, intervalCoverage } from "../../src/train/intervals.ts"
+import { calibrateInterval, intervalCoverage } from "../../src/eval/intervals.ts"
 
 describe("split-conformal intervals", () => {
     it("takes the finite-sample ranks of the residuals", () => {

@@ -6,7 +6,7 @@
  */
 import type { AnomalyThreshold, CanonicalModel } from "../model/canonical.ts"
 import { ReferenceModel } from "../model/reference.ts"
-import type { Evaluation, SeriesData } from "./evaluate.ts"
+import type { Evaluation, FaultCheck, SeriesData } from "./evaluation.ts"
 
 /** The percentile of the absolute errors train stores as the threshold. */
 export const DEFAULT_PERCENTILE = 99.5
@@ -27,16 +27,6 @@ export function percentile(values: number[], p: number): number {
 
 export function calibrateThreshold(errors: number[], p = DEFAULT_PERCENTILE): AnomalyThreshold {
     return { threshold: percentile(errors.map(Math.abs), p), percentile: p }
-}
-
-export interface FaultCheck extends AnomalyThreshold {
-    rows: number
-    /** Clean rows flagged: false alarms. */
-    flagged: number
-    /** Rows (index into Evaluation.actual) the device or float model flags on clean data. */
-    flaggedRows: number[]
-    spike: { count: number; detected: number; magnitude: number }
-    stuck: { count: number; detected: number; rows: number }
 }
 
 /**

@@ -11,66 +11,18 @@
 import type { CanonicalModel, PredictionInterval } from "../model/canonical.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { ReferenceModel } from "../model/reference.ts"
-import { count, percent } from "../model/wording.ts"
+import { count, percent } from "../core/wording.ts"
 import { simulate } from "../run/simulate.ts"
 import type { ModelPlan } from "../emit/plan.ts"
-import { type FaultCheck, checkFaults } from "./anomaly.ts"
-import { UserError } from "../model/errors.ts"
-import { detectPeriod } from "./season.ts"
+import { checkFaults } from "./anomaly.ts"
+import type { Evaluation, FaultCheck, MaseScale, Method, Period, SeriesData } from "./evaluation.ts"
+import { UserError } from "../core/errors.ts"
+import { detectPeriod } from "../train/season.ts"
 import { seasonalLag } from "../model/features.ts"
 import { outputHorizons } from "../model/horizons.ts"
 import { intervalCoverage } from "./intervals.ts"
-import { type StatisticalFit, arimaForecasts, arimaLabel, firstOrigin } from "./statistical.ts"
-
-export interface Method {
-    key: "float" | "device" | "persistence" | "seasonal" | "average" | "statistical"
-    label: string
-    /** predictions[i] forecasts actual[i]. */
-    predictions: number[]
-    rmse: number
-    mae: number
-    /** MAE over the evaluation's MASE scale. */
-    mase: number
-}
-
-/** The season of the target, and where it came from, in words ("detected on the training rows", "--period", "model.json"). */
-export interface Period {
-    rows: number | null
-    source: string
-}
-
-/** The MASE denominator: the in-sample MAE of the naive forecast one season (or one row) back, and the rows it was measured on. */
-export interface MaseScale {
-    mae: number
-    source: string
-}
-
-export interface Evaluation {
-    horizon: number
-    /** The first scored row: predictions[i] is made at row start + i, for row start + i + horizon. */
-    start: number
-    actual: number[]
-    methods: Method[]
-    /** The seasonal naive baseline's period in rows, or null when there is none and a moving average stands in. */
-    period: number | null
-    periodSource?: string
-    scale?: MaseScale
-    /** The model's prediction interval and the share of these rows it covered, when it has one. */
-    interval?: { nominal: number; covered: number; lower: number; upper: number }
-    /** Why the statistical baseline is missing from the table, or is not the seasonal model, when so. */
-    statisticalNote?: string
-    /** Anomaly flags on these rows, when the model has a threshold. */
-    faults?: FaultCheck
-    /** The model forecasts the change of its target (residual mode). */
-    residual: boolean
-}
-
-export interface SeriesData {
-    inputs: number[][]
-    target: number[]
-    /** UTC ms per row, for a model's calendar inputs. */
-    times?: number[]
-}
+import { type StatisticalFit, arimaLabel } from "../train/statistical.ts"
+import { arimaForecasts, firstOrigin } from "../model/arima.ts"
 
 export interface EvaluateOptions {
     /** Also run the device in this encoding in the VM; null: float model and baselines only. */

@@ -1,7 +1,8 @@
 // The plain-words verdict under the evaluation table: when the model loses to
 // persistence, the hint must not suggest what the model already does.
 import { describe, expect, it } from "vitest"
-import { type Evaluation, formatEvaluation } from "../../src/train/evaluate.ts"
+import { formatEvaluation } from "../../src/eval/evaluate.ts"
+import type { Evaluation } from "../../src/eval/evaluation.ts"
 
 function losing(residual: boolean): Evaluation {
     const m = (key: "float" | "persistence", rmse: number) => ({ key, label: key, predictions: [1, 2], rmse, mae: rmse, mase: rmse })

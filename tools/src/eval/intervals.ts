@@ -10,7 +10,7 @@
  * are not, so held-out coverage is measured and printed next to the nominal.
  */
 import type { PredictionInterval } from "../model/canonical.ts"
-import { UserError } from "../model/errors.ts"
+import { UserError } from "../core/errors.ts"
 
 /** The coverage train calibrates by default. */
 export const DEFAULT_COVERAGE = 0.9

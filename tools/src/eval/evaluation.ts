@@ -1,0 +1,66 @@
+/**
+ * What an evaluation scores and what it returns, as data: evaluate.ts
+ * fills it, anomaly.ts adds the fault check, and the CLI and the report read
+ * it (the report's verdict from these numbers, not from printed lines).
+ */
+import type { AnomalyThreshold } from "../model/canonical.ts"
+
+export interface Method {
+    key: "float" | "device" | "persistence" | "seasonal" | "average" | "statistical"
+    label: string
+    /** predictions[i] forecasts actual[i]. */
+    predictions: number[]
+    rmse: number
+    mae: number
+    /** MAE over the evaluation's MASE scale. */
+    mase: number
+}
+
+/** The season of the target, and where it came from, in words ("detected on the training rows", "--period", "model.json"). */
+export interface Period {
+    rows: number | null
+    source: string
+}
+
+/** The MASE denominator: the in-sample MAE of the naive forecast one season (or one row) back, and the rows it was measured on. */
+export interface MaseScale {
+    mae: number
+    source: string
+}
+
+export interface Evaluation {
+    horizon: number
+    /** The first scored row: predictions[i] is made at row start + i, for row start + i + horizon. */
+    start: number
+    actual: number[]
+    methods: Method[]
+    /** The seasonal naive baseline's period in rows, or null when there is none and a moving average stands in. */
+    period: number | null
+    periodSource?: string
+    scale?: MaseScale
+    /** The model's prediction interval and the share of these rows it covered, when it has one. */
+    interval?: { nominal: number; covered: number; lower: number; upper: number }
+    /** Why the statistical baseline is missing from the table, or is not the seasonal model, when so. */
+    statisticalNote?: string
+    /** Anomaly flags on these rows, when the model has a threshold. */
+    faults?: FaultCheck
+    /** The model forecasts the change of its target (residual mode). */
+    residual: boolean
+}
+
+export interface SeriesData {
+    inputs: number[][]
+    target: number[]
+    /** UTC ms per row, for a model's calendar inputs. */
+    times?: number[]
+}
+
+export interface FaultCheck extends AnomalyThreshold {
+    rows: number
+    /** Clean rows flagged: false alarms. */
+    flagged: number
+    /** Rows (index into Evaluation.actual) the device or float model flags on clean data. */
+    flaggedRows: number[]
+    spike: { count: number; detected: number; magnitude: number }
+    stuck: { count: number; detected: number; rows: number }
+}
