@@ -1,6 +1,7 @@
 import * as ds from "@devicescript/core"
 import { SensorServer } from "@devicescript/server"
 import { AnomalyCheck } from "./anomaly"
+import { APP_DONE, predictionLine } from "./console-lines"
 import { zeros } from "./layer"
 import { Forecaster, Scaling } from "./forecaster"
 import { Model } from "./model"
@@ -175,8 +176,7 @@ async function sample(source: SampleSource, config: AppConfig, repeats: Repeats,
 /**
  * Runs the sample-predict loop. Lines printed (one per event):
  *   dsrnn: t=<step> y=[<y0>,<y1>,...] anomaly=<0|1> f64=<hex>
- * y is printed with the VM's ~7 significant digits; f64 is the exact outputs,
- * little-endian float64 in hex, for hosts that compare results.
+ *                                  (console-lines.ts predictionLine, which the host parses)
  *   dsrnn: fault <description>     (prediction paused; the reading never reaches the state):
  *                                  not bound, gave no value, outside [min, max], stuck at v
  *                                  (printed once per fault, not per sample)
@@ -213,7 +213,7 @@ export async function startApp(model: Model, config: AppConfig) {
             const y = await forecaster.step(raw)
             anomalies.remember(y)
             for (let j = 0; j < y.length; j++) exact.setAt(8 * j, "f64", y[j])
-            console.log(`dsrnn: t=${t} y=[${y.join(",")}] anomaly=${anomaly} f64=${exact.toString("hex")}`)
+            console.log(predictionLine(t, y, anomaly, exact.toString("hex")))
             t++
             if (config.server) {
                 config.server.value = y[0]
@@ -226,5 +226,5 @@ export async function startApp(model: Model, config: AppConfig) {
         samples++
         await ds.sleep(Math.max(0, config.periodMs - (ds.millis() - started)))
     }
-    console.log("dsrnn: done")
+    console.log(APP_DONE)
 }

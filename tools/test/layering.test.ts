@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url))
  * and functions both sides of the host/device line run, so neither keeps a
  * copy. Each has no imports, so Node loads it without the DeviceScript runtime.
  */
-export const SHARED_WITH_DEVICE = ["src/limits.ts", "tools/device/calib.ts", "tools/device/soak-input.ts"]
+export const SHARED_WITH_DEVICE = ["src/limits.ts", "src/console-lines.ts", "tools/device/calib.ts", "tools/device/soak-input.ts"]
 
 /** Lowest tier first. Stages on one tier do not import each other. */
 export const TIERS: string[][] = [["core"], ["model"], ["io", "import", "emit"], ["run"], ["board", "train"], ["eval"], ["report"], ["cli"]]

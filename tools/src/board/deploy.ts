@@ -17,25 +17,10 @@ import { type AppFlags, type PreparedApp, buildFittingApp } from "./app-build.ts
 import { readModelInputs } from "../io/columns.ts"
 import { devsProcess, freeDevsPorts, stripAnsi } from "../run/devs.ts"
 import { UserError } from "../core/errors.ts"
+import { type Prediction, parsePrediction } from "./app-lines.ts"
+import { APP_DONE, APP_PREFIX } from "../../../src/console-lines.ts"
 
 const LIBRARY = "./lib"
-
-/** One published prediction, parsed from `dsrnn: t=.. y=[..] anomaly=.. f64=..`. */
-export interface Prediction {
-    t: number
-    y: number[]
-    anomaly: boolean
-}
-
-const PREDICTION = /dsrnn: t=(\d+) y=\[[^\]]*\] anomaly=([01]) f64=([0-9a-f]*)/
-
-export function parsePrediction(line: string): Prediction | null {
-    const m = PREDICTION.exec(line)
-    if (!m) return null
-    const buf = Buffer.from(m[3], "hex")
-    const y = Array.from({ length: buf.length / 8 }, (_, i) => buf.readDoubleLE(8 * i))
-    return { t: +m[1], y, anomaly: m[2] === "1" }
-}
 
 /** A devs process whose output lines are watched; `waitFor` resolves on the first matching line. */
 export class DevsProcess {
@@ -148,10 +133,10 @@ export async function runOnSimulatedDevice(prepared: PreparedApp, flags: AppFlag
         const code = await deploy.exit()
         if (code !== 0) throw new UserError(`devs deploy failed (exit code ${code}): ${deploy.output.slice(-2).join(" | ")}`)
         const budgetMs = 20_000 + p.app.steps * (p.app.periodMs + 500)
-        await vm.waitFor(l => /dsrnn: done/.test(l), budgetMs, `the app's ${p.app.steps} predictions`)
-        const appLines = vm.output.filter(l => l.includes("dsrnn: ")).map(l => l.slice(l.indexOf("dsrnn: ")))
+        await vm.waitFor(l => l.includes(APP_DONE), budgetMs, `the app's ${p.app.steps} predictions`)
+        const appLines = vm.output.filter(l => l.includes(APP_PREFIX)).map(l => l.slice(l.indexOf(APP_PREFIX)))
         const predictions = appLines.map(parsePrediction).filter((x): x is Prediction => x !== null)
-        return { rows, notes, predictions, log: appLines.filter(l => !PREDICTION.test(l)) }
+        return { rows, notes, predictions, log: appLines.filter(l => parsePrediction(l) === null) }
     } finally {
         for (const proc of started.reverse()) proc.stop()
         ws.dispose()

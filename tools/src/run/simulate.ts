@@ -6,9 +6,10 @@
  * two `hex` literals of the image, found by random markers and overwritten
  * for each chunk of rows; the model state is carried from one chunk to the
  * next with snapshot/restore. Outputs and state come back as checked console
- * lines (value-lines.ts). A build costs 5-9 s, a VM start about 20 ms and a
- * suspension about 1 µs (measured), so the per-chunk rebuilds were what made
- * long runs slow, and the per-row `await ds.sleep(0)` stays.
+ * lines (value-lines.ts). The program is tools/device/simulate.ts. A build
+ * costs 5-9 s, a VM start about 20 ms and a suspension about 1 µs
+ * (measured), so the per-chunk rebuilds were what made long runs slow, and
+ * the per-row `await ds.sleep(0)` stays.
  */
 import { randomBytes } from "node:crypto"
 import type { CanonicalModel } from "../model/canonical.ts"
@@ -18,7 +19,7 @@ import { MAX_HEX_LITERAL_BYTES, emitModule } from "../emit/emit.ts"
 import { type ModelPlan, planModel } from "../emit/plan.ts"
 import { UserError } from "../core/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
-import { VALUE_SENDER, readValues } from "./value-lines.ts"
+import { readValues } from "./value-lines.ts"
 import { runProgram, warmUpVm } from "./vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
 
@@ -65,52 +66,9 @@ function hexOf(bytes: Uint8Array): string {
     return Buffer.from(bytes).toString("hex")
 }
 
-function runnerSource(inputMarker: Buffer, inputBytes: number, stateMarker: Buffer, stateBytes: number, timed: boolean): string {
-    const literal = (marker: Buffer, bytes: number) => `hex\`${hexOf(marker)}${"00".repeat(bytes - MARKER_BYTES)}\``
-    return `import * as ds from "@devicescript/core"
-import { Forecaster, restoreDerivation, snapshotDerivation, zeros } from "${WORKSPACE_LIBRARY}"
-import { model, scaling } from "./model"
-
-// Overwritten by the host before each run (simulate.ts).
-const INPUT = ${literal(inputMarker, inputBytes)}
-const STATE = ${literal(stateMarker, stateBytes)}
-
-${VALUE_SENDER}
-
-async function main() {
-    // the sensor app's and predict()'s per-reading path; step() when the model fits one slice, as on a board
-    const forecaster = new Forecaster(model, scaling, false)
-    const derived = forecaster.derived
-    // the state goes on from the chunk before: the model's, then the derived inputs' (all zero: a fresh start)
-    model.restore(STATE.slice(${MARKER_BYTES}))
-    if (derived) restoreDerivation(derived, STATE.slice(${MARKER_BYTES} + 8 * model.stateSize))
-    const readings = forecaster.readings
-    const stride = readings + ${timed ? 1 : 0}
-    const raw = zeros(readings)
-    const rows = INPUT.getAt(${MARKER_BYTES}, "u32")
-    for (let t = 0; t < rows; t++) {
-        const at = ${INPUT_HEADER_BYTES} + 8 * t * stride
-        ${timed ? `forecaster.setTime(INPUT.getAt(at, "f64"))` : "// no calendar inputs: no times"}
-        for (let j = 0; j < readings; j++) raw[j] = INPUT.getAt(at + 8 * (stride - readings + j), "f64")
-        const y = await forecaster.step(raw)
-        for (let j = 0; j < model.outputSize; j++) sendValue("Y", y[j])
-        // ~1 µs: cheaper than working out when the watchdog needs it
-        await ds.sleep(0)
-    }
-    endValues("Y")
-    const state = Buffer.alloc(8 * model.stateSize)
-    model.snapshot(state)
-    for (let k = 0; k < model.stateSize; k++) sendValue("S", state.getAt(8 * k, "f64"))
-    if (derived) {
-        const more = Buffer.alloc(8 * derived.stateSize)
-        snapshotDerivation(derived, more)
-        for (let k = 0; k < derived.stateSize; k++) sendValue("S", more.getAt(8 * k, "f64"))
-    }
-    endValues("S")
-    console.log("DONE")
-}
-await main()
-`
+/** A hex literal of `bytes` bytes that starts with `marker`, for the host to find and overwrite. */
+function markedLiteral(marker: Buffer, bytes: number): string {
+    return `hex\`${hexOf(marker)}${"00".repeat(bytes - MARKER_BYTES)}\``
 }
 
 /** Byte offset of `marker` in the image; it must occur exactly once. */
@@ -150,8 +108,14 @@ export async function simulate(model: CanonicalModel, rows: number[][], opts: Si
     const outputs: number[][] = []
     try {
         ws.write("model.ts", emitModule(planFor(model, opts), { libraryImport: WORKSPACE_LIBRARY }))
-        ws.write("main.ts", runnerSource(inputMarker, inputBytes, stateMarker, stateBytes, timed))
-        const [{ binary }] = await Promise.all([ws.build("main.ts"), warmUpVm()])
+        const entry = ws.program("simulate.ts", {
+            INPUT: markedLiteral(inputMarker, inputBytes),
+            STATE: markedLiteral(stateMarker, stateBytes),
+            MARKER_BYTES,
+            INPUT_HEADER_BYTES,
+            TIMED: timed,
+        })
+        const [{ binary }] = await Promise.all([ws.build(entry), warmUpVm()])
         const inputAt = locate(binary, inputMarker) + MARKER_BYTES
         const stateAt = locate(binary, stateMarker) + MARKER_BYTES
         const image = Buffer.from(binary)

@@ -1,40 +1,11 @@
 /**
- * Numbers out of the VM through its console, which cuts a line at 296
- * characters without a word (measured). Values travel as f64 hex in lines of
- * at most LINE_VALUES, each line tagged with its stream and the index of its
- * first value; a closing line gives the stream's count. The host checks
- * every index and the count, so a cut or lost line is an error, never a
- * silently short row.
+ * The host half of the value lines, numbers out of the VM through its
+ * console (src/console-lines.ts has the format, tools/device/value-lines.ts
+ * prints them). The host checks every index and the count, so a cut or lost
+ * line is an error, never a silently short row.
  */
 import { UserError } from "../core/errors.ts"
-
-/** 16 values = 256 hex characters, plus "Y 1234567 " well under the 296-character cut. */
-export const LINE_VALUES = 16
-
-/**
- * DeviceScript declarations for the program: `sendValue(tag, v)` queues one
- * value of stream `tag` ("Y", "S", ...: one stream at a time), `endValues(tag)`
- * flushes it and prints its count.
- */
-export const VALUE_SENDER = `const LINE_BUF = Buffer.alloc(${8 * LINE_VALUES})
-let lineFilled = 0
-let lineStart = 0
-function flushValues(tag: string) {
-    if (lineFilled === 0) return
-    console.log(tag + " " + lineStart + " " + LINE_BUF.slice(0, 8 * lineFilled).toString("hex"))
-    lineStart += lineFilled
-    lineFilled = 0
-}
-function sendValue(tag: string, v: number) {
-    LINE_BUF.setAt(8 * lineFilled, "f64", v)
-    lineFilled++
-    if (lineFilled === ${LINE_VALUES}) flushValues(tag)
-}
-function endValues(tag: string) {
-    flushValues(tag)
-    console.log(tag + " end " + lineStart)
-    lineStart = 0
-}`
+import { END_WORD } from "../../../src/console-lines.ts"
 
 /** The values of stream `tag` in `lines`, checked line by line; exactly `count` of them or a UserError. */
 export function readValues(lines: string[], tag: string, count: number): number[] {
@@ -43,7 +14,7 @@ export function readValues(lines: string[], tag: string, count: number): number[
     for (const line of lines) {
         if (!line.startsWith(tag + " ")) continue
         const [, at, hex] = line.split(" ")
-        if (at === "end") {
+        if (at === END_WORD) {
             end = Number(hex)
             continue
         }

@@ -48,7 +48,7 @@ export class Workspace {
      * params.ts of `params`, which they import; returns the entry's name.
      * What differs between runs is a value there, never code.
      */
-    program(entry: string, params: Record<string, number | string>): string {
+    program(entry: string, params: Record<string, Param>): string {
         this.addDevicePrograms()
         this.write("params.ts", paramsModule(params))
         return entry
@@ -71,8 +71,23 @@ export class Workspace {
     }
 }
 
-/** The params module: one `export const` per value; a string value is DeviceScript source (a hex`` literal, say). */
-function paramsModule(params: Record<string, number | string>): string {
-    const lines = Object.entries(params).map(([name, v]) => `export const ${name} = ${typeof v === "number" ? JSON.stringify(v) : v}`)
+/**
+ * A device program's source (tools/device/`name`), for a copy outside a
+ * workspace: its imports of the device library ("./lib/..." in a workspace)
+ * then read `library`, the import path of src/ from where the copy goes.
+ */
+export function deviceSource(name: string, library = WORKSPACE_LIBRARY): string {
+    const source = readFileSync(join(DEVICE_PROGRAMS, name), "utf8")
+    if (library === WORKSPACE_LIBRARY) return source
+    const base = library.replace(/\/index$/, "")
+    return source.replace(/ from "\.\/lib\/([\w-]+)"/g, (_, m: string) => ` from "${m === "index" ? library : `${base}/${m}`}"`)
+}
+
+/** A value of the params module: a number or a flag, or DeviceScript source for a value (a hex`` literal, say). */
+export type Param = number | boolean | string
+
+/** The params module: one `export const` per value. */
+function paramsModule(params: Record<string, Param>): string {
+    const lines = Object.entries(params).map(([name, v]) => `export const ${name} = ${typeof v === "string" ? v : JSON.stringify(v)}`)
     return `// written by dsrnn for one run\n${lines.join("\n")}\n`
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest"
 import { type AppOptions, appSource, simulatorSource } from "../../src/board/app-program.ts"
 import { simulate } from "../../src/run/simulate.ts"
-import { parsePrediction } from "../../src/board/deploy.ts"
+import { parsePrediction } from "../../src/board/app-lines.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"
 import { quantizeModel } from "../../src/model/quantize.ts"

@@ -14,7 +14,8 @@ import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 import { onTheWire } from "../../src/board/wire.ts"
 import { sensorKind } from "../../src/board/sensors.ts"
 import { readModelInputs } from "../../src/io/columns.ts"
-import { parsePrediction } from "../../src/board/deploy.ts"
+import { parsePrediction } from "../../src/board/app-lines.ts"
+import { predictionLine } from "../../../src/console-lines.ts"
 import { importCanonical } from "../../src/import/import-model.ts"
 import { simulate } from "../../src/run/simulate.ts"
 
@@ -54,5 +55,13 @@ describe("dsrnn deploy --simulator", () => {
     it("parses the app's prediction line", () => {
         const p = parsePrediction("dsrnn: t=3 y=[12.52093] anomaly=1 f64=4b42b184b70a2940")
         expect(p).toEqual({ t: 3, y: [12.520931383741432], anomaly: true })
+    })
+
+    it("reads back what the app's printer writes, and nothing else", () => {
+        const f64 = Buffer.from(new Float64Array([12.520931383741432, -0.5]).buffer).toString("hex")
+        expect(parsePrediction(`> ${predictionLine(41, [12.52093, -0.5], 0, f64)}`)).toEqual({ t: 41, y: [12.520931383741432, -0.5], anomaly: false })
+        expect(parsePrediction(predictionLine(41, [12.52093, -0.5], 0, f64.slice(0, 20)))).toBeNull()
+        expect(parsePrediction("dsrnn: t=3 y=[1] anomaly=2 f64=")).toBeNull()
+        expect(parsePrediction("dsrnn: fault temperature not bound")).toBeNull()
     })
 })

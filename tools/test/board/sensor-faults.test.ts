@@ -9,7 +9,7 @@
  */
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { parsePrediction } from "../../src/board/deploy.ts"
+import { parsePrediction } from "../../src/board/app-lines.ts"
 import { readModelInputs } from "../../src/io/columns.ts"
 import { quantizeModel } from "../../src/model/quantize.ts"
 import { ReferenceModel } from "../../src/model/reference.ts"

@@ -17,6 +17,7 @@ import { ReferenceModel } from "../../src/model/reference.ts"
 import { simulate } from "../../src/run/simulate.ts"
 import { planModel } from "../../src/emit/plan.ts"
 import { readValues } from "../../src/run/value-lines.ts"
+import { endLine, valueLine } from "../../../src/console-lines.ts"
 
 const TOLERANCE = 1e-9
 
@@ -107,4 +108,5 @@ describe("value lines from the VM console", () => {
     test("a line cut short is an error", () => expect(() => readValues([good[0], `Y 2 ${hex(3).slice(0, 10)}`, good[3]], "Y", 3)).toThrow(/damaged/))
     test("a missing count line is an error", () => expect(() => readValues(good.slice(0, 3), "Y", 3)).toThrow(/counted none/))
     test("the wrong number of values is an error", () => expect(() => readValues(good, "Y", 4)).toThrow(/expected 4/))
+    test("reads back what the device's printer writes", () => expect(readValues([valueLine("S", 0, hex(0.25, -1)), valueLine("S", 2, hex(8)), endLine("S", 3)], "S", 3)).toEqual([0.25, -1, 8]))
 })
