@@ -10,7 +10,6 @@
 import { emitModule } from "../src/emit/emit.ts"
 import { type LayerPath, planModel } from "../src/emit/plan.ts"
 import { SPECIALIZED_MAX_MACS } from "../src/emit/specialized.ts"
-import { timer } from "../src/run/bench.ts"
 import { CALIBRATION_OPCODES } from "../device/calib.ts"
 import { macsPerStep } from "../src/model/canonical.ts"
 import type { Encoding } from "../src/model/quantize.ts"
@@ -19,6 +18,27 @@ import { runProgram } from "../src/run/vm.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../src/run/workspace.ts"
 
 const ROUNDS = 7
+const ROUND_MS = 200
+
+/** A device function timing model module `module` as tools/device/time-ours.ts times ours, in slices of `perSlice` steps. */
+function timer(name: string, module: string, perSlice: number): string {
+    return `async function ${name}() {
+    const m = ${module}
+    await ds.sleep(0)
+    const t0 = ds.millis()
+    let n = 0
+    while (ds.millis() - t0 < ROUND_MS) {
+        for (let i = 0; i < ${perSlice}; i++) {
+            nextInput()
+            if (m.fitsStep()) m.step(x, y)
+            else await m.stepAsync(x, y)
+        }
+        n += ${perSlice}
+        await ds.sleep(0)
+    }
+    return (ds.millis() - t0) / n
+}`
+}
 const args = process.argv.slice(2)
 const wAt = args.indexOf("--weights")
 const encoding = (wAt >= 0 ? args.splice(wAt, 2)[1] : "i8") as Encoding
@@ -26,6 +46,7 @@ const sizes = args.length ? args.map(Number) : [32, 64]
 
 interface Variant {
     name: string
+    path: LayerPath
     module: string
     macs: number
 }
@@ -40,39 +61,25 @@ try {
         for (const path of paths) {
             const module = `m${units}${path.replace(/-/g, "_")}`
             ws.write(`${module}.ts`, emitModule(planModel(model, encoding, path), { libraryImport: WORKSPACE_LIBRARY }))
-            variants.push({ name: `LSTM(${units}) ${path}`, module, macs })
+            variants.push({ name: `LSTM(${units}) ${path}`, path, module, macs })
         }
     }
-    const timers = variants.map((v, i) =>
-        timer(`time${i}`, Math.max(1, Math.floor(60_000 / (v.macs * 25 + 3000))), `const m = ${v.module}`, `nextInput()
-            if (m.fitsStep()) m.step(x, y)
-            else await m.stepAsync(x, y)`)
-    )
-    ws.write("main.ts", `import * as ds from "@devicescript/core"
-import { zeros } from "${WORKSPACE_LIBRARY}"
+    const timers = variants.map((v, i) => timer(`time${i}`, v.module, Math.max(1, Math.floor(60_000 / (v.macs * 25 + 3000)))))
+    // the calibration loop, its timer and the input sequence of dsrnn bench (tools/device/)
+    const entry = ws.program("main.ts", { ROUND_MS, INPUT_SIZE: 3, OUTPUT_SIZE: 1 })
+    ws.write(entry, `import * as ds from "@devicescript/core"
+import { calibSink, timeCalib } from "./time-calib"
+import { nextInput, x, y } from "./bench-input"
+import { ROUND_MS } from "./params"
 ${variants.map(v => `import { model as ${v.module} } from "./${v.module}"`).join("\n")}
-let sink = 0
-function calib(n: number) {
-    let acc = 0
-    for (let i = 0; i < n; i++) acc = acc + i
-    return acc
-}
-const x = zeros(3)
-const y = zeros(1)
-let t = 0
-function nextInput() {
-    t++
-    for (let j = 0; j < x.length; j++) x[j] = ((t * (j + 7)) % 19) / 9.5 - 1
-}
-${timer("timeCalib", 8000, "", "sink += calib(8000)", true)}
 ${timers.join("\n")}
 for (let r = 0; r < ${ROUNDS}; r++) {
     console.log("R calib " + (await timeCalib()))
 ${variants.map((_, i) => `    console.log("R ${i} " + (await time${i}()))`).join("\n")}
 }
-console.log("DONE " + sink)
+console.log("DONE " + calibSink())
 `)
-    const { binary } = await ws.build("main.ts")
+    const { binary } = await ws.build(entry)
     const { lines } = await runProgram(binary, { timeoutMs: 600_000, done: l => l.startsWith("DONE"), flashBytes: 512 * 1024 })
     const median = (kind: string) => {
         const v = lines.filter(l => l.startsWith(`R ${kind} `)).map(l => +l.split(" ")[2]).sort((a, b) => a - b)
@@ -83,7 +90,7 @@ console.log("DONE " + sink)
     const flashMs = new Map<number, number>()
     variants.forEach((v, i) => {
         const ms = median(String(i))
-        if (v.name.endsWith("flash")) flashMs.set(v.macs, ms)
+        if (v.path === "flash-matrices") flashMs.set(v.macs, ms)
         const speedup = flashMs.get(v.macs)! / ms
         console.log(`${v.name.padEnd(24)} ${(ms * 1000).toFixed(0).padStart(7)} us/step  ${(ms / opcodeMs / v.macs).toFixed(1).padStart(5)} opcodes/MAC  ${speedup.toFixed(2)}x flash`)
     })

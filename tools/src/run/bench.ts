@@ -15,95 +15,44 @@ import { join } from "node:path"
 import { UserError } from "../core/errors.ts"
 import { writeOutputFile } from "../io/files.ts"
 import { CALIBRATION_OPCODES } from "../../device/calib.ts"
-import { DEVICE_PROGRAMS } from "./paths.ts"
 import { runProgram } from "./vm.ts"
-import { WORKSPACE_LIBRARY, Workspace } from "./workspace.ts"
+import { type Param, WORKSPACE_LIBRARY, Workspace, deviceSource } from "./workspace.ts"
 
 /** Simulated flash of the timing program: more than a board's, so ours and the naive step share one image. */
 const TIMING_FLASH_BYTES = 512 * 1024
 const ROUNDS = 5
 const ROUND_MS = 200
 
-/**
- * A device function timing `body`: whole watchdog slices of `perSlice` units
- * (or one call doing them, when `once`) until the round's time is up.
- */
-export function timer(name: string, perSlice: number, setup: string, body: string, once = false): string {
-    const slice = once ? `        ${body}` : `        for (let i = 0; i < ${perSlice}; i++) {
-            ${body}
-        }`
-    return `async function ${name}() {
-    ${setup}
-    await ds.sleep(0)
-    const t0 = ds.millis()
-    let n = 0
-    while (ds.millis() - t0 < ${ROUND_MS}) {
-${slice}
-        n += ${perSlice}
-        await ds.sleep(0)
-    }
-    return (ds.millis() - t0) / n
-}`
-}
+/** The device files of the timing programs (tools/device/), next to the entry and the model modules. */
+const TIMING_MODULES = ["calib.ts", "bench-input.ts", "time-calib.ts", "time-ours.ts", "time-naive.ts"]
 
 /**
- * The timing program. `summary` makes the device itself reduce the rounds to
- * medians and print the figures, for a board whose console is all we see.
+ * The params of the timing programs (tools/device/bench.ts, bench-board.ts):
+ * which steps are timed, and steps per watchdog slice from generous per-MAC
+ * opcode guesses.
  */
-function timingProgram(model: CanonicalModel, withNaive: boolean, naiveOnly = false, library = WORKSPACE_LIBRARY, summary = false): string {
+function timingParams(model: CanonicalModel, ours: boolean, naive: boolean): Record<string, Param> {
     const macs = macsPerStep(model)
-    // steps per watchdog slice, from generous per-MAC opcode guesses
-    const oursPerSlice = Math.max(1, Math.floor(60_000 / (macs * 20 + 1500)))
-    const naivePerSlice = Math.max(1, Math.floor(60_000 / (macs * 40 + 4000)))
-    return `import * as ds from "@devicescript/core"
-${naiveOnly ? "" : `import { zeros } from "${library}"`}
-${naiveOnly ? `import { zeros } from "${library}"\nconst model = { inputSize: ${model.inputSize}, outputSize: ${model.outputSize}, macs: 0 }` : 'import { model } from "./model"'}
-${withNaive ? 'import { naive } from "./naive"' : ""}
-
-import { calib } from "./calib"
-
-let sink = 0
-const x = zeros(model.inputSize)
-const y = zeros(model.outputSize)
-let t = 0
-function nextInput() {
-    t++
-    for (let j = 0; j < x.length; j++) x[j] = ((t * (j + 7)) % 19) / 9.5 - 1
+    return {
+        OURS: ours,
+        NAIVE: naive,
+        ROUNDS,
+        ROUND_MS,
+        INPUT_SIZE: model.inputSize,
+        OUTPUT_SIZE: model.outputSize,
+        MACS: macs,
+        OURS_PER_SLICE: Math.max(1, Math.floor(60_000 / (macs * 20 + 1500))),
+        NAIVE_PER_SLICE: Math.max(1, Math.floor(60_000 / (macs * 40 + 4000))),
+    }
 }
 
-// Each timer runs whole watchdog slices until ${ROUND_MS} ms have passed; returns ms per unit.
-${timer("timeCalib", 8000, "", "sink += calib(8000)", true)}
-${naiveOnly ? "" : timer("timeOurs", oursPerSlice, "const big = !model.fitsStep()", `nextInput()
-            if (big) await model.stepAsync(x, y)
-            else model.step(x, y)`)}
-${withNaive ? timer("timeNaive", naivePerSlice, "", `nextInput()
-            naive.step(x, y)`) : ""}
-${summary ? SUMMARY_PRELUDE : ""}
-for (let r = 0; r < ${ROUNDS}; r++) {
-    ${summary ? "keep(0, await timeCalib())" : 'console.log("R calib " + (await timeCalib()))'}
-    ${naiveOnly ? "" : summary ? "keep(1, await timeOurs())" : 'console.log("R ours " + (await timeOurs()))'}
-    ${!withNaive ? "" : summary ? "keep(2, await timeNaive())" : 'console.log("R naive " + (await timeNaive()))'}
-}
-${summary ? summaryPrint(macs, withNaive) : 'console.log("DONE " + sink)'}
-`
-}
-
-const SUMMARY_PRELUDE = `const rounds: number[][] = [[], [], []]
-function keep(kind: number, ms: number) {
-    rounds[kind].push(ms)
-}
-function median(v: number[]) {
-    v.sort((a, b) => a - b)
-    return v[v.length >> 1]
-}`
-
-function summaryPrint(macs: number, withNaive: boolean): string {
-    return `const opcodeMs = median(rounds[0]) / ${CALIBRATION_OPCODES}
-const ours = median(rounds[1])
-console.log("dsrnn bench: ours " + Math.round(ours * 1000) + " us/step, " + Math.round(ours / opcodeMs) + " opcodes/step, " + Math.round((10 * ours) / opcodeMs / ${macs}) / 10 + " opcodes/MAC")
-${withNaive ? `const naiveMs = median(rounds[2])
-console.log("dsrnn bench: naive " + Math.round(naiveMs * 1000) + " us/step, speedup " + Math.round((100 * naiveMs) / ours) / 100 + "x")` : 'console.log("dsrnn bench: naive does not fit this board next to ours")'}
-console.log("DONE " + sink)`
+/** model.ts and naive.ts of a timing program: the emitted modules of the steps it times, the stand-in (absent.ts) for the others. */
+function timedModules(plan: ModelPlan, ours: boolean, naive: boolean, library: string): Record<"model.ts" | "naive.ts", string> {
+    const absent = deviceSource("absent.ts")
+    return {
+        "model.ts": ours ? emitModule(plan, { libraryImport: library }) : absent,
+        "naive.ts": naive ? emitNaiveModule(plan.model) : absent,
+    }
 }
 
 export interface BoardBenchFiles {
@@ -112,8 +61,8 @@ export interface BoardBenchFiles {
     withNaive: boolean
 }
 
-/** The files writeBoardBench writes into its folder: the model, the naive baseline, the timing program and its calibration loop. */
-export const BOARD_BENCH_FILES = ["model.ts", "naive.ts", "main.ts", "calib.ts"] as const
+/** The files writeBoardBench writes into its folder: the model, the naive baseline (or its stand-in), the timing program, its params and its modules. */
+export const BOARD_BENCH_FILES = ["model.ts", "naive.ts", "main.ts", "params.ts", ...TIMING_MODULES]
 
 /**
  * Writes a benchmark program for a real board into `dir` (under src/, so it
@@ -121,15 +70,12 @@ export const BOARD_BENCH_FILES = ["model.ts", "naive.ts", "main.ts", "calib.ts"]
  * the naive baseline is left out when both do not fit.
  */
 export async function writeBoardBench(plan: ModelPlan, dir: string, library: string, imageBudget: number): Promise<BoardBenchFiles> {
-    const model = plan.model
     const ws = new Workspace()
     try {
-        ws.addDevicePrograms()
         const build = async (withNaive: boolean) => {
-            ws.write("model.ts", emitModule(plan, { libraryImport: WORKSPACE_LIBRARY }))
-            ws.write("naive.ts", emitNaiveModule(model))
-            ws.write("main.ts", timingProgram(model, withNaive, false, WORKSPACE_LIBRARY, true))
-            return (await ws.build("main.ts")).binary.length
+            const entry = ws.program("bench-board.ts", timingParams(plan.model, true, withNaive))
+            for (const [name, source] of Object.entries(timedModules(plan, true, withNaive, WORKSPACE_LIBRARY))) ws.write(name, source)
+            return (await ws.build(entry)).binary.length
         }
         let withNaive = true
         let imageBytes = await build(true).catch(() => Infinity)
@@ -139,11 +85,13 @@ export async function writeBoardBench(plan: ModelPlan, dir: string, library: str
         }
         if (imageBytes > imageBudget) throw new UserError(`the benchmark needs ${imageBytes} B of image, the board allows ${imageBudget} B`)
         mkdirSync(dir, { recursive: true })
-        const [modelFile, naiveFile, mainFile, calibFile] = BOARD_BENCH_FILES
-        writeOutputFile(join(dir, modelFile), emitModule(plan, { libraryImport: library }))
-        if (withNaive) writeOutputFile(join(dir, naiveFile), emitNaiveModule(model))
-        writeOutputFile(join(dir, mainFile), timingProgram(model, withNaive, false, library, true))
-        writeOutputFile(join(dir, calibFile), readFileSync(join(DEVICE_PROGRAMS, calibFile), "utf8"))
+        const files: Record<string, string> = {
+            ...timedModules(plan, true, withNaive, library),
+            "main.ts": deviceSource("bench-board.ts", library),
+            "params.ts": readFileSync(join(ws.dir, "params.ts"), "utf8"),
+            ...Object.fromEntries(TIMING_MODULES.map(f => [f, deviceSource(f, library)])),
+        }
+        for (const name of BOARD_BENCH_FILES) writeOutputFile(join(dir, name), files[name])
         return { dir, imageBytes, withNaive }
     } finally {
         ws.dispose()
@@ -206,8 +154,9 @@ export async function bench(plan: ModelPlan, onStatus: (s: string) => void = () 
         const naiveImage = typeof naiveHeap === "number" ? (await ws.build("naive.ts")).binary.length : 0
         onStatus("timing both steps, interleaved")
         const run = async (withNaive: boolean, naiveOnly = false) => {
-            ws.write("bench.ts", timingProgram(model, withNaive, naiveOnly))
-            const { binary } = await ws.build("bench.ts")
+            const entry = ws.program("bench.ts", timingParams(model, !naiveOnly, withNaive))
+            for (const [name, source] of Object.entries(timedModules(plan, !naiveOnly, withNaive, WORKSPACE_LIBRARY))) ws.write(name, source)
+            const { binary } = await ws.build(entry)
             // room for both steps in one image, so that their rounds interleave; the sizes above are each alone
             return (await runProgram(binary, { timeoutMs: 120_000, done: l => l.startsWith("DONE"), flashBytes: TIMING_FLASH_BYTES })).lines
         }
