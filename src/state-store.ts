@@ -6,7 +6,7 @@ import { Model } from "./model"
  *
  * A settings value is one JSON packet (about 220 bytes) under a key of at
  * most 13 characters, so the snapshot (8 * stateSize bytes of f64) is stored
- * as hex chunks of CHUNK bytes. There are two slots, "a" and "b":
+ * as hex chunks of CHUNK_BYTES bytes. There are two slots, "a" and "b":
  *   "dsrnn.a" = [stateSize, macs, chunks, checksum, generation]
  *   "dsrnn.a0", "dsrnn.a1", ... = hex strings
  * A save writes the slot that does not hold the newest state, chunks first
@@ -19,8 +19,10 @@ import { Model } from "./model"
  * is ignored.
  */
 const SLOTS = ["a", "b"]
-const PREFIX = "dsrnn."
-const CHUNK = 96
+/** What every key starts with: the slots' headers are STATE_KEY_PREFIX + "a", their chunks STATE_KEY_PREFIX + "a0", .... */
+export const STATE_KEY_PREFIX = "dsrnn."
+/** Snapshot bytes per settings value (192 hex characters, in one packet with the key). */
+export const CHUNK_BYTES = 96
 
 /** Where the state is kept: settings on a device, a stand-in in tests (which can cut the power). */
 export interface StateStorage {
@@ -53,7 +55,7 @@ function checksum(buf: Buffer): number {
 }
 
 function chunkCount(model: Model): number {
-    return Math.ceil((8 * model.stateSize) / CHUNK)
+    return Math.ceil((8 * model.stateSize) / CHUNK_BYTES)
 }
 
 /** The generation a slot's header claims for this model, or -1 (no header, or another model's). */
@@ -69,17 +71,17 @@ export async function saveState(model: Model, storage?: StateStorage) {
     const store = storage || SETTINGS
     const buf = Buffer.alloc(8 * model.stateSize)
     model.snapshot(buf)
-    const a = claimed(model, await store.read(PREFIX + SLOTS[0]))
-    const b = claimed(model, await store.read(PREFIX + SLOTS[1]))
+    const a = claimed(model, await store.read(STATE_KEY_PREFIX + SLOTS[0]))
+    const b = claimed(model, await store.read(STATE_KEY_PREFIX + SLOTS[1]))
     // overwrite the older slot; the newer one stays whole until this save is complete
     const slot = a > b ? SLOTS[1] : SLOTS[0]
     const generation = Math.max(a, b) + 1
     const chunks = chunkCount(model)
     for (let c = 0; c < chunks; c++) {
-        const part = buf.slice(c * CHUNK, Math.min(buf.length, (c + 1) * CHUNK))
-        await store.write(PREFIX + slot + c, part.toString("hex"))
+        const part = buf.slice(c * CHUNK_BYTES, Math.min(buf.length, (c + 1) * CHUNK_BYTES))
+        await store.write(STATE_KEY_PREFIX + slot + c, part.toString("hex"))
     }
-    await store.write(PREFIX + slot, [model.stateSize, model.macs, chunks, checksum(buf), generation])
+    await store.write(STATE_KEY_PREFIX + slot, [model.stateSize, model.macs, chunks, checksum(buf), generation])
 }
 
 /** Reads a slot into buf; returns "" when it holds a whole state of this model, else why not. */
@@ -90,12 +92,12 @@ async function loadSlot(model: Model, store: StateStorage, slot: string, header:
     const chunks = chunkCount(model)
     if (header[2] !== chunks) return `(${header[2]} chunks, expected ${chunks})`
     for (let c = 0; c < chunks; c++) {
-        const hex: string = await store.read(PREFIX + slot + c)
-        const size = Math.min(buf.length, (c + 1) * CHUNK) - c * CHUNK
+        const hex: string = await store.read(STATE_KEY_PREFIX + slot + c)
+        const size = Math.min(buf.length, (c + 1) * CHUNK_BYTES) - c * CHUNK_BYTES
         if (typeof hex !== "string" || hex.length !== 2 * size) return `(chunk ${c} missing or wrong size)`
         const part = Buffer.from(hex, "hex")
         if (part.length !== size) return `(chunk ${c} is not hex)`
-        buf.blitAt(c * CHUNK, part, 0, size)
+        buf.blitAt(c * CHUNK_BYTES, part, 0, size)
     }
     if (checksum(buf) !== header[3]) return "(checksum mismatch)"
     for (let i = 0; i < model.stateSize; i++) if (!(Math.abs(buf.getAt(8 * i, "f64")) < 1e308)) return `(value ${i} is not finite)`
@@ -119,7 +121,7 @@ export async function restoreState(model: Model, storage?: StateStorage): Promis
     let rejected = ""
     let note = ""
     for (const slot of SLOTS) {
-        const header = await store.read(PREFIX + slot)
+        const header = await store.read(STATE_KEY_PREFIX + slot)
         if (header === null || header === undefined) continue
         const g = claimed(model, header)
         const why = await loadSlot(model, store, slot, header, buf)
@@ -137,7 +139,7 @@ export async function restoreState(model: Model, storage?: StateStorage): Promis
         return false
     }
     // buf holds the last slot read: read the chosen one again
-    await loadSlot(model, store, bestSlot, await store.read(PREFIX + bestSlot), buf)
+    await loadSlot(model, store, bestSlot, await store.read(STATE_KEY_PREFIX + bestSlot), buf)
     model.restore(buf)
     console.log(`dsrnn: state restored generation ${best} (slot ${bestSlot})${note}`)
     return true
