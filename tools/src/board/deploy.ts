@@ -15,7 +15,7 @@ import { roundingNote, sensorKind } from "./sensors.ts"
 import { onTheWire, wireRange } from "./wire.ts"
 import { type AppFlags, type PreparedApp, buildFittingApp } from "./app-build.ts"
 import { readModelInputs } from "../io/columns.ts"
-import { devsProcess, freeDevsPorts, stripAnsi } from "../run/devs.ts"
+import { devsProcess, freeDevsPorts, lineSplitter } from "../run/devs.ts"
 import { UserError } from "../core/errors.ts"
 import { type Prediction, parsePrediction } from "./app-lines.ts"
 import { APP_DONE, APP_PREFIX } from "../../../src/console-lines.ts"
@@ -32,17 +32,11 @@ export class DevsProcess {
     constructor(args: string[], cwd: string, ports: string, private onLine: (line: string) => void, extraEnv: NodeJS.ProcessEnv = {}) {
         const { argv, env } = devsProcess(args, ports)
         this.child = spawn(process.execPath, argv, { cwd, env: { ...env, ...extraEnv } })
-        let pending = ""
-        const take = (chunk: Buffer) => {
-            pending += stripAnsi(chunk.toString())
-            const lines = pending.split("\n")
-            pending = lines.pop() ?? ""
-            for (const line of lines) {
-                this.lines.push(line)
-                this.onLine(line)
-                this.watchers = this.watchers.filter(w => !(w.test(line) && (w.resolve(line), true)))
-            }
-        }
+        const take = lineSplitter(line => {
+            this.lines.push(line)
+            this.onLine(line)
+            this.watchers = this.watchers.filter(w => !(w.test(line) && (w.resolve(line), true)))
+        })
         this.child.stdout!.on("data", take)
         this.child.stderr!.on("data", take)
         this.child.on("exit", () => (this.exited = true))

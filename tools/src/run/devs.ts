@@ -38,8 +38,24 @@ export interface DevsResult {
     output: string
 }
 
-export function stripAnsi(s: string): string {
+function stripAnsi(s: string): string {
     return s.replace(/\x1b\[[0-9;]*m/g, "")
+}
+
+/**
+ * Turns a process's output, chunk by chunk, into lines: each chunk's text,
+ * colour codes removed, is returned, and each line it completes goes to
+ * `onLine` (a chunk may end inside a line, which waits for the next one).
+ */
+export function lineSplitter(onLine: (line: string) => void): (chunk: Buffer) => string {
+    let pending = ""
+    return chunk => {
+        const text = stripAnsi(chunk.toString())
+        const lines = (pending + text).split("\n")
+        pending = lines.pop() ?? ""
+        lines.forEach(onLine)
+        return text
+    }
 }
 
 /** Runs `devs <args>` (in the user's project unless `cwd` says otherwise); never throws on a non-zero exit. */
@@ -48,15 +64,9 @@ export function devs(args: string[], onLine?: (line: string) => void, cwd = proj
         const { argv, env } = devsProcess(args, ports)
         const child = spawn(process.execPath, argv, { cwd, env })
         let output = ""
-        let pending = ""
+        const split = lineSplitter(line => onLine?.(line))
         const take = (chunk: Buffer) => {
-            const text = stripAnsi(chunk.toString())
-            output += text
-            if (!onLine) return
-            pending += text
-            const lines = pending.split("\n")
-            pending = lines.pop() ?? ""
-            lines.forEach(onLine)
+            output += split(chunk)
         }
         child.stdout.on("data", take)
         child.stderr.on("data", take)
