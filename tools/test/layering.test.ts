@@ -18,7 +18,7 @@ const DEVICE = fileURLToPath(new URL("../../src/", import.meta.url))
 export const SHARED_WITH_DEVICE = ["limits.ts"]
 
 /** Lowest tier first. Stages on one tier do not import each other. */
-export const TIERS: string[][] = [["core"], ["model"], ["io", "import", "emit"], ["run"], ["board", "train"], ["eval"], ["report"], ["cli"]]
+export const TIERS: string[][] = [["core"], ["model"], ["io", "import", "emit"], ["run"], ["pico"], ["board", "train"], ["eval"], ["report"], ["cli"]]
 
 const tierOf = new Map(TIERS.flatMap((stages, tier) => stages.map((s) => [s, tier] as const)))
 

@@ -14,9 +14,11 @@ export const LINE_VALUES = 16
 /**
  * DeviceScript declarations for the program: `sendValue(tag, v)` queues one
  * value of stream `tag` ("Y", "S", ...: one stream at a time), `endValues(tag)`
- * flushes it and prints its count.
+ * flushes it and prints its count. `lineValues` per line: the simulator's
+ * LINE_VALUES, fewer where a firmware cuts lines shorter.
  */
-export const VALUE_SENDER = `const LINE_BUF = Buffer.alloc(${8 * LINE_VALUES})
+export function valueSender(lineValues: number): string {
+    return `const LINE_BUF = Buffer.alloc(${8 * lineValues})
 let lineFilled = 0
 let lineStart = 0
 function flushValues(tag: string) {
@@ -28,13 +30,16 @@ function flushValues(tag: string) {
 function sendValue(tag: string, v: number) {
     LINE_BUF.setAt(8 * lineFilled, "f64", v)
     lineFilled++
-    if (lineFilled === ${LINE_VALUES}) flushValues(tag)
+    if (lineFilled === ${lineValues}) flushValues(tag)
 }
 function endValues(tag: string) {
     flushValues(tag)
     console.log(tag + " end " + lineStart)
     lineStart = 0
 }`
+}
+
+export const VALUE_SENDER = valueSender(LINE_VALUES)
 
 /** The values of stream `tag` in `lines`, checked line by line; exactly `count` of them or a UserError. */
 export function readValues(lines: string[], tag: string, count: number): number[] {
