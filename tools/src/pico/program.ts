@@ -1,7 +1,7 @@
 /**
- * A DeviceScript program on the emulated Pico: `devs bundle` merges it into
- * the committed firmware (the image `dsrnn flash` writes to a real board),
- * and the emulator boots that image.
+ * A DeviceScript program for the emulated Pico: `devs bundle` merges it into
+ * the committed firmware, making the image `dsrnn flash` writes to a real
+ * board, which the emulator (emulator.ts) boots.
  */
 import { readFileSync } from "node:fs"
 import { basename } from "node:path"
@@ -9,7 +9,6 @@ import { devsBundle } from "../run/devs-bundle.ts"
 import { valueSender } from "../run/value-lines.ts"
 import type { Workspace } from "../run/workspace.ts"
 import { PICO_FIRMWARE } from "./firmware.ts"
-import { type PicoRunOptions, type PicoRunResult, runOnPico } from "./emulator.ts"
 
 /**
  * sendValue/endValues (run/value-lines.ts) for a program on the firmware,
@@ -27,7 +26,3 @@ export async function bundleForPico(ws: Workspace, entry: string): Promise<Uint8
     return readFileSync(await devsBundle(ws, entry, PICO_BOARD, PICO_FIRMWARE, basename(PICO_FIRMWARE)))
 }
 
-/** Bundles `entry` of `ws` and runs it on the emulated Pico until `opts.done`. */
-export async function runProgramOnPico(ws: Workspace, entry: string, opts: PicoRunOptions): Promise<PicoRunResult> {
-    return runOnPico(await bundleForPico(ws, entry), opts)
-}
