@@ -41,7 +41,7 @@ const GRU_PROJECT = frame(7)
 const GRU_UPDATE = frame(13)
 const MODEL_STEP = frame(9)
 const CHECK_IO = frame(5)
-const DERIVE = frame(38)
+const DERIVE = frame(39)
 
 /** Size of a probe, Buffer.alloc(0): 12 B of header. */
 const PROBE = 12
@@ -153,7 +153,7 @@ function settle() {
 
 /**
  * Free room a window must leave after its last probe: more than any one
- * allocation of these steps (the largest frame, Derivation.fill's, is 328 B),
+ * allocation of these steps (the largest frame, Derivation.fill's, is 336 B),
  * so none of them can have skipped the block the window started in.
  */
 const ROOM = 384

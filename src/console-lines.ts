@@ -10,13 +10,15 @@
  * Value lines, the harnesses' checked protocol: numbers as f64 hex in lines
  * of at most LINE_VALUES, each tagged with its stream and the index of its
  * first value, then a closing line with the stream's count:
- *   Y 0 <hex of 16 f64>
- *   Y 16 <hex>
- *   Y end 20
- * 16 values = 256 hex characters, plus "Y 1234567 ", well under the 296
- * characters at which the VM's console cuts a line (measured).
+ *   Y 0 <hex of 8 f64>
+ *   Y 8 <hex>
+ *   Y end 12
+ * 8 values = 128 hex characters, plus "Y 1234567 ": under the 160 characters
+ * at which the Pico firmware's DMESG cuts a line (jacdac-c's
+ * JD_DMESG_LINE_BUFFER), the shorter of the two targets' cuts (the WASM VM's
+ * is 296, measured), so one protocol serves both.
  */
-export const LINE_VALUES = 16
+export const LINE_VALUES = 8
 
 /** The word in place of an index that closes a stream. */
 export const END_WORD = "end"

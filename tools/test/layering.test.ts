@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 export const SHARED_WITH_DEVICE = ["src/limits.ts", "src/console-lines.ts", "tools/device/calib.ts", "tools/device/soak-input.ts"]
 
 /** Lowest tier first. Stages on one tier do not import each other. */
-export const TIERS: string[][] = [["core"], ["model"], ["io", "import", "emit"], ["run"], ["board", "train"], ["eval"], ["report"], ["cli"]]
+export const TIERS: string[][] = [["core"], ["model"], ["io", "import", "emit"], ["run"], ["pico"], ["board", "train"], ["eval"], ["report"], ["cli"]]
 
 const tierOf = new Map(TIERS.flatMap((stages, tier) => stages.map((s) => [s, tier] as const)))
 

@@ -2,19 +2,17 @@
  * From a model file to a built device app: map inputs to sensors, check the
  * board's budgets, then write model.ts and main.ts into a Workspace and build.
  */
-import { type AppOptions, appSource, resolveFeatures, resolveTargets } from "./app-program.ts"
-import { parseRanges } from "./sensors.ts"
-import { type BoardProfile, getBoard } from "./boards.ts"
+import { type AppOptions, type Forecast, appSource, resolveFeatures, resolveTargets } from "./app-program.ts"
+import { type SensorKind, type SensorRange, checkRanges } from "./sensors.ts"
+import type { BoardProfile } from "./boards.ts"
 import { type Budget, boardBudget, checkBudget, estimateBudget } from "./budget.ts"
 import type { CanonicalModel } from "../model/canonical.ts"
-import { type ModelPlan, type PlanChoice, type SpecializeMode, type UnrollMode, choosePlan, describePlan } from "../emit/plan.ts"
+import { type ModelPlan, type PlanChoice, type PlanFlags, type SpecializeMode, type UnrollMode, choosePlan, describePlan } from "../emit/plan.ts"
 import { emitModule } from "../emit/emit.ts"
-import { UserError, quote } from "../core/errors.ts"
+import { UserError } from "../core/errors.ts"
 import { importModel } from "../import/import-model.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { WORKSPACE_LIBRARY, Workspace } from "../run/workspace.ts"
-import { parseDecimal } from "../io/csv.ts"
-import { parseTimestamp } from "../io/times.ts"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { PACKAGE_ROOT } from "../run/paths.ts"
@@ -30,27 +28,36 @@ export function writeServices(ws: Workspace) {
 /** The library directory as the generated main.ts (at the workspace root) imports it. */
 const LIBRARY = WORKSPACE_LIBRARY.replace(/\/index$/, "")
 
-export interface AppFlags {
-    board: string
-    weights: Encoding
-    sensors?: string
-    /** --range name=min:max, repeatable: valid ranges instead of the sensor table's. */
-    range?: string[]
-    predicts?: string
-    anomaly?: string
-    period: string
-    /** --start: UTC time of the first sample (ISO 8601), for calendar inputs. */
-    start?: string
-    sync?: boolean
-    /** --save-every: persist the model state every N predictions (0 = off). */
-    saveEvery?: string
-    /** --stuck: readings alike in a row that make a sensor stuck (0 = off). */
-    stuck?: string
+/**
+ * What build, bundle, flash and deploy are asked for, as typed values
+ * (cli/app-options.ts reads them off the flags); what depends on the model
+ * is checked here.
+ */
+export interface BuildOptions {
+    board: BoardProfile
+    encoding: Encoding
+    /** The sensor feeding each of the model's readings (--sensors); absent: the model's inputNames. */
+    sensors?: SensorKind[]
+    /** Valid ranges instead of the sensor table's (--range). */
+    ranges: SensorRange[]
+    /** Per output, the sensor it forecasts (--predicts); absent: the model's outputNames say. */
+    predicts?: Forecast[]
+    /** The anomaly threshold (--anomaly); absent: the one dsrnn train calibrated. */
+    anomaly?: number
+    periodMs: number
+    /** UTC ms of the first sample (--start), for calendar inputs. */
+    startMs?: number
+    /** Step in one go (Model.step), never suspending inside a step. */
+    sync: boolean
+    /** Persist the model state every N predictions (0 = off). */
+    saveEvery: number
+    /** Readings alike in a row that make a sensor stuck (0 = off). */
+    stuckSamples: number
     /** Publish predictions on the "dsrnn predictor" custom service (about 5 KB of image). */
     publish?: boolean
-    /** --specialize: literal code when it fits (auto, the default), always (on) or never (off). */
+    /** Literal code when it fits (auto, the default), always (on) or never (off). */
     specialize?: SpecializeMode
-    /** --unroll: layers not specialised as unrolled flash code when it fits (auto, the default), always (on) or never (off: flash matrices). */
+    /** Layers not specialised as unrolled flash code when it fits (auto, the default), always (on) or never (off: flash matrices). */
     unroll?: UnrollMode
 }
 
@@ -63,37 +70,27 @@ export interface PreparedApp {
     /** What to build when `plan` does not build or fit after all (flash matrices), or null. */
     fallback: ModelPlan | null
     budget: Budget
+    /** Model.step only (--sync), as the budgets were worked out. */
+    sync: boolean
     app: AppOptions
 }
 
-export function positiveNumber(value: string, flag: string, integer: boolean): number {
-    const v = parseDecimal(value.trim())
-    if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) throw new UserError(`${flag} must be a non-negative ${integer ? "integer" : "number"}, got ${quote(value)}`)
-    return v
-}
-
 /** Imports the model, maps its inputs to sensors and refuses it if it does not fit the board. */
-export async function prepareApp(modelPath: string, flags: AppFlags, steps = 0): Promise<PreparedApp> {
-    const board = getBoard(flags.board)
+export async function prepareApp(modelPath: string, opts: BuildOptions, steps = 0): Promise<PreparedApp> {
+    const { board } = opts
     const model = await importModel(modelPath)
-    const features = resolveFeatures(model, flags.sensors)
+    const features = resolveFeatures(model, opts.sensors)
     const missing = features.filter(f => board.sensors && !board.sensors.includes(f))
     if (missing.length) throw new UserError(`${board.id} has no ${missing.join(", ")} sensor in its profile (boards/boards.json)`)
-    const ranges = parseRanges(flags.range ?? [], features)
-    const targets = resolveTargets(model, features, flags.predicts)
+    const ranges = checkRanges(opts.ranges, features)
+    const targets = resolveTargets(model, features, opts.predicts)
     // --anomaly overrides the threshold dsrnn train calibrated; without either the flag is off
-    const threshold = flags.anomaly !== undefined ? positiveNumber(flags.anomaly, "--anomaly", false) : targets.some(t => t !== null) ? (model.anomaly?.threshold ?? 0) : 0
+    const threshold = opts.anomaly ?? (targets.some(t => t !== null) ? (model.anomaly?.threshold ?? 0) : 0)
     if (threshold > 0 && targets.every(t => t === null)) throw new UserError("--anomaly needs --predicts: which input each output forecasts")
-    const periodMs = positiveNumber(flags.period, "--period", true)
-    if (periodMs < 1) throw new UserError("--period must be at least 1 ms")
-    const saveEvery = positiveNumber(flags.saveEvery ?? "0", "--save-every", true)
-    const stuckSamples = positiveNumber(flags.stuck ?? "0", "--stuck", true)
-    if (stuckSamples === 1) throw new UserError("--stuck 1 would call every reading stuck; give at least 2 (or 0 for off)")
-    const start = flags.start === undefined ? undefined : parseTimestamp(flags.start)
-    if (start === null) throw new UserError(`--start must be an ISO 8601 date or time, e.g. 2024-03-01T06:00Z, got ${quote(flags.start)}`)
+    const { periodMs, saveEvery, stuckSamples, startMs, publish } = opts
     const calendar = model.features?.calendar
-    const { plan, why, fallback, budget } = boardPlan(model, board, flags)
-    return { model, board, plan, why, fallback, budget, app: { features, ranges, periodMs, calendar, startMs: start?.ms, targets, threshold, steps, stepAsync: budget.stepAsync, saveEvery, stuckSamples, publish: flags.publish } }
+    const { plan, why, fallback, budget } = boardPlan(model, board, opts)
+    return { model, board, plan, why, fallback, budget, sync: opts.sync, app: { features, ranges, periodMs, calendar, startMs, targets, threshold, steps, stepAsync: budget.stepAsync, saveEvery, stuckSamples, publish } }
 }
 
 const n = (v: number) => v.toLocaleString("en-US")
@@ -104,9 +101,9 @@ const n = (v: number) => v.toLocaleString("en-US")
  * budget chart both take it from here. Throws when no code allowed by the
  * flags fits.
  */
-export function boardPlan(model: CanonicalModel, board: BoardProfile, flags: Pick<AppFlags, "weights" | "sync" | "specialize" | "unroll">): PlanChoice & { budget: Budget } {
-    const choice = choosePlan(model, flags.weights, boardBudget(board, flags.sync), flags)
-    return { ...choice, budget: estimateBudget(choice.plan, board, flags.sync) }
+export function boardPlan(model: CanonicalModel, board: BoardProfile, opts: { encoding: Encoding; sync?: boolean } & PlanFlags): PlanChoice & { budget: Budget } {
+    const choice = choosePlan(model, opts.encoding, boardBudget(board, opts.sync), opts)
+    return { ...choice, budget: estimateBudget(choice.plan, board, opts.sync) }
 }
 
 /** A workspace holding model.ts and the app's main.ts (`main` overrides the board app). */
@@ -137,14 +134,14 @@ export interface BuiltApp {
  * not build or fit after all, builds its fallback (flash matrices) and says
  * why. The caller disposes of the workspace.
  */
-export async function buildFittingApp(p: PreparedApp, flags: AppFlags, main: (app: AppOptions) => string = app => appSource(app, LIBRARY)): Promise<BuiltApp> {
+export async function buildFittingApp(p: PreparedApp, main: (app: AppOptions) => string = app => appSource(app, LIBRARY)): Promise<BuiltApp> {
     const ws = writeApp(p, main(p.app))
     try {
         return { p, ws, image: await buildApp(p, ws) }
     } catch (e) {
         ws.dispose()
         if (!p.fallback || !(e instanceof UserError)) throw e
-        const budget = estimateBudget(p.fallback, p.board, flags.sync)
+        const budget = estimateBudget(p.fallback, p.board, p.sync)
         const flash: PreparedApp = { ...p, plan: p.fallback, fallback: null, why: `${describePlan(p.fallback)} (${describePlan(p.plan)}: ${e.message.split("\n")[0]})`, budget }
         // the real build below checks the image, as it just did for the first plan
         checkBudget(budget, p.board, false)

@@ -39,37 +39,41 @@ export interface AppOptions {
     publish?: boolean
 }
 
-/** The feature feeding each input: --sensors wins over the model's inputNames. */
-export function resolveFeatures(model: CanonicalModel, sensorsFlag?: string): string[] {
-    const names = sensorsFlag !== undefined ? sensorsFlag.split(",") : model.inputNames
+/** The feature feeding each input: --sensors (`sensors`) wins over the model's inputNames. */
+export function resolveFeatures(model: CanonicalModel, sensors?: SensorKind[]): string[] {
+    const names = sensors?.map(k => k.name) ?? model.inputNames
     const readings = readingCount(model)
     if (!names) throw new UserError(`the model has no inputNames; say which sensor feeds each of its ${readings} readings with --sensors, e.g. --sensors temperature,humidity,pressure`)
-    const what = sensorsFlag !== undefined ? "--sensors" : "the model's inputNames"
+    const what = sensors ? "--sensors" : "the model's inputNames"
     if (names.length !== readings) throw new UserError(`${what} names ${names.length} sensors, the model takes ${readings} readings`)
-    const features = names.map(n => parseSensor(n, what, true).name)
+    const features = sensors ? names : names.map(n => parseSensor(n, what, true).name)
     const twice = features.find((f, j) => features.indexOf(f) !== j)
     if (twice) throw new UserError(`${what} names ${twice} twice: the app cannot tell two ${twice} sensors apart, so one input per sensor kind`)
     return features
 }
 
+/** What --predicts says of one output: the sensor it forecasts, or null ("-"); `text` is the name as given, for errors. */
+export interface Forecast {
+    kind: SensorKind | null
+    text: string
+}
+
 /**
- * Per output, the forecast feature (--predicts), checked against the inputs.
- * Without the flag, a model from `dsrnn train` that forecasts one of its own
- * inputs one row ahead names it in its outputNames.
+ * Per output, the forecast feature (--predicts: `predicts`), checked against
+ * the inputs. Without the flag, a model from `dsrnn train` that forecasts one
+ * of its own inputs one row ahead names it in its outputNames.
  */
-export function resolveTargets(model: CanonicalModel, features: string[], predictsFlag?: string): (string | null)[] {
-    if (predictsFlag === undefined)
+export function resolveTargets(model: CanonicalModel, features: string[], predicts?: Forecast[]): (string | null)[] {
+    if (predicts === undefined)
         return Array.from({ length: model.outputSize }, (_, j) => {
             const k = model.inputNames?.indexOf(model.outputNames?.[j] ?? "") ?? -1
             return k >= 0 && outputHorizons(model)[j] === 1 ? features[k] : null
         })
-    const names = predictsFlag.split(",")
-    if (names.length !== model.outputSize) throw new UserError(`--predicts names ${names.length} features, the model has ${model.outputSize} outputs`)
-    return names.map(n => {
-        if (n.trim() === "-") return null
-        const f = parseSensor(n, "--predicts").name
-        if (!features.includes(f)) throw new UserError(`--predicts: ${quote(n)} is not one of the model's inputs (${features.join(", ")}), so there is no next observation to compare with`)
-        return f
+    if (predicts.length !== model.outputSize) throw new UserError(`--predicts names ${predicts.length} features, the model has ${model.outputSize} outputs`)
+    return predicts.map(({ kind, text }) => {
+        if (kind === null) return null
+        if (!features.includes(kind.name)) throw new UserError(`--predicts: ${quote(text)} is not one of the model's inputs (${features.join(", ")}), so there is no next observation to compare with`)
+        return kind.name
     })
 }
 

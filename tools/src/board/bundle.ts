@@ -3,11 +3,11 @@
  * cached, never downloaded) plus the built app, by `devs bundle` in the
  * app's workspace.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync } from "node:fs"
-import { extname, join, resolve } from "node:path"
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { extname, resolve } from "node:path"
 import type { BoardProfile } from "./boards.ts"
 import type { PreparedApp } from "./app-build.ts"
-import { devs, freeDevsPorts } from "../run/devs.ts"
+import { devsBundle } from "../run/devs-bundle.ts"
 import type { Workspace } from "../run/workspace.ts"
 import { UserError } from "../core/errors.ts"
 import { writeOutputFile } from "../io/files.ts"
@@ -40,26 +40,9 @@ export function findFirmware(board: BoardProfile, firmware?: string): string {
     )
 }
 
-/** Copies the firmware (from findFirmware) into the workspace cache, fresh, where devs bundle looks. */
-function stageFirmware(board: BoardProfile, ws: Workspace, firmware: string): void {
-    const cache = join(ws.dir, ".devicescript", "cache")
-    mkdirSync(cache, { recursive: true })
-    const target = join(cache, physicalFirmware(board))
-    copyFileSync(firmware, target)
-    const now = new Date()
-    utimesSync(target, now, now)
-}
-
 /** devs bundle in the workspace with `firmware` (from findFirmware); returns the path of the flashable image. */
 export async function bundleApp(p: PreparedApp, ws: Workspace, out: string, firmware: string): Promise<string> {
-    stageFirmware(p.board, ws, firmware)
-    const flashFile = join(ws.dir, "bundle" + extname(physicalFirmware(p.board)))
-    // devs bundle starts its own devtools server: on free ports, so bundles and deploys can run side by side
-    const { code, output } = await devs(["bundle", "main.ts", "--board", p.board.id, "--flash-file", flashFile], undefined, ws.dir, await freeDevsPorts())
-    if (code !== 0 || !existsSync(flashFile)) {
-        const last = output.trim().split("\n").filter(l => l.trim()).slice(-1)[0] ?? ""
-        throw new UserError(`devs bundle failed: ${last}`)
-    }
+    const flashFile = await devsBundle(ws, "main.ts", p.board.id, firmware, physicalFirmware(p.board))
     const dest = resolve(out)
     writeOutputFile(dest, readFileSync(flashFile))
     return dest

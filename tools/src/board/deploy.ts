@@ -13,7 +13,7 @@ import { join } from "node:path"
 import { simulatorSource } from "./app-program.ts"
 import { roundingNote, sensorKind } from "./sensors.ts"
 import { onTheWire, wireRange } from "./wire.ts"
-import { type AppFlags, type PreparedApp, buildFittingApp } from "./app-build.ts"
+import { type PreparedApp, buildFittingApp } from "./app-build.ts"
 import { readModelInputs } from "../io/columns.ts"
 import { devsProcess, freeDevsPorts, lineSplitter } from "../run/devs.ts"
 import { UserError } from "../core/errors.ts"
@@ -109,10 +109,10 @@ export interface DeployResult {
 }
 
 /** Builds the app with simulated sensors replaying `rows`, deploys it to a simulated device and collects the predictions. */
-export async function runOnSimulatedDevice(prepared: PreparedApp, flags: AppFlags, csvRows: number[][], onLog: (line: string) => void): Promise<DeployResult> {
+export async function runOnSimulatedDevice(prepared: PreparedApp, csvRows: number[][], onLog: (line: string) => void): Promise<DeployResult> {
     const { rows, notes } = replayRows(prepared.app.features, csvRows.slice(0, prepared.app.steps))
     if (rows.length < prepared.app.steps) throw new UserError(`--steps ${prepared.app.steps} needs ${prepared.app.steps} input rows, the CSV has ${rows.length}`)
-    const { p, ws } = await buildFittingApp(prepared, flags, app => simulatorSource(app, LIBRARY, rows))
+    const { p, ws } = await buildFittingApp(prepared, app => simulatorSource(app, LIBRARY, rows))
     const started: DevsProcess[] = []
     try {
         const ports = await freeDevsPorts()
@@ -138,13 +138,13 @@ export async function runOnSimulatedDevice(prepared: PreparedApp, flags: AppFlag
 }
 
 /** `dsrnn deploy --simulator`: one printed line per step; the CSV's columns are matched to the model's inputs by name. */
-export async function deploySimulator(p: PreparedApp, flags: AppFlags, csvPath: string, onLog: (line: string) => void, delimiter?: string): Promise<string[]> {
+export async function deploySimulator(p: PreparedApp, csvPath: string, onLog: (line: string) => void, delimiter?: string): Promise<string[]> {
     const { rows: csv, times, notes } = readModelInputs(csvPath, p.model, delimiter)
     for (const n of notes) onLog(`data: ${n}`)
     // the replayed rows are the app's samples, one row apart: its clock starts at the first row's time
     if (p.app.calendar?.length && p.app.startMs === undefined) p = { ...p, app: { ...p.app, startMs: times![0] } }
     // devs chatter goes to the caller's log only when asked for; the app's own lines always do.
-    const { rows, notes: rounding, predictions, log } = await runOnSimulatedDevice(p, flags, csv, l => (process.env.DSRNN_VERBOSE ? onLog(l) : undefined))
+    const { rows, notes: rounding, predictions, log } = await runOnSimulatedDevice(p, csv, l => (process.env.DSRNN_VERBOSE ? onLog(l) : undefined))
     rounding.forEach(onLog)
     log.forEach(onLog)
     return predictions.map(({ t, y, anomaly }) => {

@@ -41,7 +41,7 @@ const n = (v: number) => v.toLocaleString("en-US")
 export function boardFit(model: CanonicalModel, encoding: Encoding, board: BoardProfile, periodMs: number): BoardFit {
     let opcodes: number
     try {
-        opcodes = boardPlan(model, board, { weights: encoding }).budget.stepOpcodes
+        opcodes = boardPlan(model, board, { encoding }).budget.stepOpcodes
     } catch (e) {
         if (!(e instanceof UserError)) throw e
         return { why: e.message }

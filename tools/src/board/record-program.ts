@@ -26,16 +26,8 @@
  *   dsrnn-rec: done
  */
 import { UserError, clip, quote } from "../core/errors.ts"
-import { type SensorKind, parseSensor } from "./sensors.ts"
+import type { SensorKind } from "./sensors.ts"
 import { MAX_HEX_LITERAL_BYTES } from "../emit/writer.ts"
-
-/** The kinds --sensors names (any of the sensor table's), checked: known, and each once. */
-export function resolveKinds(sensorsFlag: string): SensorKind[] {
-    const kinds = sensorsFlag.split(",").map(n => parseSensor(n, "--sensors"))
-    const twice = kinds.find((k, i) => kinds.indexOf(k) !== i)
-    if (twice) throw new UserError(`--sensors names ${twice.name} twice`)
-    return kinds
-}
 
 /** 8 values = 128 hex characters; a longer row would risk the line cuts above. */
 export const MAX_SENSORS = 8

@@ -6,7 +6,6 @@
  * through the generated main.ts (app-program.ts), so there is no second copy.
  */
 import { UserError, quote } from "../core/errors.ts"
-import { parseDecimal } from "../io/csv.ts"
 import { SENSOR_KINDS } from "./sensor-kinds.g.ts"
 import { describeStep } from "./wire.ts"
 
@@ -106,21 +105,20 @@ export function roundingNote(kind: SensorKind): string {
     return `${kind.name}: the simulated sensor rounds to ${step === "1" ? "whole numbers" : step} (${format})`
 }
 
-/**
- * --range name=min:max (repeatable, or comma-separated): valid ranges that
- * replace the table's for these inputs. Each name must be one of the model's
- * sensors.
- */
-export function parseRanges(values: string[], sensors: string[]): Map<string, [number, number]> {
-    const ranges = new Map<string, [number, number]>()
-    for (const item of values.flatMap(v => v.split(","))) {
-        const m = /^([^=]+)=([^:]+):(.+)$/.exec(item.trim())
-        if (!m) throw new UserError(`--range ${quote(item)}: expected name=min:max, e.g. --range temperature=-50:150`)
-        const kind = parseSensor(m[1], "--range")
-        if (!sensors.includes(kind.name)) throw new UserError(`--range ${quote(item)}: ${kind.name} is not one of the model's sensors (${sensors.join(", ")})`)
-        const [min, max] = [parseDecimal(m[2].trim()), parseDecimal(m[3].trim())]
-        if (!Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) throw new UserError(`--range ${quote(item)}: min and max must be numbers with min < max`)
-        ranges.set(kind.name, [min, max])
+/** A valid range that replaces the sensor table's (--range name=min:max); `text` is the item as given, for errors. */
+export interface SensorRange {
+    kind: SensorKind
+    min: number
+    max: number
+    text: string
+}
+
+/** The ranges by sensor kind; each must be one of the model's sensors. */
+export function checkRanges(ranges: SensorRange[], sensors: string[]): Map<string, [number, number]> {
+    const byKind = new Map<string, [number, number]>()
+    for (const r of ranges) {
+        if (!sensors.includes(r.kind.name)) throw new UserError(`--range ${quote(r.text)}: ${r.kind.name} is not one of the model's sensors (${sensors.join(", ")})`)
+        byKind.set(r.kind.name, [r.min, r.max])
     }
-    return ranges
+    return byKind
 }

@@ -7,8 +7,9 @@ import { existsSync, readdirSync } from "node:fs"
 import { extname, join } from "node:path"
 import { type Command, Option } from "commander"
 import { delimiterOption, specializeOption, unrollOption, weightsOption } from "./options.ts"
-import { type AppFlags, type PreparedApp, buildFittingApp, positiveNumber, prepareApp } from "../board/app-build.ts"
-import { type BoardProfile, getBoard, loadBoards } from "../board/boards.ts"
+import { type AppFlags, buildOptions, nonNegative } from "./app-options.ts"
+import { buildFittingApp, prepareApp } from "../board/app-build.ts"
+import { loadBoards } from "../board/boards.ts"
 import { formatBudget } from "../board/budget.ts"
 import { bundleApp, findFirmware, physicalFirmware } from "../board/bundle.ts"
 import { deploySimulator } from "../board/deploy.ts"
@@ -69,7 +70,7 @@ export function registerBoardCommands(program: Command): void {
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
         .addHelpText("after", `\nExample:\n  npx dsrnn build ${EXAMPLE}/weather-lstm.json --board pico`)
         .action(async (modelPath: string, flags: AppFlags) => {
-            const { p, ws, image } = await buildFittingApp(await prepareApp(modelPath, flags), flags)
+            const { p, ws, image } = await buildFittingApp(await prepareApp(modelPath, buildOptions(flags)))
             try {
                 console.log(`built the ${p.model.name ?? "model"} app for ${p.board.id} (${p.board.name}), ${flags.weights} weights, sensors ${p.app.features.join(", ")}`)
                 console.log(`code:  ${p.why}`)
@@ -87,13 +88,14 @@ export function registerBoardCommands(program: Command): void {
         .addHelpText("after", `\nExample:\n  npx dsrnn bundle ${EXAMPLE}/weather-lstm.json --board pico --firmware devicescript-rp2040-pico.uf2`)
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; out?: string }) => {
             // refuse before a build that could not be used
-            const board = getBoard(flags.board)
+            const opts = buildOptions(flags)
+            const { board } = opts
             const ext = extname(physicalFirmware(board))
             const out = flags.out ?? `dsrnn-${board.id}${ext}`
             checkOutputs("bundle", [{ path: out, flag: "--out", what: `a flashable image for ${board.id}`, extensions: [ext] }], [...modelFiles(modelPath), flags.firmware])
-            const prepared = await prepareApp(modelPath, flags)
+            const prepared = await prepareApp(modelPath, opts)
             const firmware = findFirmware(prepared.board, flags.firmware)
-            const { p, ws, image } = await buildFittingApp(prepared, flags)
+            const { p, ws, image } = await buildFittingApp(prepared)
             try {
                 console.log(`code:  ${p.why}`)
                 const written = await bundleApp(p, ws, out, firmware)
@@ -111,7 +113,7 @@ export function registerBoardCommands(program: Command): void {
         .option("-p, --port <path>", "serial port of the board (ESP32), e.g. /dev/ttyACM0")
         .addHelpText("after", `\nExample:\n  npx dsrnn flash ${EXAMPLE}/weather-lstm.json --board seeed_xiao_esp32c3 --port /dev/ttyACM0`)
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; port?: string }) => {
-            const prepared = await prepareApp(modelPath, flags)
+            const prepared = await prepareApp(modelPath, buildOptions(flags))
             // refuse before a build that could not be used
             const firmwareName = physicalFirmware(prepared.board)
             const esp = prepared.board.arch.startsWith("esp32")
@@ -119,7 +121,7 @@ export function registerBoardCommands(program: Command): void {
             if (esp && !flags.port && serialPorts().length === 0)
                 throw new UserError(`no board connected: no USB serial port found (/dev/ttyUSB*, /dev/ttyACM*); plug in the ${prepared.board.name} or pass --port`)
             const firmware = findFirmware(prepared.board, flags.firmware)
-            const { p, ws } = await buildFittingApp(prepared, flags)
+            const { p, ws } = await buildFittingApp(prepared)
             try {
                 console.error(`code:  ${p.why}`)
                 const image = await bundleApp(p, ws, join(ws.dir, `flash${extname(firmwareName)}`), firmware)
@@ -143,9 +145,9 @@ export function registerBoardCommands(program: Command): void {
         .action(async (modelPath: string, flags: AppFlags & { simulator?: boolean; input: string; steps: string; delimiter?: string }) => {
             if (!flags.simulator)
                 throw new UserError(`deploy runs on the simulator only: add --simulator; on a real board run \`dsrnn flash ${modelPath} --board <id>\` (ids: ${boardIds(true)}), then \`npx devs devtools --serial\` to see its dsrnn: lines`)
-            const steps = positiveNumber(flags.steps, "--steps", true)
+            const steps = nonNegative(flags.steps, "--steps", true)
             if (steps < 1) throw new UserError("--steps must be at least 1")
-            const p = await prepareApp(modelPath, flags, steps)
-            for (const line of await deploySimulator(p, flags, flags.input, l => console.error(l), flags.delimiter)) console.log(line)
+            const p = await prepareApp(modelPath, buildOptions(flags), steps)
+            for (const line of await deploySimulator(p, flags.input, l => console.error(l), flags.delimiter)) console.log(line)
         })
 }

@@ -2,13 +2,13 @@
 import { existsSync } from "node:fs"
 import { constants } from "node:os"
 import type { Command } from "commander"
-import { REPLAY_MAX_VALUES, type Replay, type SensorKind, resolveKinds } from "../board/record-program.ts"
+import { REPLAY_MAX_VALUES, type Replay, type SensorKind } from "../board/record-program.ts"
 import { checkRecordOut, record } from "../board/record.ts"
 import { modelInputs } from "../io/columns.ts"
 import { readRecords } from "../io/csv.ts"
 import { UserError, quote } from "../core/errors.ts"
 import { progressBar } from "./progress.ts"
-import { sensorHelp } from "../board/sensors.ts"
+import { parseSensor, sensorHelp } from "../board/sensors.ts"
 
 /**
  * A role's `reading.read()` returns the cached reading while it is younger
@@ -31,6 +31,14 @@ export function parsePeriod(text: string): number {
     if (!Number.isInteger(ms)) throw new UserError(`--period ${text} is ${ms} ms; give a whole number of milliseconds`)
     if (ms < MIN_PERIOD_MS) throw new UserError(`--period ${text} is ${ms} ms; the shortest is ${MIN_PERIOD_MS} ms${m[2] ? "" : " (a bare number is milliseconds: write 1s for a second)"}`)
     return ms
+}
+
+/** The kinds --sensors names (any of the sensor table's), checked: known, and each once. */
+export function resolveKinds(sensorsFlag: string): SensorKind[] {
+    const kinds = sensorsFlag.split(",").map(n => parseSensor(n, "--sensors"))
+    const twice = kinds.find((k, i) => kinds.indexOf(k) !== i)
+    if (twice) throw new UserError(`--sensors names ${twice.name} twice`)
+    return kinds
 }
 
 export function parseRows(text: string): number {

@@ -115,7 +115,7 @@ function xOfRows(e: Evaluation, times: number[] | undefined): (i: number) => num
 export function boardBudgets(model: CanonicalModel, encoding: Encoding) {
     return loadBoards().map(board => {
         try {
-            const { plan, budget } = boardPlan(model, board, { weights: encoding })
+            const { plan, budget } = boardPlan(model, board, { encoding })
             return { board, code: describePlan(plan), budget }
         } catch (e) {
             if (!(e instanceof UserError)) throw e

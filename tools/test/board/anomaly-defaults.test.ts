@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { type AppFlags, prepareApp } from "../../src/board/app-build.ts"
+import { prepareApp } from "../../src/board/app-build.ts"
+import { type AppFlags, buildOptions } from "../../src/cli/app-options.ts"
 import { emitModule } from "../../src/emit/emit.ts"
 import { planModel } from "../../src/emit/plan.ts"
 import { canonicalJson } from "../../src/import/import-model.ts"
@@ -26,19 +27,19 @@ const flags: AppFlags = { board: "pico", weights: "i8", period: "1000" }
 
 describe("anomaly defaults from a trained model", () => {
     it("uses the stored threshold and the target named in outputNames", async () => {
-        const p = await prepareApp(file("t.json", trained), flags)
+        const p = await prepareApp(file("t.json", trained), buildOptions(flags))
         expect(p.app.targets).toEqual(["temperature"])
         expect(p.app.threshold).toBe(1.25)
     })
 
     it("--anomaly overrides the stored threshold, --predicts the target", async () => {
-        const p = await prepareApp(file("t.json", trained), { ...flags, anomaly: "3", predicts: "pressure" })
+        const p = await prepareApp(file("t.json", trained), buildOptions({ ...flags, anomaly: "3", predicts: "pressure" }))
         expect(p.app.targets).toEqual(["pressure"])
         expect(p.app.threshold).toBe(3)
     })
 
     it("a model forecasting 6 rows ahead gets no flag: the app compares one-step forecasts", async () => {
-        const p = await prepareApp(file("h6.json", { ...trained, horizon: 6, anomaly: undefined }), flags)
+        const p = await prepareApp(file("h6.json", { ...trained, horizon: 6, anomaly: undefined }), buildOptions(flags))
         expect(p.app.targets).toEqual([null])
         expect(p.app.threshold).toBe(0)
     })

@@ -12,6 +12,7 @@ import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 import { getBoard, loadBoards } from "../../src/board/boards.ts"
 import { boardBudgets } from "../../src/report/report.ts"
 import { buildFittingApp, prepareApp } from "../../src/board/app-build.ts"
+import { buildOptions } from "../../src/cli/app-options.ts"
 import { APP_CODE_BYTES, checkBudget, estimateBudget as estimatePlan } from "../../src/board/budget.ts"
 import { SLICE_MACS, STEP_OPCODE_LIMIT } from "../../../src/limits.ts"
 import { arrayBytes, pushCapacity } from "../../src/emit/heap.ts"
@@ -157,11 +158,11 @@ describe("dsrnn build / bundle / flash", () => {
 
     it("falls back to flash matrices when the specialised image really built is too large", async () => {
         const flags = { board: "pico", weights: "i8" as const, anomaly: "0", period: "1000" }
-        const p = await prepareApp(WEATHER, flags)
+        const p = await prepareApp(WEATHER, buildOptions(flags))
         expect(p.plan.layers.map(l => l.path)).toEqual(["literal-code", "literal-code"])
         // between the real flash image (16,704 B) and the real specialised one (18,144 B)
         const tight = { ...p, board: { ...p.board, imageBytes: 17_400 } }
-        const { p: built, ws, image } = await buildFittingApp(tight, flags)
+        const { p: built, ws, image } = await buildFittingApp(tight)
         ws.dispose()
         expect(built.plan.layers.map(l => l.path)).toEqual(["flash-matrices", "flash-matrices"])
         expect(built.why).toMatch(/^flash matrices \(specialised: the app's image is [\d,]+ B, pico allows 17,400 B\)/)

@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest"
 import { appSource, simulatorSource } from "../../src/board/app-program.ts"
 import { prepareApp } from "../../src/board/app-build.ts"
 import { parsePrediction } from "../../src/board/app-lines.ts"
+import { buildOptions } from "../../src/cli/app-options.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
 import { randomLstmModel } from "../../src/model/random.ts"
 import { quantizeModel } from "../../src/model/quantize.ts"
@@ -26,7 +27,7 @@ describe("newer sensor kinds in the device app", () => {
         try {
             const file = join(dir, "model.json")
             await writeFile(file, JSON.stringify(model))
-            const p = await prepareApp(file, { board: "simulator", weights: "i8", period: "800", range: ["light_level=0:0.5"] }, 2)
+            const p = await prepareApp(file, buildOptions({ board: "simulator", weights: "i8", period: "800", range: ["light_level=0:0.5"] }), 2)
             expect(p.app.features).toEqual(["light_level", "soil_moisture"])
             // the board app creates the two clients the model reads, and no other
             const board = appSource(p.app, "./lib")

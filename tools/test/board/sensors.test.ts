@@ -9,9 +9,10 @@ import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { runInNewContext } from "node:vm"
 import { describe, expect, it } from "vitest"
-import { SENSOR_KINDS, parseRanges, roundingNote, sensorHelp, sensorKind } from "../../src/board/sensors.ts"
+import { SENSOR_KINDS, checkRanges, roundingNote, sensorHelp, sensorKind } from "../../src/board/sensors.ts"
 import { onTheWire } from "../../src/board/wire.ts"
-import { type AppOptions, deviceThreshold, resolveFeatures } from "../../src/board/app-program.ts"
+import { type AppOptions, deviceThreshold, resolveFeatures as checkFeatures } from "../../src/board/app-program.ts"
+import { parseRanges as parseRangeFlags, parseSensors } from "../../src/cli/app-options.ts"
 import { replayRows } from "../../src/board/deploy.ts"
 import { UserError } from "../../src/core/errors.ts"
 import { runProgram } from "../../src/run/vm.ts"
@@ -106,6 +107,11 @@ console.log("done")
         expect(got.get("temperature")!.slice(0, 2)).toEqual([307 / 1024, -255 / 1024])
     })
 })
+
+/** The model's features as build resolves them: --sensors parsed (cli/), then checked against the model (board/). */
+const resolveFeatures = (model: typeof weatherModel, sensorsFlag?: string) => checkFeatures(model, sensorsFlag === undefined ? undefined : parseSensors(sensorsFlag))
+/** --range as build takes it: parsed (cli/), then checked against the model's sensors (board/). */
+const parseRanges = (values: string[], sensors: string[]) => checkRanges(parseRangeFlags(values), sensors)
 
 describe("the host's use of the table", () => {
     it("a column that is no sensor: one line naming --sensors, the own-code path and the kinds", () => {

@@ -15,6 +15,7 @@ import { emitModule } from "../../src/emit/emit.ts"
 import { simulate } from "../../src/run/simulate.ts"
 import { bench } from "../../src/run/bench.ts"
 import { prepareApp } from "../../src/board/app-build.ts"
+import { buildOptions } from "../../src/cli/app-options.ts"
 import { estimateBudget } from "../../src/board/budget.ts"
 import { getBoard } from "../../src/board/boards.ts"
 import { boardBudgets } from "../../src/report/report.ts"
@@ -83,7 +84,7 @@ describe("every stage uses the plan choosePlan returned", () => {
     })
 
     it("build deploys it, and the report's budget chart costs the same plan", async () => {
-        const p = await prepareApp(modelFile, { board: "pico", weights: "i8", period: "1000" })
+        const p = await prepareApp(modelFile, buildOptions({ board: "pico", weights: "i8", period: "1000" }))
         const chosen = lastChoice()
         expect(p.plan).toBe(chosen.plan)
         expect(p.why).toBe(chosen.why)

@@ -43,6 +43,12 @@ function derivedModel(): CanonicalModel {
     })
 }
 
+/** n inputs through Dense(n) with the identity matrix and no scaling: the outputs are the network's inputs, the derived ones included. */
+function identityModel(n: number, fields: Partial<CanonicalModel>): CanonicalModel {
+    const W = Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, k) => (r === k ? 1 : 0)))
+    return validateModel({ format: "dsrnn-model", version: 1, inputSize: n, outputSize: n, ...fields, layers: [{ type: "dense", inputSize: n, units: n, activation: "linear", W, b: new Array(n).fill(0) }] })
+}
+
 function series(): { rows: number[][]; times: number[] } {
     const noise = randomMatrix(seededRandom(32), ROWS, 2, 0.3)
     const rows = noise.map((r, t) => [Math.sin((2 * Math.PI * t) / 5) + r[0], 10 + 0.1 * t + r[1]])
@@ -73,15 +79,7 @@ describe("derived inputs in the VM equal the float64 oracle", () => {
     test("the Forecaster's derived inputs equal deriveInputs to 1e-15, over 400 times from 1969 to 2100", async () => {
         // an identity network (no scaling): the outputs are the network's inputs, the derived ones included
         const n = 11
-        const identity: CanonicalModel = validateModel({
-            format: "dsrnn-model",
-            version: 1,
-            inputSize: n,
-            outputSize: n,
-            period: 5,
-            features: { change: [1], season: [0], seasonChange: [0], calendar: ["day", "week", "year"], rowMs: HOUR },
-            layers: [{ type: "dense", inputSize: n, units: n, activation: "linear", W: Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, k) => (r === k ? 1 : 0))), b: new Array(n).fill(0) }],
-        })
+        const identity = identityModel(n, { period: 5, features: { change: [1], season: [0], seasonChange: [0], calendar: ["day", "week", "year"], rowMs: HOUR } })
         const r = seededRandom(33)
         const rows = Array.from({ length: 400 }, () => [r() * 10 - 5, r() * 100])
         // random instants, negative ones included, and whole days, quarter days and week starts, where sin and cos are 0 or 1
@@ -100,17 +98,7 @@ describe("derived inputs in the VM equal the float64 oracle", () => {
         for (const horizon of [1, 3]) {
             // an identity network: the output is the network's input, the statistical forecast last
             const n = 4
-            const identity: CanonicalModel = validateModel({
-                format: "dsrnn-model",
-                version: 1,
-                inputSize: n,
-                outputSize: n,
-                horizon,
-                period: 5,
-                statistical,
-                features: { change: [1], statistical: [0] },
-                layers: [{ type: "dense", inputSize: n, units: n, activation: "linear", W: Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, k) => (i === k ? 1 : 0))), b: new Array(n).fill(0) }],
-            })
+            const identity = identityModel(n, { horizon, period: 5, statistical, features: { change: [1], statistical: [0] } })
             const oracle = arimaForecasts(statistical, rows.map(x => x[0]), horizon)
             // until the recursion's first forecast (row 11: 12 lags), the input is the current reading
             expect(oracle.slice(0, 11).every(Number.isNaN)).toBe(true)

@@ -1,8 +1,8 @@
 /**
  * Fuzz target: command-line flags. `compile` and `simulate --reference` run
  * through the real main() in-process (neither starts the simulator); the
- * flags of build, bundle, flash and deploy go through prepareApp, which
- * checks them all before anything is built. The property: exit 0, or one
+ * flags of build, bundle, flash and deploy go through buildOptions and
+ * prepareApp, which check them all before anything is built. The property: exit 0, or one
  * "dsrnn: ..." line of at most MESSAGE_LIMIT characters, or commander's usage
  * error; never an exception out of main().
  */
@@ -10,6 +10,7 @@ import fc from "fast-check"
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { prepareApp } from "../../../src/board/app-build.ts"
+import { buildOptions } from "../../../src/cli/app-options.ts"
 import { main } from "../../../src/cli/cli.ts"
 import { canonicalModel } from "./canonical.ts"
 import { someEdits } from "./json-edits.ts"
@@ -91,7 +92,7 @@ export async function runCliCase(dir: string, c: CliCase): Promise<string> {
     if (c.kind === "app") {
         const { withNames, ...flags } = c.flags
         try {
-            const p = await prepareApp(join(dir, withNames ? "named.json" : "good.json"), flags)
+            const p = await prepareApp(join(dir, withNames ? "named.json" : "good.json"), buildOptions(flags))
             if (p.app.features.length !== p.model.inputSize || !(p.app.periodMs >= 1)) throw new PropertyBroken(`prepareApp accepted ${JSON.stringify(p.app)}`)
             return "accepted"
         } catch (e) {

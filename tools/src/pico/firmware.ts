@@ -1,0 +1,36 @@
+/**
+ * The Raspberry Pi Pico firmware committed in boards/pico/ (rebuilt by
+ * tools/scripts/build-pico-firmware.sh; sources and licences in
+ * boards/pico/README.md): the DeviceScript runtime's UF2, the addresses of
+ * the functions the emulator hooks, and the RP2040 bootrom. Read from the
+ * package, so tests, CI and users need neither the network nor a toolchain.
+ */
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { PACKAGE_ROOT } from "../run/paths.ts"
+
+export const PICO_DIR = join(PACKAGE_ROOT, "boards", "pico")
+
+/** The DeviceScript runtime for a plain Pico, board config included; named as boards.json's pico firmware, which `devs bundle` looks for. */
+export const PICO_FIRMWARE = join(PICO_DIR, "devicescript-rp2040-pico.uf2")
+
+/** Functions of the firmware the emulator stops at, by address. */
+export interface FirmwareSymbols {
+    /** Every DMESG line (console.log included) goes through it: r0 = text, r1 = length. */
+    jd_dmesg_write: number
+    /** Called once per VM opcode. */
+    devs_vm_exec_opcode: number
+}
+
+export function firmwareSymbols(): FirmwareSymbols {
+    const { symbols } = JSON.parse(readFileSync(join(PICO_DIR, "firmware-symbols.json"), "utf8")) as { symbols: Record<keyof FirmwareSymbols, string> }
+    return { jd_dmesg_write: Number(symbols.jd_dmesg_write), devs_vm_exec_opcode: Number(symbols.devs_vm_exec_opcode) }
+}
+
+/** The RP2040's B1 bootrom as 32-bit words: pico-sdk's double-precision routines run from it. */
+export function bootromB1(): Uint32Array {
+    const bytes = readFileSync(join(PICO_DIR, "bootrom-b1.bin"))
+    const words = new Uint32Array(bytes.length / 4)
+    for (let i = 0; i < words.length; i++) words[i] = bytes.readUInt32LE(4 * i)
+    return words
+}
