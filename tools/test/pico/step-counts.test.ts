@@ -22,8 +22,8 @@ import { join } from "node:path"
 import { beforeAll, describe, expect, test } from "vitest"
 import { type PicoAllocation, type PicoLine, runOnPico } from "../../src/pico/emulator.ts"
 import { bundleForPico } from "../../src/pico/program.ts"
-import { PACKAGE_ROOT } from "../../src/run/paths.ts"
 import { Workspace } from "../../src/run/workspace.ts"
+import { fixtureImports, writeFixtures } from "../helpers/pico-fixtures.ts"
 
 /** Steps per model: the first is counted too, and later ones show nothing is allocated once and kept. */
 const STEPS = 4
@@ -43,8 +43,9 @@ const CLOSE = "]"
 // a quarter of the heap) and one more allocation make the collection run
 // there, outside the window, so none runs inside one and adds its cycles.
 const program = `import * as ds from "@devicescript/core"
-import { Act, Affine, Dense, Derivation, Enc, Forecaster, Matrix, Model } from "./lib/index"
-${FIXTURES.map(f => `import { ${f.name} } from "./fixtures/${f.file}.g"`).join("\n")}
+import { Act, Affine, Dense, Derivation, Enc, Forecaster, Matrix, Model, zeros } from "./lib/index"
+${fixtureImports(FIXTURES)}
+import { Fixture, readRow } from "./fixture-rows"
 
 function collect() {
     Buffer.alloc(16500)
@@ -55,16 +56,14 @@ function oneSlot(i: number) {
     return i
 }
 
-function steps(name: string, f: { model: Model; inputs: Buffer }) {
+function steps(name: string, f: Fixture) {
     console.log(name)
     const m = f.model
-    const x: number[] = []
-    const y: number[] = []
-    for (let j = 0; j < m.inputSize; j++) x.push(0)
-    for (let j = 0; j < m.outputSize; j++) y.push(0)
+    const x = zeros(m.inputSize)
+    const y = zeros(m.outputSize)
     m.reset()
     for (let t = 0; t < ${STEPS}; t++) {
-        for (let j = 0; j < m.inputSize; j++) x[j] = f.inputs.getAt(8 * (t * m.inputSize + j), "f64")
+        readRow(f, t, x)
         collect()
         console.log("${OPEN}")
         m.step(x, y)
@@ -214,10 +213,7 @@ describe("per step on the DeviceScript firmware (emulated Pico): allocations and
         const ws = new Workspace()
         let uf2: Uint8Array
         try {
-            for (const f of FIXTURES) {
-                const source = readFileSync(join(PACKAGE_ROOT, "firmware-tests", "fixtures", `${f.file}.g.ts`), "utf8")
-                ws.write(`fixtures/${f.file}.g.ts`, source.replace(`from "../../src/index"`, `from "../lib/index"`))
-            }
+            writeFixtures(ws, FIXTURES)
             ws.write("main.ts", program)
             uf2 = await bundleForPico(ws, "main.ts")
             slots = slotsByFunction(JSON.parse(readFileSync(join(ws.dir, ".devicescript", "bin", "bytecode-dbg.json"), "utf8")))
