@@ -15,7 +15,7 @@
  * path has no allocating instruction.
  *
  * Cycles: emulated cycles per step, held to committed figures (see
- * CYCLES_TOLERANCE). About 20 s, most of it the bundle and the emulation.
+ * CYCLES_TOLERANCE). About 10-20 s, most of it the bundle and the emulation.
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
