@@ -56,7 +56,7 @@ cp "$WORK/dist/devicescript-rp2040-pico.uf2" "$OUT/"
 
 # the functions the emulator hooks, by address (thumb bit cleared)
 arm-none-eabi-nm $B/src/devsrunner.elf | node -e '
-    const want = ["jd_dmesg_write", "devs_vm_exec_opcode"]
+    const want = ["jd_dmesg_write", "devs_vm_exec_opcode", "jd_gc_any_try_alloc"]
     const nm = require("fs").readFileSync(0, "utf8")
     const symbols = {}
     for (const name of want) {

@@ -43,6 +43,22 @@ export interface PicoLine {
     opcodes: number
 }
 
+/**
+ * The VM heap's object kinds by tag (the low 4 bits), as the firmware's
+ * devs_gc_tag_name names them (devicescript runtime/devicescript/gc_alloc.c,
+ * devs_objects.h): a call frame is an "activation".
+ */
+const GC_TAG_NAMES = ["null", "free", "bytes", "array", "map", "buffer", "string", "function", "activation", "half_static_map", "short_map", "packet", "string_jmp", "image"]
+const GC_TAG_MASK = 0xf
+
+/** One allocation on the VM's heap, as the program asked the firmware's allocator for it. */
+export interface PicoAllocation {
+    /** What kind of object: "activation" (a call frame), "array", "buffer", "string", ... */
+    kind: string
+    /** Bytes asked for, the 4-byte header included: a call frame is 24 B + 8 B per slot. */
+    bytes: number
+}
+
 export interface PicoRunOptions {
     /** Stop as soon as a console line makes this return true. */
     done: (line: string) => boolean
@@ -50,6 +66,8 @@ export interface PicoRunOptions {
     maxCycles: number
     /** Called with each console line as it is written. */
     onLine?: (line: PicoLine) => void
+    /** Called with each allocation on the VM's heap, in order with onLine (counted at the allocator's entry, jd_gc_any_try_alloc). */
+    onAllocation?: (allocation: PicoAllocation) => void
     /** Changes the flash after the image is loaded, before reset (e.g. a program's input literal). */
     patchFlash?: (flash: Uint8Array) => void
 }
@@ -74,7 +92,7 @@ export function runOnPico(uf2: Uint8Array, opts: PicoRunOptions): PicoRunResult 
     opts.patchFlash?.(mcu.flash)
     mcu.adc.channelValues[PICO_PROBE_CHANNEL] = ADC_FULL_SCALE
 
-    const { jd_dmesg_write, devs_vm_exec_opcode } = firmwareSymbols()
+    const { jd_dmesg_write, devs_vm_exec_opcode, jd_gc_any_try_alloc } = firmwareSymbols()
     const clock = mcu.clock as unknown as SimulationClock
     const core = mcu.core
     const lines: PicoLine[] = []
@@ -112,6 +130,10 @@ export function runOnPico(uf2: Uint8Array, opts: PicoRunOptions): PicoRunResult 
             const pc = core.PC
             if (pc === devs_vm_exec_opcode) opcodes++
             else if (pc === jd_dmesg_write) onDmesg(core.registers[0], core.registers[1])
+            else if (pc === jd_gc_any_try_alloc && opts.onAllocation) {
+                const tag = core.registers[1] & GC_TAG_MASK
+                opts.onAllocation({ kind: GC_TAG_NAMES[tag] ?? `tag ${tag}`, bytes: core.registers[2] })
+            }
             const spent = core.executeInstruction()
             cycles += spent
             clock.tick(spent * CYCLE_NANOS)

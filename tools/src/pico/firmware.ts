@@ -20,11 +20,17 @@ export interface FirmwareSymbols {
     jd_dmesg_write: number
     /** Called once per VM opcode. */
     devs_vm_exec_opcode: number
+    /** Every allocation on the VM's heap goes through it (devicescript runtime/devicescript/gc_alloc.c): r1 = tag, r2 = bytes. */
+    jd_gc_any_try_alloc: number
 }
 
 export function firmwareSymbols(): FirmwareSymbols {
     const { symbols } = JSON.parse(readFileSync(join(PICO_DIR, "firmware-symbols.json"), "utf8")) as { symbols: Record<keyof FirmwareSymbols, string> }
-    return { jd_dmesg_write: Number(symbols.jd_dmesg_write), devs_vm_exec_opcode: Number(symbols.devs_vm_exec_opcode) }
+    return {
+        jd_dmesg_write: Number(symbols.jd_dmesg_write),
+        devs_vm_exec_opcode: Number(symbols.devs_vm_exec_opcode),
+        jd_gc_any_try_alloc: Number(symbols.jd_gc_any_try_alloc),
+    }
 }
 
 /** The RP2040's B1 bootrom as 32-bit words: pico-sdk's double-precision routines run from it. */

@@ -12,6 +12,7 @@ import { bundleForPico } from "../../src/pico/program.ts"
 import { PACKAGE_ROOT } from "../../src/run/paths.ts"
 import { readValues } from "../../src/run/value-lines.ts"
 import { Workspace } from "../../src/run/workspace.ts"
+import { fixtureImports, writeFixtures } from "../helpers/pico-fixtures.ts"
 
 /** The fixtures stepped: the cheapest RNN (~0.65 M emulated cycles a step) and an i8 LSTM (~2.4 M). */
 const FIXTURES = [
@@ -29,21 +30,18 @@ function fixtureTable(file: string, name: string): number[] {
 
 // the model typed, not any: the compiler drops the methods it cannot see called
 const program = `import * as ds from "@devicescript/core"
-import { Model } from "./lib/index"
-${FIXTURES.map(f => `import { ${f.name} } from "./fixtures/${f.file}.g"`).join("\n")}
-
+import { zeros } from "./lib/index"
+${fixtureImports(FIXTURES)}
+import { Fixture, readRow, rowCount } from "./fixture-rows"
 import { endValues, sendValue } from "./value-lines"
 
-async function steps(tag: string, f: { model: Model; inputs: Buffer }) {
+async function steps(tag: string, f: Fixture) {
     const m = f.model
-    const x: number[] = []
-    const y: number[] = []
-    for (let j = 0; j < m.inputSize; j++) x.push(0)
-    for (let j = 0; j < m.outputSize; j++) y.push(0)
+    const x = zeros(m.inputSize)
+    const y = zeros(m.outputSize)
     m.reset()
-    const rows = f.inputs.length / (8 * m.inputSize)
-    for (let t = 0; t < rows; t++) {
-        for (let j = 0; j < m.inputSize; j++) x[j] = f.inputs.getAt(8 * (t * m.inputSize + j), "f64")
+    for (let t = 0; t < rowCount(f); t++) {
+        readRow(f, t, x)
         m.step(x, y)
         for (let j = 0; j < m.outputSize; j++) sendValue(tag, y[j])
         await ds.sleep(0)
@@ -62,10 +60,7 @@ describe("the DeviceScript firmware on an emulated Pico", () => {
     beforeAll(async () => {
         const ws = new Workspace()
         try {
-            for (const f of FIXTURES) {
-                const source = readFileSync(join(PACKAGE_ROOT, "firmware-tests", "fixtures", `${f.file}.g.ts`), "utf8")
-                ws.write(`fixtures/${f.file}.g.ts`, source.replace(`from "../../src/index"`, `from "../lib/index"`))
-            }
+            writeFixtures(ws, FIXTURES)
             ws.addDevicePrograms()
             ws.write("main.ts", program)
             uf2 = await bundleForPico(ws, "main.ts")
