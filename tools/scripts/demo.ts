@@ -16,7 +16,6 @@ import { renderReport } from "../src/report/report.ts"
 import { readModelColumns } from "../src/io/columns.ts"
 import { evaluateModel, formatEvaluation, method, naiveScale } from "../src/eval/evaluate.ts"
 import { detectPeriod } from "../src/train/season.ts"
-import { fitStatistical } from "../src/train/statistical.ts"
 
 const ROOT = new URL("../../", import.meta.url).pathname
 const OUT = "demo-output"
@@ -54,9 +53,7 @@ console.log(`running the ${data.inputs.length} held-out rows on the simulated de
 const trained = readModelColumns(trainFile, model, {}).target
 const season = model.period ?? detectPeriod(trained)
 const period = { rows: season, source: model.period ? "model.json" : "detected on the training rows" }
-// a model trained before the statistical baseline has none: fit it on the training rows, as train does
-const statistical = model.statistical ? { model: model.statistical } : fitStatistical(trained, season)
-const evaluation = await evaluateModel(model, data, { encoding: "i8", period, scale: naiveScale(trained, season, "the training rows"), statistical })
+const evaluation = await evaluateModel(model, data, { encoding: "i8", period, scale: naiveScale(trained, season, "the training rows") })
 console.log(formatEvaluation(evaluation, testFile, " °C"))
 const device = method(evaluation, "device")!
 const float = method(evaluation, "float")!
