@@ -18,7 +18,7 @@ import { UserError } from "../core/errors.ts"
 import { deviceFeatures, seasonRingSize, statisticalRingSize } from "../model/features.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { modelOpcodes } from "./cost.ts"
-import { arrayBytes, literalArrayBytes, objectBytes } from "./heap.ts"
+import { type DeviceClass, LIBRARY_CLASSES, arrayBytes, classBytes, literalArrayBytes, objectBytes } from "./heap.ts"
 import { LITERAL_MAX_LOCALS, type Kernel } from "./kernels/common.ts"
 import { denseKernel } from "./kernels/dense.ts"
 import { gruKernel } from "./kernels/gru.ts"
@@ -47,6 +47,8 @@ export interface LayerPlan<L extends Layer = Layer> {
     image: number
     /** Heap bytes of the objects and arrays src/ allocates for the layer. */
     heap: number
+    /** The classes of those objects; the model pays each one's prototype once (heap.ts classBytes). */
+    classes: DeviceClass[]
 }
 
 export interface ModelPlan {
@@ -57,7 +59,7 @@ export interface ModelPlan {
     opcodes: number
     /** Image bytes of the model: its layers' weights and code. */
     image: number
-    /** Heap bytes of the model: the Model object, its layers, the input and output arrays and the derived inputs' state. */
+    /** Heap bytes of the model: the Model object, its layers, the input and output arrays, the derived inputs' state, the scaling object and the classes' prototypes. */
     heap: number
 }
 
@@ -85,20 +87,29 @@ function layerOptions(model: CanonicalModel, encoding: Encoding): LayerOptions {
     return { "literal-code": on("literal-code"), "unrolled-flash": on("unrolled-flash"), "flash-matrices": on("flash-matrices") }
 }
 
-/** The Forecaster's derived-input state the module creates (src/features.ts Derivation: the previous readings and the season rings) and its config literal. */
-function derivedHeap(model: CanonicalModel): number {
+/** The Forecaster's derived-input state the module creates (src/features.ts Derivation: its config literal, the previous readings and the season rings; the Arima) and the classes it takes. */
+function derivedHeap(model: CanonicalModel): { bytes: number; classes: DeviceClass[] } {
     const f = deviceFeatures(model)
-    if (!f) return 0
+    if (!f) return { bytes: 0, classes: [] }
+    const { Arima, Derivation } = LIBRARY_CLASSES
     const lists = [f.change, f.season, f.seasonChange, f.cycleMs, f.cycleOffsetMs].reduce((s, v) => s + (v ? literalArrayBytes(v.length) : 0), 0)
     const a = f.statistical
-    // the Arima (src/arima.ts): 12 fields, its four lists, two rings of its deepest lag + 1 and horizon + 1 scratch values
-    const arima = a ? objectBytes(12) + [a.arLags, a.ar, a.maLags, a.ma].reduce((s, v) => s + literalArrayBytes(v.length), 0) + 2 * arrayBytes(statisticalRingSize(model)) + arrayBytes(a.horizon + 1) : 0
-    return objectBytes(9) + objectBytes(8) + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * seasonRingSize(model)) + arima
+    // the Arima (src/arima.ts): its four lists, two rings of its deepest lag + 1 and horizon + 1 scratch values
+    const arima = a ? objectBytes(Arima.fields) + [a.arLags, a.ar, a.maLags, a.ma].reduce((s, v) => s + literalArrayBytes(v.length), 0) + 2 * arrayBytes(statisticalRingSize(model)) + arrayBytes(a.horizon + 1) : 0
+    // the config literal: change, season, depth, seasonChange, lag, cycleMs, cycleOffsetMs, rowMs and statistical
+    const config = objectBytes(a ? 9 : 8)
+    const bytes = objectBytes(Derivation.fields) + config + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * seasonRingSize(model)) + arima
+    return { bytes, classes: a ? [Derivation, Arima] : [Derivation] }
 }
 
+/** The fields of the module's `scaling` object literal (emit.ts). */
+const SCALING_FIELDS = 8
+
 function assemble(model: CanonicalModel, encoding: Encoding, layers: LayerPlan[]): ModelPlan {
-    // Model (4 fields) and its layer list; the app's input and output arrays, two of each; the derived inputs' state
-    const own = objectBytes(4) + literalArrayBytes(model.layers.length) + 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize) + derivedHeap(model)
+    const derived = derivedHeap(model)
+    const classes = new Set([LIBRARY_CLASSES.Model, ...derived.classes, ...layers.flatMap(l => l.classes)])
+    // Model and its layer list; the app's input and output arrays, two of each; the derived inputs' state; scaling; each class once
+    const own = objectBytes(LIBRARY_CLASSES.Model.fields) + literalArrayBytes(model.layers.length) + 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize) + derived.bytes + objectBytes(SCALING_FIELDS) + [...classes].reduce((s, c) => s + classBytes(c.methods), 0)
     return {
         model,
         encoding,
