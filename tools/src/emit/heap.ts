@@ -8,6 +8,7 @@
  * prototype once per program. tools/test/emit/heap-vm.test.ts holds the
  * model's figure to the VM's.
  */
+import { EMITTED_CLASS_SHAPES, LIBRARY_CLASS_SHAPES } from "./device-classes.g.ts"
 
 /** Slots of an object once `fields` are set: 4, then floor(capacity * 10 / 8) each time all are taken (the VM's devs_map_set). */
 export function mapCapacity(fields: number): number {
@@ -26,34 +27,27 @@ export const objectBytes = (fields: number) => (fields === 0 ? 20 : 24 + 16 * ma
  */
 export const classBytes = (methods: number) => 60 + 16 * mapCapacity(methods + 1)
 
-/** A DeviceScript class as the heap sees it: the fields each instance sets (constructor parameter properties and initialisers too) and its methods. */
-export interface DeviceClass {
-    name: string
+/** A class as the heap sees it: the properties each instance sets and the methods of its prototype. */
+export interface ClassShape {
     fields: number
     methods: number
 }
 
-/** The device library's classes a model module makes, counted off src/*.ts. */
-export const LIBRARY_CLASSES = {
-    Model: { name: "Model", fields: 6, methods: 8 },
-    Lstm: { name: "Lstm", fields: 15, methods: 3 },
-    Gru: { name: "Gru", fields: 15, methods: 3 },
-    Rnn: { name: "Rnn", fields: 12, methods: 3 },
-    Dense: { name: "Dense", fields: 9, methods: 3 },
-    CompiledCell: { name: "CompiledCell", fields: 11, methods: 3 },
-    Affine: { name: "Affine", fields: 9, methods: 1 },
-    GruAffine: { name: "GruAffine", fields: 7, methods: 1 },
-    Matrix: { name: "Matrix", fields: 7, methods: 0 },
-    Derivation: { name: "Derivation", fields: 10, methods: 2 },
-    Arima: { name: "Arima", fields: 13, methods: 2 },
-} satisfies Record<string, DeviceClass>
+/** A class of a program: each one's prototype is paid once, however many instances (ModelPlan.heap). */
+export interface DeviceClass extends ClassShape {
+    name: string
+}
+
+type LibraryClass = keyof typeof LIBRARY_CLASS_SHAPES
+
+/** The device library's classes, their shapes read off src/*.ts (device-classes.g.ts). */
+export const LIBRARY_CLASSES = Object.fromEntries(Object.entries(LIBRARY_CLASS_SHAPES).map(([name, s]) => [name, { name, ...s }])) as Record<LibraryClass, DeviceClass>
 
 /**
- * A class the emitter writes for one layer (a Projection, GruProjection or
- * CellCode: rows, inputs, hidden and two more, and apply); each layer has
- * its own.
+ * The class the emitter writes for one layer, implementing `kind` (src/
+ * layer.ts, gru.ts, cell.ts): a new one per call, as each layer has its own.
  */
-export const emittedClass = (): DeviceClass => ({ name: "emitted", fields: 5, methods: 1 })
+export const emittedClass = (kind: keyof typeof EMITTED_CLASS_SHAPES): DeviceClass => ({ name: kind, ...EMITTED_CLASS_SHAPES[kind] })
 
 /** Capacity of a number[] of length n built by push: 4, then floor(len * 10 / 8) at each overflow. */
 export function pushCapacity(n: number): number {

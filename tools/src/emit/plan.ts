@@ -15,7 +15,7 @@
  */
 import { type CanonicalModel, type Layer, layerMacs, macsPerStep } from "../model/canonical.ts"
 import { UserError } from "../core/errors.ts"
-import { deviceFeatures, seasonRingSize, statisticalRingSize } from "../model/features.ts"
+import { deviceFeatures, residualInputs, seasonRingSize, statisticalRingSize } from "../model/features.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { modelOpcodes } from "./cost.ts"
 import { type DeviceClass, LIBRARY_CLASSES, arrayBytes, classBytes, literalArrayBytes, objectBytes } from "./heap.ts"
@@ -59,8 +59,15 @@ export interface ModelPlan {
     opcodes: number
     /** Image bytes of the model: its layers' weights and code. */
     image: number
-    /** Heap bytes of the model: the Model object, its layers, the input and output arrays, the derived inputs' state, the scaling object and the classes' prototypes. */
+    /**
+     * Heap bytes of the model as a program holds it: what the emitted module
+     * allocates (the Model and its layers, the derived inputs' state, the
+     * scaling object and its lists), a Forecaster on it, and the prototypes
+     * of their classes.
+     */
     heap: number
+    /** The classes whose prototypes `heap` counts; two models in one program share the library's (heap.ts classBytes). */
+    classes: DeviceClass[]
 }
 
 const KERNELS: { [T in Layer["type"]]: Kernel<Extract<Layer, { type: T }>> } = { lstm: lstmKernel, gru: gruKernel, rnn: rnnKernel, dense: denseKernel }
@@ -105,18 +112,30 @@ function derivedHeap(model: CanonicalModel): { bytes: number; classes: DeviceCla
 /** The fields of the module's `scaling` object literal (emit.ts). */
 const SCALING_FIELDS = 8
 
+/** The module's scaling lists (emit.ts: the normalization, residual and interval literals; null when the model has none). */
+function scalingListsHeap(model: CanonicalModel): number {
+    const lists = [model.inputNormalization?.mean, model.inputNormalization?.std, model.outputNormalization?.mean, model.outputNormalization?.std, model.residual ? residualInputs(model) : null, model.interval?.lower, model.interval?.upper]
+    return lists.reduce((s: number, v) => s + (v ? literalArrayBytes(v.length) : 0), 0)
+}
+
+/** The Forecaster on the model (src/forecaster.ts), which the app, predict(), anomaly() and simulate each make: its x, y, lower and upper. */
+function forecasterHeap(model: CanonicalModel): number {
+    return objectBytes(LIBRARY_CLASSES.Forecaster.fields) + arrayBytes(model.inputSize) + 3 * arrayBytes(model.outputSize)
+}
+
 function assemble(model: CanonicalModel, encoding: Encoding, layers: LayerPlan[]): ModelPlan {
     const derived = derivedHeap(model)
-    const classes = new Set([LIBRARY_CLASSES.Model, ...derived.classes, ...layers.flatMap(l => l.classes)])
-    // Model and its layer list; the app's input and output arrays, two of each; the derived inputs' state; scaling; each class once
-    const own = objectBytes(LIBRARY_CLASSES.Model.fields) + literalArrayBytes(model.layers.length) + 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize) + derived.bytes + objectBytes(SCALING_FIELDS) + [...classes].reduce((s, c) => s + classBytes(c.methods), 0)
+    const classes = [...new Set([LIBRARY_CLASSES.Model, LIBRARY_CLASSES.Forecaster, ...derived.classes, ...layers.flatMap(l => l.classes)])]
+    // Model and its layer list; the Forecaster; the derived inputs' state; scaling and its lists; each class once
+    const own = objectBytes(LIBRARY_CLASSES.Model.fields) + literalArrayBytes(model.layers.length) + forecasterHeap(model) + derived.bytes + objectBytes(SCALING_FIELDS) + scalingListsHeap(model)
     return {
         model,
         encoding,
         layers,
         opcodes: modelOpcodes(layers.map(l => l.opcodes)),
         image: layers.reduce((s, l) => s + l.image, 0),
-        heap: own + layers.reduce((s, l) => s + l.heap, 0),
+        heap: own + layers.reduce((s, l) => s + l.heap, 0) + classes.reduce((s, c) => s + classBytes(c.methods), 0),
+        classes,
     }
 }
 

@@ -70,7 +70,7 @@ export function instances(classes: DeviceClass[], arrays: number): LayerHeap {
 export function layerHeap(l: Layer, path: LayerPath, stages: number, arrays: number): LayerHeap {
     const { Affine, GruAffine, Matrix } = LIBRARY_CLASSES
     const flash = [Affine, ...(l.type === "dense" ? [Matrix] : [Matrix, Matrix]), ...(l.type === "gru" ? [GruAffine] : [])]
-    return instances([LAYER_CLASS[l.type], ...(path === "flash-matrices" ? flash : [emittedClass()])], 2 * literalArrayBytes(stages) + arrays)
+    return instances([LAYER_CLASS[l.type], ...(path === "flash-matrices" ? flash : [emittedClass(l.type === "gru" ? "GruProjection" : "Projection")])], 2 * literalArrayBytes(stages) + arrays)
 }
 
 /**
@@ -156,7 +156,7 @@ export function layerPlan<L extends Layer>(layer: L, encoding: Encoding, path: L
  * h to the grid inline, so there is no hGrid.
  */
 export function cellHeap(units: number, cellState: boolean): LayerHeap {
-    return instances([LIBRARY_CLASSES.CompiledCell, emittedClass()], (cellState ? 3 : 2) * arrayBytes(units) + literalArrayBytes(cellState ? 2 : 1) + 2 * literalArrayBytes(1))
+    return instances([LIBRARY_CLASSES.CompiledCell, emittedClass("CellCode")], (cellState ? 3 : 2) * arrayBytes(units) + literalArrayBytes(cellState ? 2 : 1) + 2 * literalArrayBytes(1))
 }
 
 /** src/layer.ts onGrid's copy of h, which a layer with a grid keeps (hGrid). */
