@@ -15,7 +15,7 @@
  */
 import { type CanonicalModel, type Layer, layerMacs, macsPerStep } from "../model/canonical.ts"
 import { UserError } from "../core/errors.ts"
-import { deviceFeatures, residualInputs, seasonRingSize, statisticalRingSize } from "../model/features.ts"
+import { deviceFeatures, seasonRingSize, statisticalRingSize } from "../model/features.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { modelOpcodes } from "./cost.ts"
 import { type DeviceClass, LIBRARY_CLASSES, arrayBytes, classBytes, literalArrayBytes, objectBytes } from "./heap.ts"
@@ -62,8 +62,8 @@ export interface ModelPlan {
     /**
      * Heap bytes of the model as a program holds it: what the emitted module
      * allocates (the Model and its layers, the derived inputs' state, the
-     * scaling object and its lists), a Forecaster on it, and the prototypes
-     * of their classes.
+     * scaling object, not its lists: assemble), a Forecaster on it, and the
+     * prototypes of their classes.
      */
     heap: number
     /** The classes whose prototypes `heap` counts; two models in one program share the library's (heap.ts classBytes). */
@@ -112,12 +112,6 @@ function derivedHeap(model: CanonicalModel): { bytes: number; classes: DeviceCla
 /** The fields of the module's `scaling` object literal (emit.ts). */
 const SCALING_FIELDS = 8
 
-/** The module's scaling lists (emit.ts: the normalization, residual and interval literals; null when the model has none). */
-function scalingListsHeap(model: CanonicalModel): number {
-    const lists = [model.inputNormalization?.mean, model.inputNormalization?.std, model.outputNormalization?.mean, model.outputNormalization?.std, model.residual ? residualInputs(model) : null, model.interval?.lower, model.interval?.upper]
-    return lists.reduce((s: number, v) => s + (v ? literalArrayBytes(v.length) : 0), 0)
-}
-
 /** The Forecaster on the model (src/forecaster.ts), which the app, predict(), anomaly() and simulate each make: its x, y, lower and upper. */
 function forecasterHeap(model: CanonicalModel): number {
     return objectBytes(LIBRARY_CLASSES.Forecaster.fields) + arrayBytes(model.inputSize) + 3 * arrayBytes(model.outputSize)
@@ -126,8 +120,11 @@ function forecasterHeap(model: CanonicalModel): number {
 function assemble(model: CanonicalModel, encoding: Encoding, layers: LayerPlan[]): ModelPlan {
     const derived = derivedHeap(model)
     const classes = [...new Set([LIBRARY_CLASSES.Model, LIBRARY_CLASSES.Forecaster, ...derived.classes, ...layers.flatMap(l => l.classes)])]
-    // Model and its layer list; the Forecaster; the derived inputs' state; scaling and its lists; each class once
-    const own = objectBytes(LIBRARY_CLASSES.Model.fields) + literalArrayBytes(model.layers.length) + forecasterHeap(model) + derived.bytes + objectBytes(SCALING_FIELDS) + scalingListsHeap(model)
+    // Model and its layer list; the Forecaster; the derived inputs' state; scaling; each class once. Not the
+    // scaling's lists (normalization, residual, interval: 20 B + 8 per value, 100-350 B for the committed
+    // models), which training adds: so the shape --arch auto checks before training costs what the trained
+    // model does (train/arch-search.ts shapeModel); APP_HEAP_BYTES's headroom holds them.
+    const own = objectBytes(LIBRARY_CLASSES.Model.fields) + literalArrayBytes(model.layers.length) + forecasterHeap(model) + derived.bytes + objectBytes(SCALING_FIELDS)
     return {
         model,
         encoding,
