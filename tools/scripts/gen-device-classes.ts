@@ -1,7 +1,8 @@
 /**
  * Writes tools/src/emit/device-classes.g.ts: the shape of every class of the
- * device library (src/*.ts) as the VM's heap sees it, and of the interfaces
- * the emitter implements with a class of its own per layer. The heap
+ * device library (src/*.ts) as the VM's heap sees it, of the interfaces the
+ * emitter implements with a class of its own per layer, and of those its
+ * module's object literals are. The heap
  * estimate (emit/heap.ts) reads it, so a field added to a src/ class moves
  * the estimate; tools/test/emit/device-classes.test.ts fails until this is
  * rerun. Run: npx tsx tools/scripts/gen-device-classes.ts
@@ -22,6 +23,8 @@ const OUT = join(PACKAGE_ROOT, "tools", "src", "emit", "device-classes.g.ts")
 
 /** The interfaces the emitter writes classes for (emit/specialized.ts, unrolled.ts, cell.ts). */
 export const EMITTED_INTERFACES = ["Projection", "GruProjection", "CellCode"]
+/** The interfaces of the object literals the emitted module makes (emit.ts: `scaling`, the Derivation's config). */
+export const LITERAL_INTERFACES = ["Scaling", "DerivedInputs"]
 
 export interface ClassShape {
     /** Properties each instance sets. */
@@ -91,6 +94,11 @@ ${table(classShapes(files))}
 /** A class the emitter writes for one layer, per interface it implements. */
 export const EMITTED_CLASS_SHAPES = {
 ${table(interfaceShapes(files, EMITTED_INTERFACES))}
+}
+
+/** An object literal of the emitted module, per interface it is: every property, optional ones too. */
+export const LITERAL_SHAPES = {
+${table(interfaceShapes(files, LITERAL_INTERFACES))}
 }
 `
 }

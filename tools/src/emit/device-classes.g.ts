@@ -27,3 +27,9 @@ export const EMITTED_CLASS_SHAPES = {
     GruProjection: { fields: 5, methods: 1 },
     CellCode: { fields: 5, methods: 1 },
 }
+
+/** An object literal of the emitted module, per interface it is: every property, optional ones too. */
+export const LITERAL_SHAPES = {
+    Scaling: { fields: 8, methods: 0 },
+    DerivedInputs: { fields: 9, methods: 0 },
+}

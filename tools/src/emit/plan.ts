@@ -18,6 +18,7 @@ import { UserError } from "../core/errors.ts"
 import { deviceFeatures, seasonRingSize, statisticalRingSize } from "../model/features.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { modelOpcodes } from "./cost.ts"
+import { LITERAL_SHAPES } from "./device-classes.g.ts"
 import { type DeviceClass, LIBRARY_CLASSES, arrayBytes, classBytes, literalArrayBytes, objectBytes } from "./heap.ts"
 import { LITERAL_MAX_LOCALS, type Kernel } from "./kernels/common.ts"
 import { denseKernel } from "./kernels/dense.ts"
@@ -103,14 +104,11 @@ function derivedHeap(model: CanonicalModel): { bytes: number; classes: DeviceCla
     const a = f.statistical
     // the Arima (src/arima.ts): its four lists, two rings of its deepest lag + 1 and horizon + 1 scratch values
     const arima = a ? objectBytes(Arima.fields) + [a.arLags, a.ar, a.maLags, a.ma].reduce((s, v) => s + literalArrayBytes(v.length), 0) + 2 * arrayBytes(statisticalRingSize(model)) + arrayBytes(a.horizon + 1) : 0
-    // the config literal: change, season, depth, seasonChange, lag, cycleMs, cycleOffsetMs, rowMs and statistical
-    const config = objectBytes(a ? 9 : 8)
+    // the config literal (a DerivedInputs): every field, statistical only with the ARIMA input (emit.ts)
+    const config = objectBytes(LITERAL_SHAPES.DerivedInputs.fields - (a ? 0 : 1))
     const bytes = objectBytes(Derivation.fields) + config + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * seasonRingSize(model)) + arima
     return { bytes, classes: a ? [Derivation, Arima] : [Derivation] }
 }
-
-/** The fields of the module's `scaling` object literal (emit.ts). */
-const SCALING_FIELDS = 8
 
 /** The Forecaster on the model (src/forecaster.ts), which the app, predict(), anomaly() and simulate each make: its x, y, lower and upper. */
 function forecasterHeap(model: CanonicalModel): number {
@@ -124,7 +122,7 @@ function assemble(model: CanonicalModel, encoding: Encoding, layers: LayerPlan[]
     // scaling's lists (normalization, residual, interval: 20 B + 8 per value, 100-350 B for the committed
     // models), which training adds: so the shape --arch auto checks before training costs what the trained
     // model does (train/arch-search.ts shapeModel); APP_HEAP_BYTES's headroom holds them.
-    const own = objectBytes(LIBRARY_CLASSES.Model.fields) + literalArrayBytes(model.layers.length) + forecasterHeap(model) + derived.bytes + objectBytes(SCALING_FIELDS)
+    const own = objectBytes(LIBRARY_CLASSES.Model.fields) + literalArrayBytes(model.layers.length) + forecasterHeap(model) + derived.bytes + objectBytes(LITERAL_SHAPES.Scaling.fields)
     return {
         model,
         encoding,

@@ -1,17 +1,19 @@
 /**
  * The class shapes the heap estimate reads (emit/device-classes.g.ts)
- * against their sources: the device library's classes in src/*.ts, and the
+ * against their sources: the device library's classes in src/*.ts, the
  * classes the emitter writes into a model module, each of which has the
- * fields and methods of the src/ interface it implements.
+ * fields and methods of the src/ interface it implements, and the module's
+ * object literals (scaling, the derived inputs' config).
  */
 import ts from "typescript"
 import { describe, expect, test } from "vitest"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { classShape, deviceClassesModule } from "../../scripts/gen-device-classes.ts"
-import { EMITTED_CLASS_SHAPES, LIBRARY_CLASS_SHAPES } from "../../src/emit/device-classes.g.ts"
+import { EMITTED_CLASS_SHAPES, LIBRARY_CLASS_SHAPES, LITERAL_SHAPES } from "../../src/emit/device-classes.g.ts"
 import { emitModule } from "../../src/emit/emit.ts"
 import { planModel } from "../../src/emit/plan.ts"
+import { importCanonical } from "../../src/import/import-model.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
 import { randomRecurrentModel } from "../../src/model/random.ts"
 import { PACKAGE_ROOT } from "../../src/run/paths.ts"
@@ -47,5 +49,23 @@ describe("the device classes' shapes", () => {
             }
         }
         expect([...seen].sort()).toEqual(Object.keys(EMITTED_CLASS_SHAPES).sort())
+    })
+
+    test("of the module's object literals are those of Scaling and DerivedInputs, statistical only with the ARIMA input", () => {
+        const literals = (model: CanonicalModel) => {
+            const file = ts.createSourceFile("model.ts", emitModule(planModel(model, "i8", "flash-matrices"), { libraryImport: "./lib/index" }), ts.ScriptTarget.Latest, true)
+            const found: number[] = []
+            const visit = (n: ts.Node) => {
+                if (ts.isObjectLiteralExpression(n)) found.push(n.properties.length)
+                ts.forEachChild(n, visit)
+            }
+            visit(file)
+            return found
+        }
+        const data = (f: string) => importCanonical(join(PACKAGE_ROOT, "tools", "data", f))
+        // seattle: the Derivation's config with statistical, then scaling; co2 has no ARIMA input
+        expect(literals(data("seattle-lstm.json"))).toEqual([LITERAL_SHAPES.DerivedInputs.fields, LITERAL_SHAPES.Scaling.fields])
+        expect(literals(data("series/co2.json"))).toEqual([LITERAL_SHAPES.DerivedInputs.fields - 1, LITERAL_SHAPES.Scaling.fields])
+        expect(literals(randomRecurrentModel("lstm", 3, 4, 1))).toEqual([LITERAL_SHAPES.Scaling.fields])
     })
 })
