@@ -3,9 +3,10 @@
  * budgets a DeviceScript board imposes: GC heap, program image (flash) and
  * opcodes per watchdog slice. The model's share comes from its plan (each
  * layer kind's kernel in emit/kernels/ follows the device library's
- * allocations, src/*.ts); this adds the app's, measured on the VM
- * (docs/platform.md). tools/test/board/boards.test.ts checks them against
- * real builds.
+ * allocations, src/*.ts, by the VM's allocator rules in emit/heap.ts;
+ * tools/test/emit/heap-vm.test.ts holds the heap to the VM's); this adds the
+ * app's, measured on the VM (docs/platform.md).
+ * tools/test/board/boards.test.ts checks them against real builds.
  */
 import type { BoardProfile } from "./boards.ts"
 import { UserError } from "../core/errors.ts"
@@ -16,7 +17,7 @@ import type { ModelPlan, PlanBudget } from "../emit/plan.ts"
 import { SLICE_MACS, STEP_OPCODE_LIMIT } from "../../../src/limits.ts"
 
 /**
- * Heap for everything but the model's arrays. Measured by filling the heap
+ * Heap for everything but the model and its Forecaster (the plan's heap). Measured by filling the heap
  * until out of memory (resolution 2.4 KB): an empty program leaves 63.2 KB of
  * 64 KB free; three sensor roles plus the weather LSTM take 2.4 KB more. The
  * rest is headroom for transient allocations (Jacdac packets, console lines).

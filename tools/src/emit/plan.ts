@@ -18,7 +18,8 @@ import { UserError } from "../core/errors.ts"
 import { deviceFeatures, seasonRingSize, statisticalRingSize } from "../model/features.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { modelOpcodes } from "./cost.ts"
-import { arrayBytes, literalArrayBytes, objectBytes } from "./heap.ts"
+import { LITERAL_SHAPES } from "./device-classes.g.ts"
+import { type DeviceClass, LIBRARY_CLASSES, arrayBytes, classBytes, literalArrayBytes, objectBytes } from "./heap.ts"
 import { LITERAL_MAX_LOCALS, type Kernel } from "./kernels/common.ts"
 import { denseKernel } from "./kernels/dense.ts"
 import { gruKernel } from "./kernels/gru.ts"
@@ -47,6 +48,8 @@ export interface LayerPlan<L extends Layer = Layer> {
     image: number
     /** Heap bytes of the objects and arrays src/ allocates for the layer. */
     heap: number
+    /** The classes of those objects; the model pays each one's prototype once (heap.ts classBytes). */
+    classes: DeviceClass[]
 }
 
 export interface ModelPlan {
@@ -57,8 +60,15 @@ export interface ModelPlan {
     opcodes: number
     /** Image bytes of the model: its layers' weights and code. */
     image: number
-    /** Heap bytes of the model: the Model object, its layers, the input and output arrays and the derived inputs' state. */
+    /**
+     * Heap bytes of the model as a program holds it: what the emitted module
+     * allocates (the Model and its layers, the derived inputs' state, the
+     * scaling object, not its lists: assemble), a Forecaster on it, and the
+     * prototypes of their classes.
+     */
     heap: number
+    /** The classes whose prototypes `heap` counts; two models in one program share the library's (heap.ts classBytes). */
+    classes: DeviceClass[]
 }
 
 const KERNELS: { [T in Layer["type"]]: Kernel<Extract<Layer, { type: T }>> } = { lstm: lstmKernel, gru: gruKernel, rnn: rnnKernel, dense: denseKernel }
@@ -85,27 +95,42 @@ function layerOptions(model: CanonicalModel, encoding: Encoding): LayerOptions {
     return { "literal-code": on("literal-code"), "unrolled-flash": on("unrolled-flash"), "flash-matrices": on("flash-matrices") }
 }
 
-/** The Forecaster's derived-input state the module creates (src/features.ts Derivation: the previous readings and the season rings) and its config literal. */
-function derivedHeap(model: CanonicalModel): number {
+/** The Forecaster's derived-input state the module creates (src/features.ts Derivation: its config literal, the previous readings and the season rings; the Arima) and the classes it takes. */
+function derivedHeap(model: CanonicalModel): { bytes: number; classes: DeviceClass[] } {
     const f = deviceFeatures(model)
-    if (!f) return 0
+    if (!f) return { bytes: 0, classes: [] }
+    const { Arima, Derivation } = LIBRARY_CLASSES
     const lists = [f.change, f.season, f.seasonChange, f.cycleMs, f.cycleOffsetMs].reduce((s, v) => s + (v ? literalArrayBytes(v.length) : 0), 0)
     const a = f.statistical
-    // the Arima (src/arima.ts): 12 fields, its four lists, two rings of its deepest lag + 1 and horizon + 1 scratch values
-    const arima = a ? objectBytes(12) + [a.arLags, a.ar, a.maLags, a.ma].reduce((s, v) => s + literalArrayBytes(v.length), 0) + 2 * arrayBytes(statisticalRingSize(model)) + arrayBytes(a.horizon + 1) : 0
-    return objectBytes(9) + objectBytes(8) + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * seasonRingSize(model)) + arima
+    // the Arima (src/arima.ts): its four lists, two rings of its deepest lag + 1 and horizon + 1 scratch values
+    const arima = a ? objectBytes(Arima.fields) + [a.arLags, a.ar, a.maLags, a.ma].reduce((s, v) => s + literalArrayBytes(v.length), 0) + 2 * arrayBytes(statisticalRingSize(model)) + arrayBytes(a.horizon + 1) : 0
+    // the config literal (a DerivedInputs): every field, statistical only with the ARIMA input (emit.ts)
+    const config = objectBytes(LITERAL_SHAPES.DerivedInputs.fields - (a ? 0 : 1))
+    const bytes = objectBytes(Derivation.fields) + config + lists + arrayBytes(f.change?.length ?? 0) + arrayBytes((f.season?.length ?? 0) * seasonRingSize(model)) + arima
+    return { bytes, classes: a ? [Derivation, Arima] : [Derivation] }
+}
+
+/** The Forecaster on the model (src/forecaster.ts), which the app, predict(), anomaly() and simulate each make: its x, y, lower and upper. */
+function forecasterHeap(model: CanonicalModel): number {
+    return objectBytes(LIBRARY_CLASSES.Forecaster.fields) + arrayBytes(model.inputSize) + 3 * arrayBytes(model.outputSize)
 }
 
 function assemble(model: CanonicalModel, encoding: Encoding, layers: LayerPlan[]): ModelPlan {
-    // Model (4 fields) and its layer list; the app's input and output arrays, two of each; the derived inputs' state
-    const own = objectBytes(4) + literalArrayBytes(model.layers.length) + 2 * arrayBytes(model.inputSize) + 2 * arrayBytes(model.outputSize) + derivedHeap(model)
+    const derived = derivedHeap(model)
+    const classes = [...new Set([LIBRARY_CLASSES.Model, LIBRARY_CLASSES.Forecaster, ...derived.classes, ...layers.flatMap(l => l.classes)])]
+    // Model and its layer list; the Forecaster; the derived inputs' state; scaling; each class once. Not the
+    // scaling's lists (normalization, residual, interval: 20 B + 8 per value, 100-350 B for the committed
+    // models), which training adds: so the shape --arch auto checks before training costs what the trained
+    // model does (train/arch-search.ts shapeModel); APP_HEAP_BYTES's headroom holds them.
+    const own = objectBytes(LIBRARY_CLASSES.Model.fields) + literalArrayBytes(model.layers.length) + forecasterHeap(model) + derived.bytes + objectBytes(LITERAL_SHAPES.Scaling.fields)
     return {
         model,
         encoding,
         layers,
         opcodes: modelOpcodes(layers.map(l => l.opcodes)),
         image: layers.reduce((s, l) => s + l.image, 0),
-        heap: own + layers.reduce((s, l) => s + l.heap, 0),
+        heap: own + layers.reduce((s, l) => s + l.heap, 0) + classes.reduce((s, c) => s + classBytes(c.methods), 0),
+        classes,
     }
 }
 

@@ -110,9 +110,10 @@ describe("budget estimates", () => {
         const base = model([dense(3, 1)])
         const weekly = { ...base, period: 168, features: { season: [0] } }
         const grown = estimateBudget(weekly, "i8", getBoard("pico")).heapBytes - estimateBudget(base, "i8", getBoard("pico")).heapBytes
-        // the ring (pushCapacity(168) = 175 slots of 8 B), plus the config literal and the state object around it
-        expect(grown).toBeGreaterThanOrEqual(20 + 8 * 175)
-        expect(grown).toBeLessThan(20 + 8 * 175 + 400)
+        // the ring, 168 readings pushed: 170 slots of 8 B (4, 6, 8, 11, 15, 20, 26, 33, 42, 53, 67, 85, 107, 135, 170);
+        // around it the Derivation (10 fields: 10 slots) 184, its config literal (8 fields) 152, season [0] 28, the
+        // empty prev 16, and the Derivation's prototype (2 methods) 124
+        expect(grown).toBe(20 + 8 * 170 + 184 + 152 + 28 + 16 + 124)
     })
 
     it("refuses a synchronous step over the slice budget, and uses stepAsync otherwise", () => {

@@ -1,8 +1,14 @@
 /**
  * The prepare step: each kernel's LayerPlan against figures worked out by
- * hand from the layer's shape and src/'s constructors (heap: 32 + 16 per
- * field for an object, 20 + 8 per slot for an array, slots growing 4, 6, 8,
- * 11, 15, 20, 26, 33 by push), and the plan a model gets.
+ * hand from the layer's shape and src/'s constructors, and the plan a model
+ * gets. Heap, by the allocator's rules of emit/heap.ts: an object is 24 B +
+ * 16 per slot of its map, slots 4, 5, 6, 7, 8, 10, 12, 15 as fields are set
+ * (so 88 B up to 4 fields, 104 with 5, 120 with 6, 136 with 7, 152 with 8,
+ * 184 with 9 or 10, 216 with 11 or 12, 264 with 13 to 15); a number[] is 20
+ * B + 8 per slot, slots growing 4, 6, 8, 11, 15, 20, 26, 33 by push, a
+ * literal one exact, an empty one 16 B; a class's prototype 124 B with up to
+ * 3 methods, 220 with 8, once per program (the field and method counts are
+ * src/'s: device-classes.test.ts).
  */
 import { describe, expect, test } from "vitest"
 import type { CanonicalModel, Layer } from "../../src/model/canonical.ts"
@@ -32,8 +38,9 @@ describe("kernel plans against figures by hand", () => {
         expect(p.opcodes).toBe(352 * 22 + 40 * 141)
         // W_x 32 x 3 and W_h 32 x 8 in 4 B, biases 2 x 32 x 4 B
         expect(p.image).toBe(384 + 1024 + 256)
-        // Lstm 192, two Matrix 224, Affine 96, stageRows/stageCols 56; out, c, actC 3 x 84; g (32: 33 slots) 284; state [out, c] 36
-        expect(p.heap).toBe(568 + 252 + 284 + 36)
+        // Lstm (15 fields) 264, two Matrix (7) 272, Affine (9) 184, stageRows/stageCols [1] 56; out, c, actC 3 x 84; g (32: 33 slots) 284; state [out, c] 36
+        expect(p.heap).toBe(776 + 252 + 284 + 36)
+        expect(p.classes.map(c => c.name)).toEqual(["Lstm", "Affine", "Matrix", "Matrix"])
     })
 
     test("LSTM(3 -> 8), f32, literal code: one CompiledCell", () => {
@@ -43,8 +50,9 @@ describe("kernel plans against figures by hand", () => {
         expect(p.opcodes).toBe(4 * 32 * 3 + 4 * 32 * 8 + 22 * 40)
         // 352 multiply-adds at 17 B
         expect(p.image).toBe(352 * 17)
-        // CompiledCell 208, its CellCode 112, out, next, c 3 x 84, state 36, stageRows/stageCols 56: no gate array
-        expect(p.heap).toBe(208 + 112 + 252 + 36 + 56)
+        // CompiledCell (11 fields) 216, its CellCode (5) 104, out, next, c 3 x 84, state 36, stageRows/stageCols 56: no gate array
+        expect(p.heap).toBe(216 + 104 + 252 + 36 + 56)
+        expect(p.classes.map(c => c.name)).toEqual(["CompiledCell", "CellCode"])
     })
 
     test("an i8 LSTM with a grid keeps hGrid on the flash path, not in a CompiledCell", () => {
@@ -70,14 +78,14 @@ describe("kernel plans against figures by hand", () => {
         expect(p.opcodes).toBeCloseTo(180 * 9.2 + 18 * 125, 9)
         // i16: 18 x 4 and 18 x 6 at 2 B plus 18 scales each, biases 2 x 72; code 200 + 16 per column
         expect(p.image).toBe(144 + 72 + 216 + 72 + 144 + 200 + 16 * 20)
-        // Gru 192 + Matrix 224 + Affine 96 + two-stage stageRows/stageCols 72; out (6 slots) 68, gx (18: 20 slots) 180, gh (the n rows) 68, state 28
-        expect(p.heap).toBe(584 + 68 + 180 + 68 + 28)
+        // Gru (15 fields) 264 + its GruProjection (5) 104, no Matrix or Affine + two-stage stageRows/stageCols 72; out (6 slots) 68, gx (18: 20 slots) 180, gh (the n rows) 68, state 28
+        expect(p.heap).toBe(264 + 104 + 72 + 68 + 180 + 68 + 28)
     })
 
     test("GRU reset after and RNN on literal code are emitted whole", () => {
         expect(planLayer(recurrent("gru", 4, 6), "f32", "literal-code")).toMatchObject({ whole: true, stages: 1, columns: 10, locals: 4 + 6 + 8 })
-        // CompiledCell 208, CellCode 112, out and next (5: 6 slots) 2 x 68, state [out] 28, stageRows/stageCols 56
-        expect(planLayer(recurrent("rnn", 2, 5), "f32", "literal-code")).toMatchObject({ whole: true, columns: 7, heap: 208 + 112 + 136 + 28 + 56 })
+        // CompiledCell 216, CellCode 104, out and next (5: 6 slots) 2 x 68, state [out] 28, stageRows/stageCols 56
+        expect(planLayer(recurrent("rnn", 2, 5), "f32", "literal-code")).toMatchObject({ whole: true, columns: 7, heap: 216 + 104 + 136 + 28 + 56 })
     })
 
     test("Dense(5 -> 2): columns and locals are its inputs", () => {
@@ -86,8 +94,8 @@ describe("kernel plans against figures by hand", () => {
         // 10 multiply-adds at 9.5 B, rounded up
         expect(p.image).toBe(95)
         expect(p.opcodes).toBe(10 * 4 + 2 * 50)
-        // Dense 192 + Matrix 112 + stageRows/stageCols 56, out 52, state [] 20
-        expect(p.heap).toBe(360 + 52 + 20)
+        // Dense (9 fields) 184 + its Projection 104 + stageRows/stageCols 56, out 52, state [] 16
+        expect(p.heap).toBe(344 + 52 + 16)
     })
 })
 
@@ -100,8 +108,9 @@ describe("the model plan", () => {
         expect(p.image).toBe(lstm.image + head.image)
         // 600 opcodes per step, 10% margin, rounded up
         expect(p.opcodes).toBe(Math.ceil(1.1 * (600 + lstm.opcodes + head.opcodes)))
-        // Model 96, its layer list 36, input and output arrays 2 x 52 each
-        expect(p.heap).toBe(96 + 36 + 208 + lstm.heap + head.heap)
+        // Model (6 fields) 120, its layer list 36; the Forecaster (9 fields) 184, its x (3) and y, lower, upper (2) 4 x 52;
+        // scaling (8 fields) 152, no lists; prototypes of Model (8 methods) 220, Forecaster, Lstm, Dense and the two Projections 5 x 124
+        expect(p.heap).toBe(120 + 36 + 184 + 208 + 152 + 220 + 5 * 124 + lstm.heap + head.heap)
         expect(describePlan(p)).toBe("lstm(8) unrolled flash, dense(2) specialised")
         expect(describePlan(planModel(model, "f32", "flash-matrices"))).toBe("flash matrices")
     })

@@ -7,7 +7,7 @@ import { type Activation, type Layer, layerMacs } from "../../model/canonical.ts
 import { type Encoding, WEIGHT_BYTES, hiddenBits } from "../../model/quantize.ts"
 import { type CellLayer, hasCellCode, specializedCell } from "../cell.ts"
 import { layerOpcodes } from "../cost.ts"
-import { arrayBytes, literalArrayBytes, objectBytes } from "../heap.ts"
+import { type DeviceClass, LIBRARY_CLASSES, arrayBytes, emittedClass, literalArrayBytes, objectBytes } from "../heap.ts"
 import type { LayerPath, LayerPlan } from "../plan.ts"
 import { SPECIALIZED_BYTES_PER_MAC, specializedProjection } from "../specialized.ts"
 import { UNROLLED_BYTES_PER_COLUMN, UNROLLED_CLASS_BYTES, unrolledProjection } from "../unrolled.ts"
@@ -48,14 +48,29 @@ export function pathImage(l: Layer, encoding: Encoding, path: LayerPath, columns
     return weightBytes(l, encoding) + code
 }
 
+/** Heap bytes of a layer's objects and arrays, and the classes its objects are instances of (a program pays each class once: ModelPlan.heap). */
+export interface LayerHeap {
+    bytes: number
+    classes: DeviceClass[]
+}
+
+const LAYER_CLASS = { lstm: LIBRARY_CLASSES.Lstm, gru: LIBRARY_CLASSES.Gru, rnn: LIBRARY_CLASSES.Rnn, dense: LIBRARY_CLASSES.Dense }
+
+/** One instance of each of these classes, and `arrays` bytes of arrays. */
+export function instances(classes: DeviceClass[], arrays: number): LayerHeap {
+    return { bytes: classes.reduce((s, c) => s + objectBytes(c.fields), arrays), classes }
+}
+
 /**
- * A layer object (Lstm, Gru, Rnn, Dense) and what its projection holds: the
- * Matrix objects, an Affine, and the stageRows and stageCols arrays.
+ * A layer object (Lstm, Gru, Rnn, Dense), its projection and the stageRows
+ * and stageCols lists, plus `arrays`: on flash matrices the projection is an
+ * Affine over Matrix objects (a GRU's inside a GruAffine), on the other
+ * paths one class the emitter writes for the layer.
  */
-export function layerObjectBytes(l: Layer, stages: number): number {
-    const matrices = objectBytes(5) * (l.type === "dense" ? 1 : 2)
-    const gates = l.type === "dense" ? 0 : objectBytes(4)
-    return objectBytes(10) + matrices + gates + 2 * literalArrayBytes(stages)
+export function layerHeap(l: Layer, path: LayerPath, stages: number, arrays: number): LayerHeap {
+    const { Affine, GruAffine, Matrix } = LIBRARY_CLASSES
+    const flash = [Affine, ...(l.type === "dense" ? [Matrix] : [Matrix, Matrix]), ...(l.type === "gru" ? [GruAffine] : [])]
+    return instances([LAYER_CLASS[l.type], ...(path === "flash-matrices" ? flash : [emittedClass(l.type === "gru" ? "GruProjection" : "Projection")])], 2 * literalArrayBytes(stages) + arrays)
 }
 
 /**
@@ -117,8 +132,9 @@ export function wholeCell(plan: LayerPlan<CellLayer>, w: ModuleWriter, i: number
 }
 
 /** The figures every kernel works out the same way from its layer's shape. */
-export function layerPlan<L extends Layer>(layer: L, encoding: Encoding, path: LayerPath, shape: { whole: boolean; stages: number; columns: number; locals: number; heap: (bits: number) => number }): LayerPlan<L> {
+export function layerPlan<L extends Layer>(layer: L, encoding: Encoding, path: LayerPath, shape: { whole: boolean; stages: number; columns: number; locals: number; heap: (bits: number) => LayerHeap }): LayerPlan<L> {
     const bits = hiddenBits(layer, encoding)
+    const heap = shape.heap(bits)
     return {
         layer,
         path,
@@ -129,7 +145,8 @@ export function layerPlan<L extends Layer>(layer: L, encoding: Encoding, path: L
         locals: shape.locals,
         opcodes: layerOpcodes(layer, path, shape.whole, bits),
         image: pathImage(layer, encoding, path, shape.columns),
-        heap: shape.heap(bits),
+        heap: heap.bytes,
+        classes: heap.classes,
     }
 }
 
@@ -138,8 +155,8 @@ export function layerPlan<L extends Layer>(layer: L, encoding: Encoding, path: L
  * the state list and the one-stage stageRows and stageCols. Its code rounds
  * h to the grid inline, so there is no hGrid.
  */
-export function cellHeap(units: number, cellState: boolean): number {
-    return objectBytes(11) + objectBytes(5) + (cellState ? 3 : 2) * arrayBytes(units) + literalArrayBytes(cellState ? 2 : 1) + 2 * literalArrayBytes(1)
+export function cellHeap(units: number, cellState: boolean): LayerHeap {
+    return instances([LIBRARY_CLASSES.CompiledCell, emittedClass("CellCode")], (cellState ? 3 : 2) * arrayBytes(units) + literalArrayBytes(cellState ? 2 : 1) + 2 * literalArrayBytes(1))
 }
 
 /** src/layer.ts onGrid's copy of h, which a layer with a grid keeps (hGrid). */

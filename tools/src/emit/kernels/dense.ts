@@ -1,7 +1,7 @@
 /** The dense kernel: out = act(W x + b), no state. */
 import type { DenseLayer } from "../../model/canonical.ts"
 import { arrayBytes, literalArrayBytes } from "../heap.ts"
-import { ACT, type Kernel, affine, layerObjectBytes, layerPlan } from "./common.ts"
+import { ACT, type Kernel, affine, layerHeap, layerPlan } from "./common.ts"
 
 export const denseKernel: Kernel<DenseLayer> = {
     plan(l, encoding, path) {
@@ -11,7 +11,7 @@ export const denseKernel: Kernel<DenseLayer> = {
             columns: l.inputSize,
             locals: l.inputSize,
             // Dense: out and the empty state list
-            heap: () => layerObjectBytes(l, 1) + arrayBytes(l.units) + literalArrayBytes(0),
+            heap: () => layerHeap(l, path, 1, arrayBytes(l.units) + literalArrayBytes(0)),
         })
     },
     emit(plan, w, i) {

@@ -9,7 +9,7 @@ import { specializedGru } from "../specialized.ts"
 import { unrolledGru } from "../unrolled.ts"
 import type { ModuleWriter } from "../writer.ts"
 import type { LayerPlan } from "../plan.ts"
-import { ACT, type Kernel, cellHeap, flashAffine, gridArg, gridHeap, layerObjectBytes, layerPlan, recurrentShape, wholeCell } from "./common.ts"
+import { ACT, type Kernel, cellHeap, flashAffine, gridArg, gridHeap, layerHeap, layerPlan, recurrentShape, wholeCell } from "./common.ts"
 
 /** The GruProjection of a layer that is not emitted whole. */
 function projection(plan: LayerPlan<GruLayer>, w: ModuleWriter, i: number): string {
@@ -40,7 +40,7 @@ export const gruKernel: Kernel<GruLayer> = {
             columns: stages * (l.inputSize + u),
             locals,
             // Gru: out, gx, gh (n rows only when reset before) and the state list [out]
-            heap: bits => (whole ? cellHeap(u, false) : layerObjectBytes(l, stages) + arrayBytes(u) + arrayBytes(3 * u) + arrayBytes(l.resetAfter ? 3 * u : u) + literalArrayBytes(1) + gridHeap(u, bits)),
+            heap: bits => (whole ? cellHeap(u, false) : layerHeap(l, path, stages, arrayBytes(u) + arrayBytes(3 * u) + arrayBytes(l.resetAfter ? 3 * u : u) + literalArrayBytes(1) + gridHeap(u, bits))),
         })
     },
     emit(plan, w, i) {

@@ -1,7 +1,7 @@
 /** The LSTM kernel: four gates per unit, the cell state c; emitted whole as a CompiledCell on literal code. */
 import type { LstmLayer } from "../../model/canonical.ts"
 import { arrayBytes, literalArrayBytes } from "../heap.ts"
-import { ACT, type Kernel, affine, cellHeap, gridArg, gridHeap, layerObjectBytes, layerPlan, recurrentShape, wholeCell } from "./common.ts"
+import { ACT, type Kernel, affine, cellHeap, gridArg, gridHeap, layerHeap, layerPlan, recurrentShape, wholeCell } from "./common.ts"
 
 export const lstmKernel: Kernel<LstmLayer> = {
     plan(l, encoding, path) {
@@ -13,7 +13,7 @@ export const lstmKernel: Kernel<LstmLayer> = {
             columns: l.inputSize + u,
             locals,
             // Lstm: out, c, actC, the gates g and the state list [out, c]
-            heap: bits => (whole ? cellHeap(u, true) : layerObjectBytes(l, 1) + 3 * arrayBytes(u) + arrayBytes(4 * u) + literalArrayBytes(2) + gridHeap(u, bits)),
+            heap: bits => (whole ? cellHeap(u, true) : layerHeap(l, path, 1, 3 * arrayBytes(u) + arrayBytes(4 * u) + literalArrayBytes(2) + gridHeap(u, bits))),
         })
     },
     emit(plan, w, i) {

@@ -1,7 +1,7 @@
 /** The Elman RNN kernel: one row per unit; emitted whole as a CompiledCell on literal code. */
 import type { RnnLayer } from "../../model/canonical.ts"
 import { arrayBytes, literalArrayBytes } from "../heap.ts"
-import { ACT, type Kernel, affine, cellHeap, gridArg, gridHeap, layerObjectBytes, layerPlan, recurrentShape, wholeCell } from "./common.ts"
+import { ACT, type Kernel, affine, cellHeap, gridArg, gridHeap, layerHeap, layerPlan, recurrentShape, wholeCell } from "./common.ts"
 
 export const rnnKernel: Kernel<RnnLayer> = {
     plan(l, encoding, path) {
@@ -13,7 +13,7 @@ export const rnnKernel: Kernel<RnnLayer> = {
             columns: l.inputSize + u,
             locals,
             // Rnn: out, pre and the state list [out]
-            heap: bits => (whole ? cellHeap(u, false) : layerObjectBytes(l, 1) + 2 * arrayBytes(u) + literalArrayBytes(1) + gridHeap(u, bits)),
+            heap: bits => (whole ? cellHeap(u, false) : layerHeap(l, path, 1, 2 * arrayBytes(u) + literalArrayBytes(1) + gridHeap(u, bits))),
         })
     },
     emit(plan, w, i) {
