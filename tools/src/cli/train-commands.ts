@@ -188,7 +188,7 @@ export function registerTrainCommands(program: Command): void {
             console.log(formatEvaluations(evaluations, `validation rows of ${file}`))
             writeOutputFile(f.out, canonicalJson(model))
             const ahead = horizonText(outputHorizons(model))
-            console.log(`wrote ${f.out}: ${model.inputNames!.join(", ")} -> ${f.target} ${ahead} row${ahead === "1" ? "" : "s"} ahead${model.residual ? ` (${model.residualBase === "season" ? "change from the seasonal naive" : "change from the current value"})` : ""}`)
+            console.log(`wrote ${f.out}: ${model.inputNames!.join(", ")} -> ${f.target} ${ahead} row${ahead === "1" ? "" : "s"} ahead${model.residual ? ` (${targetWords(model.residualBase === "season" || model.residualBase === "statistical" ? model.residualBase : "change")})` : ""}`)
         })
 
     program

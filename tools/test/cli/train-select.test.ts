@@ -70,6 +70,10 @@ describe("dsrnn train prints its choice", () => {
         expect(model.training.candidates.map((c: { label: string }) => c.label)).toEqual(parsed.map(m => m![2]))
         expect(model.period).toBe(12)
         expect(model.training.command).toContain("--target-mode auto --derived auto")
+        // the last line names the same target as the choice (it said "change from the current value" for every change target)
+        const chosen = /^chosen: (.*?), inputs /.exec(lines[head + 12])![1]
+        const wrote = lines.find(l => l.startsWith(`wrote ${out}: `))!
+        expect(wrote).toBe(`wrote ${out}: level -> level 1 row ahead${model.training.chosen.target === "level" ? "" : ` (${chosen})`}`)
     }, 120_000)
 
     it("a season longer than the validation part: no season candidate, the table stands a moving average in, model.json keeps the season", async () => {
