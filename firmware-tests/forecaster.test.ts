@@ -1,6 +1,6 @@
 import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
-import { Act, Affine, Arima, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
+import { Act, Affine, AnomalyCheck, Arima, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
 import { expectClose, readRow, stepCount } from "./check"
 import { headsF32 } from "./fixtures/heads_f32.g"
 
@@ -244,5 +244,63 @@ describe("Forecaster: derived inputs (change, seasonal value, calendar phase)", 
             message = e.message
         }
         expect(message.indexOf("expected 2 readings") >= 0).toBe(true)
+    })
+})
+
+// A network forecasting half the reading: the forecast for reading t is
+// 0.5 r[t - 1], so the error |0.5 r[t - 1] - r[t]| is, from t = 1 on:
+// 1 1 5 3 3 1 1 9 3 1 1 7 4 2. Over 2.5: rows 3 4 5, 8 9, 12 13. The flags
+// below are counted by hand from that row list.
+const HALF_READINGS = [2, 2, 2, 6, 6, 6, 2, 2, 10, 2, 2, 2, 8, 8, 2]
+const HALF_THRESHOLD = 2.5
+
+/** The flag per reading of `check` on HALF_READINGS, the model stepped by a Forecaster as the app does: check the reading, then remember the forecast made from it. */
+async function halfFlags(check: AnomalyCheck): Promise<number[]> {
+    const w = [zeros(1)]
+    w[0][0] = 0.5
+    const forecaster = new Forecaster(new Model([dense(w)]), null, false)
+    const flags: number[] = []
+    const raw = zeros(1)
+    for (let t = 0; t < HALF_READINGS.length; t++) {
+        raw[0] = HALF_READINGS[t]
+        flags.push(check.check(raw))
+        check.remember(await forecaster.step(raw))
+        await ds.sleep(0) // the watchdog: this loop is ours
+    }
+    return flags
+}
+
+function expectFlags(got: number[], want: number[], what: string) {
+    expect(got.length).toBe(want.length)
+    for (let t = 0; t < want.length; t++) expectClose(got[t], want[t], 0, `${what}: row ${t}`)
+}
+
+describe("AnomalyCheck on a Forecaster's forecasts: the threshold and its debounce", () => {
+    test("1 of 1 (no debounce, the old rule) flags every row over the threshold", async () => {
+        expectFlags(await halfFlags(new AnomalyCheck([0], HALF_THRESHOLD)), [0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0], "1 of 1")
+        expectFlags(await halfFlags(new AnomalyCheck([0], HALF_THRESHOLD, [1, 1])), [0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0], "[1, 1]")
+    })
+
+    test("2 of 3 flags from the second row over it in a window of three, and while two of the last three are", async () => {
+        expectFlags(await halfFlags(new AnomalyCheck([0], HALF_THRESHOLD, [2, 3])), [0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1], "2 of 3")
+    })
+
+    test("3 of 3 flags only the third row over it in a row", async () => {
+        expectFlags(await halfFlags(new AnomalyCheck([0], HALF_THRESHOLD, [3, 3])), [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0], "3 of 3")
+    })
+
+    test("threshold 0 never flags; an output that forecasts no input (-1) is never compared", async () => {
+        expectFlags(await halfFlags(new AnomalyCheck([0], 0, [1, 1])), zeros(HALF_READINGS.length), "threshold 0")
+        expectFlags(await halfFlags(new AnomalyCheck([-1], HALF_THRESHOLD)), zeros(HALF_READINGS.length), "no target")
+    })
+
+    test("a debounce outside 1 <= count <= window throws, naming it", async () => {
+        let message = ""
+        try {
+            new AnomalyCheck([0], 1, [3, 2])
+        } catch (e: any) {
+            message = e.message
+        }
+        expect(message.indexOf("debounce 3 of 2") >= 0).toBe(true)
     })
 })

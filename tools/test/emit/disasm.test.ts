@@ -116,6 +116,14 @@ describe("bytecode of Forecaster.step, the per-reading path of the app, predict(
         expect(allocationsOutsideThrow(next[0])).toEqual([])
         expect(calls(next[0])).toEqual([])
     })
+    test("the anomaly flag (AnomalyCheck.check and remember, with its debounce ring) allocates only to throw and calls only Math builtins", () => {
+        const check = path.filter(p => /^(check|remember)_F\d+$/.test(p.name) && p.lines.some(l => /"last"/.test(l)))
+        expect(check.map(p => p.name.replace(/_F\d+$/, "")).sort()).toEqual(["check", "remember"])
+        for (const p of check) {
+            expect(allocationsOutsideThrow(p), p.name).toEqual([])
+            for (const c of calls(p)) expect(c, p.name).toMatch(/CALL Math\."abs"\(/)
+        }
+    })
 })
 
 describe("bytecode of compiled cells (the code dsrnn compile emits for a recurrent layer)", () => {
