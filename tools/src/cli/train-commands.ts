@@ -4,11 +4,13 @@ import { Option } from "commander"
 import { canonicalJson, importModel, modelFiles } from "../import/import-model.ts"
 import { writeOutputFile } from "../io/files.ts"
 import { checkOutputs } from "../io/outputs.ts"
-import type { CanonicalModel } from "../model/canonical.ts"
+import { ALARM_UNIT_MS, type CanonicalModel } from "../model/canonical.ts"
 import { UserError } from "../core/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { choosePlan } from "../emit/plan.ts"
 import { calibrateThreshold, checkFaults } from "../eval/anomaly.ts"
+import { calibrateBudget, parseAlarmBudget } from "../eval/alarms.ts"
+import { rowSpacing } from "../io/times.ts"
 import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
 import { evaluateOutputs, formatEvaluation, measureInterval, method, naiveScale } from "../eval/evaluate.ts"
 import type { Evaluation, MaseScale, Period } from "../eval/evaluation.ts"
@@ -46,6 +48,13 @@ function scoredPeriod(model: CanonicalModel, target: number[], flag?: number): P
     if (flag !== undefined) return { rows: flag, source: "--period" }
     if (model.period !== undefined) return { rows: model.period, source: "model.json" }
     return { rows: detectPeriod(target), source: "detected on the scored rows: model.json has no period" }
+}
+
+/** The time between rows a false-alarm budget counts in: --sample-period (the device's rate, one row per sample), else the CSV's timestamps. */
+function budgetRowMs(times: number[] | undefined, samplePeriod?: number): number {
+    if (samplePeriod !== undefined) return samplePeriod
+    if (times && times.length > 1) return rowSpacing(times)
+    throw new UserError("--false-alarms counts alarms in time, and the CSV has no column of timestamps: give the time between rows with --sample-period <ms>")
 }
 
 /** Simulator progress on stderr: a bar on a terminal, a line every few seconds otherwise. */
@@ -91,6 +100,7 @@ interface TrainFlags {
     board?: string
     grid?: string
     samplePeriod?: number
+    falseAlarms?: string
 }
 
 export function registerTrainCommands(program: Command): void {
@@ -111,6 +121,7 @@ export function registerTrainCommands(program: Command): void {
         .option("--derived <inputs>", "inputs derived from the target: auto (pick on streaming validation), none, or a list of change, season, day, week, year, statistical (the ARIMA's forecast)", TRAIN_DEFAULTS.derived)
         .option("--period <rows>", PERIOD_HELP.replace("for the seasonal naive", "for the season input and target, the seasonal naive"), periodRows)
         .addOption(weightsOption())
+        .option("--false-alarms <budget>", "anomaly flag: at most this many false alarms per hour, day or week (e.g. 1/day): the threshold and a debounce (k of the last n rows over it) are set so the validation rows meet it (default: the 99.5th percentile of the validation errors, no debounce)")
         .option("--no-device", "score the validation rows without running the device in the simulator")
         .option("-q, --quiet", "plain progress lines instead of a progress bar")
         .addOption(delimiterOption())
@@ -121,7 +132,9 @@ export function registerTrainCommands(program: Command): void {
             checkOutputs("train", [{ path: f.out, flag: "--out", what: "a dsrnn model", extensions: [".json"] }], [file])
             const inputs = f.inputs?.split(",").map(s => s.trim())
             const search = archAuto(f)
+            const budget = f.falseAlarms === undefined ? undefined : parseAlarmBudget(f.falseAlarms)
             const data = readColumns(file, { target: f.target, inputs, delimiter: f.delimiter })
+            const alarmRowMs = budget ? budgetRowMs(data.times, f.samplePeriod) : undefined
             const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, targetMode: f.targetMode, residual: f.residual, derived: f.derived, period: f.period }
             // refuse bad options before saying anything else
             const resolved = resolveTrainOptions({ ...options, arch: search?.grid[0] ?? f.arch }, data.inputs.length, data.inputNames.includes(f.target))
@@ -134,6 +147,8 @@ export function registerTrainCommands(program: Command): void {
                 f.window !== undefined ? `--window ${f.window}` : "",
                 `--validation ${f.validation} --target-mode ${resolved.targetMode} --derived ${derived}`,
                 f.period !== undefined ? `--period ${f.period}` : "",
+                f.falseAlarms !== undefined ? `--false-alarms ${budget!.alarms}/${budget!.per}` : "",
+                !search && f.samplePeriod !== undefined ? `--sample-period ${f.samplePeriod}` : "",
                 search?.command ?? "",
                 `--out ${f.out}`,
             ]
@@ -179,9 +194,13 @@ export function registerTrainCommands(program: Command): void {
             // the device's own errors when it ran: the threshold is what the device compares against
             const forecast = (e: Evaluation) => method(e, "device") ?? method(e, "float")!
             if (first.horizon === 1) {
-                model.anomaly = calibrateThreshold(forecast(first).predictions.map((p, i) => p - first.actual[i]))
+                const errors = forecast(first).predictions.map((p, i) => p - first.actual[i])
+                model.anomaly = budget ? calibrateBudget(errors, alarmRowMs!, budget) : calibrateThreshold(errors)
+                if (budget && errors.length * alarmRowMs! * budget.alarms < ALARM_UNIT_MS[budget.per])
+                    console.log(`note: the ${count(errors.length, "validation row")} span less time than the budget allows one alarm in, so the threshold keeps them free of alarms; more rows measure the budget better`)
                 first.faults = checkFaults(model, result.validation, first)
-            } else console.log(`no anomaly threshold: the device flags one-step errors, and this model forecasts ${first.horizon} rows ahead`)
+            } else if (budget) throw new UserError(`--false-alarms: the device flags one-step errors, and this model forecasts ${first.horizon} rows ahead; train with --horizon 1`)
+            else console.log(`no anomaly threshold: the device flags one-step errors, and this model forecasts ${first.horizon} rows ahead`)
             // the interval around what the device forecasts, as for the threshold, per horizon (evaluations[j] scores output j)
             model.interval = calibrateInterval(evaluations.map(e => e.actual.map((a, i) => a - forecast(e).predictions[i])))
             evaluations.forEach((e, j) => (e.interval = measureInterval(model.interval!, e, j)))

@@ -7,6 +7,8 @@
 import type { AnomalyThreshold, CanonicalModel } from "../model/canonical.ts"
 import { ReferenceModel } from "../model/reference.ts"
 import type { Evaluation, FaultCheck, SeriesData } from "./evaluation.ts"
+import { alarmCount, ruleFlags } from "./alarms.ts"
+import { rowSpacing } from "../io/times.ts"
 
 /** The percentile of the absolute errors train stores as the threshold. */
 export const DEFAULT_PERCENTILE = 99.5
@@ -37,10 +39,12 @@ export function calibrateThreshold(errors: number[], p = DEFAULT_PERCENTILE): An
  * is flagged, with the model fed the stuck values.
  */
 export function checkFaults(model: CanonicalModel, data: SeriesData, e: Evaluation): FaultCheck {
-    const { threshold, percentile: p } = model.anomaly!
+    const { threshold, debounce = [1, 1] } = model.anomaly!
     const h = e.horizon
     const predictor = e.methods.find(m => m.key === "device") ?? e.methods[0]
-    const flaggedRows = e.actual.map((a, i) => i).filter(i => Math.abs(predictor.predictions[i] - e.actual[i]) > threshold)
+    const flags = ruleFlags(predictor.predictions.map((p, i) => p - e.actual[i]), threshold, debounce)
+    const flaggedRows = flags.flatMap((f, i) => (f ? [i] : []))
+    const rowMs = model.anomaly!.budget?.rowMs ?? (data.times && data.times.length > 1 ? rowSpacing(data.times) : undefined)
     const float = e.methods.find(m => m.key === "float")!
 
     const { target } = data
@@ -72,11 +76,12 @@ export function checkFaults(model: CanonicalModel, data: SeriesData, e: Evaluati
         return false
     }).length
     return {
-        threshold,
-        percentile: p,
+        ...model.anomaly!,
         rows: e.actual.length,
         flagged: flaggedRows.length,
         flaggedRows,
+        alarms: alarmCount(flags, debounce[1]),
+        rowMs,
         spike: { count: spikes, detected: caught, magnitude },
         stuck: { count: segments.length, detected: stuckCaught, rows: STUCK_ROWS },
     }

@@ -15,6 +15,7 @@ import { count, percent } from "../core/wording.ts"
 import { simulate } from "../run/simulate.ts"
 import type { ModelPlan } from "../emit/plan.ts"
 import { checkFaults } from "./anomaly.ts"
+import { alarmRate } from "./alarms.ts"
 import type { Evaluation, FaultCheck, MaseScale, Method, Period, SeriesData } from "./evaluation.ts"
 import { UserError } from "../core/errors.ts"
 import { detectPeriod } from "../train/season.ts"
@@ -187,9 +188,27 @@ export function intervalLine(i: NonNullable<Evaluation["interval"]>): string {
     return `${Math.round(i.nominal * 100)}% prediction interval [forecast ${signed(i.lower)}, forecast ${signed(i.upper)}] (split conformal on the validation rows): covered ${percent(i.covered)} of these rows`
 }
 
+/**
+ * The rule and what it did on these rows: "anomaly threshold 1.079 (the
+ * 99.5th percentile of validation errors): 8 of 1,440 rows flagged
+ * (false-alarm rate 0.6%)", and with a budget its debounce and the alarms
+ * per budget unit against the budget.
+ */
+function anomalyRuleLine(f: FaultCheck): string {
+    const pct = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : "0"}%`
+    const [k, n] = f.debounce ?? [1, 1]
+    const b = f.budget
+    const rule = b
+        ? `anomaly threshold ${f.threshold.toPrecision(4)}${n > 1 ? ` on ${k} of the last ${n} rows` : ""} (for at most ${b.alarms} false alarm${b.alarms === 1 ? "" : "s"} per ${b.per}: ${count(b.validationAlarms, "alarm")} on the ${count(b.validationRows, "validation row")})`
+        : `anomaly threshold ${f.threshold.toPrecision(4)} (the ${f.percentile}th percentile of validation errors)`
+    const per = b?.per ?? "day"
+    const rate = f.rowMs ? `, ${alarmRate(f.alarms, f.rows, f.rowMs, per).toPrecision(3)} per ${per}${b ? ` against ${b.alarms}` : ""}` : ""
+    return `${rule}: ${f.flagged} of ${count(f.rows, "row")} flagged (false-alarm rate ${pct(f.flagged, f.rows)}), ${count(f.alarms, "alarm")}${rate}`
+}
+
 export function formatFaults(f: FaultCheck): string[] {
     const pct = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : "0"}%`
-    const lines = [`anomaly threshold ${f.threshold.toPrecision(4)} (the ${f.percentile}th percentile of validation errors): ${f.flagged} of ${count(f.rows, "row")} flagged (false-alarm rate ${pct(f.flagged, f.rows)})`]
+    const lines = [anomalyRuleLine(f)]
     if (f.spike.count) lines.push(`  injected spikes of ${f.spike.magnitude.toPrecision(3)} (3 standard deviations): ${f.spike.detected} of ${f.spike.count} detected (${pct(f.spike.detected, f.spike.count)})`)
     if (f.stuck.count) lines.push(`  stuck sensor for ${count(f.stuck.rows, "row")}: ${f.stuck.detected} of ${f.stuck.count} detected (${pct(f.stuck.detected, f.stuck.count)})`)
     if (!f.spike.count && !f.stuck.count) lines.push("  too few rows to inject faults")

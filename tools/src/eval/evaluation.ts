@@ -59,6 +59,10 @@ export interface FaultCheck extends AnomalyThreshold {
     rows: number
     /** Clean rows flagged: false alarms. */
     flagged: number
+    /** False alarms on these rows, counted as against a budget (eval/alarms.ts alarmCount). */
+    alarms: number
+    /** Milliseconds between rows (the budget's, else the rows' timestamps), or undefined: alarms are then per row only. */
+    rowMs?: number
     /** Rows (index into Evaluation.actual) the device or float model flags on clean data. */
     flaggedRows: number[]
     spike: { count: number; detected: number; magnitude: number }

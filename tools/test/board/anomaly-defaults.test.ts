@@ -52,5 +52,10 @@ describe("anomaly defaults from a trained model", () => {
         const plain = emitModule(planModel(randomLstmModel(2, 4, 3), "i8", "flash-matrices"), lib)
         expect(plain).toContain("export const anomalyThreshold: number = null")
         expect(plain).toContain("export const residual: number[] = null")
+        // the debounce only with a threshold: [1, 1] for a model from before train --false-alarms, else the model's
+        expect(withBoth).toContain("export const anomalyDebounce: number[] = [1, 1]")
+        expect(plain).not.toContain("anomalyDebounce")
+        const debounced = emitModule(planModel({ ...trained, anomaly: { ...trained.anomaly!, debounce: [2, 3] } }, "i8", "flash-matrices"), lib)
+        expect(debounced).toContain("export const anomalyDebounce: number[] = [2, 3]")
     })
 })
