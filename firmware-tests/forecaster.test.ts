@@ -1,6 +1,6 @@
 import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
-import { Act, Affine, AnomalyCheck, Arima, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
+import { Act, Affine, AnomalyCheck, Arima, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, READING_JUMP, READING_STUCK, ReadingCheck, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
 import { expectClose, readRow, stepCount } from "./check"
 import { headsF32 } from "./fixtures/heads_f32.g"
 
@@ -302,5 +302,46 @@ describe("AnomalyCheck on a Forecaster's forecasts: the threshold and its deboun
             message = e.message
         }
         expect(message.indexOf("debounce 3 of 2") >= 0).toBe(true)
+    })
+})
+
+// Two readings, a stuck after 3 alike or a change above 4, b a change above 1.5 (no stuck limit).
+// a's runs: 1 2 3 1 2 3 4 1 1, stuck at rows 2, 5, 6; its changes 0 0 1 0 0 0 7 6: jumps at rows 7, 8.
+// b's changes 1 1 2 0.5 0 0 0 1.5: a jump at row 3 (1.5 is not above 1.5).
+const LIMIT_READINGS = [
+    [1, 0],
+    [1, 1],
+    [1, 2],
+    [2, 4],
+    [2, 4.5],
+    [2, 4.5],
+    [2, 4.5],
+    [9, 4.5],
+    [3, 3],
+]
+
+async function limitKinds(check: ReadingCheck): Promise<number[]> {
+    // the readings go on to the model, as in the app: the check reads them only
+    const forecaster = new Forecaster(new Model([dense(identity(2))]), null, false)
+    const kinds: number[] = []
+    for (let t = 0; t < LIMIT_READINGS.length; t++) {
+        kinds.push(check.check(LIMIT_READINGS[t]))
+        const y = await forecaster.step(LIMIT_READINGS[t])
+        expectClose(y[0], LIMIT_READINGS[t][0], 0, `row ${t}: the reading reaches the model unchanged`)
+    }
+    return kinds
+}
+
+describe("ReadingCheck: a stuck sensor and a change faster than the sensor moved", () => {
+    test("the stuck and jump bits of each row, counted by hand", async () => {
+        const S = READING_STUCK
+        const J = READING_JUMP
+        expect((S & J) === 0).toBe(true)
+        expectFlags(await limitKinds(new ReadingCheck([3, 0], [4, 1.5])), [0, 0, S, J, 0, S, S, J, J], "both")
+    })
+
+    test("a null array turns that kind off", async () => {
+        expectFlags(await limitKinds(new ReadingCheck(null, [4, 1.5])), [0, 0, 0, READING_JUMP, 0, 0, 0, READING_JUMP, READING_JUMP], "jumps only")
+        expectFlags(await limitKinds(new ReadingCheck([3, 3], null)), [0, 0, READING_STUCK, 0, 0, READING_STUCK, READING_STUCK, READING_STUCK, 0], "stuck only (b alike at rows 4-7)")
     })
 })

@@ -10,6 +10,7 @@ import type { Encoding } from "../model/quantize.ts"
 import { choosePlan } from "../emit/plan.ts"
 import { calibrateThreshold, checkFaults } from "../eval/anomaly.ts"
 import { calibrateBudget, parseAlarmBudget } from "../eval/alarms.ts"
+import { calibrateReadingLimits, readingLimitsLine } from "../eval/reading-limits.ts"
 import { rowSpacing } from "../io/times.ts"
 import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
 import { evaluateOutputs, formatEvaluation, measureInterval, method, naiveScale } from "../eval/evaluate.ts"
@@ -183,6 +184,9 @@ export function registerTrainCommands(program: Command): void {
             console.log(`validation (last ${count(record.validationRows, "row")}): window RMSE ${result.windowRmse.toPrecision(4)}, streaming RMSE ${result.streamRmse.toPrecision(4)} (float32, streamed from zero state)`)
             // the season (train keeps it in model.json for evaluate and report) and the MASE scale come from the training rows only
             const trained = data.target.slice(0, record.trainRows)
+            // and so do the stuck and jump limits of each reading
+            model.readingLimits = calibrateReadingLimits(data.inputs.slice(0, record.trainRows), data.inputNames.length)
+            console.log(readingLimitsLine(model.readingLimits, data.inputNames))
             const period: Period = result.period
             // train fitted the statistical baseline on the same training rows and keeps it in model.json for evaluate and report
             const statistical = result.statistical

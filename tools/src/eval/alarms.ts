@@ -24,8 +24,8 @@ export const DEBOUNCES: [number, number][] = [
 /** A budget looser than one alarm per this many rows is refused: the 99.5th-percentile threshold flags one row in 200. */
 const MIN_ROWS_PER_ALARM = 10
 
-/** "5 seconds", "1 hour", "4.35 weeks": a row spacing in words. */
-function duration(ms: number): string {
+/** "5 seconds", "1 hour", "4.35 weeks": a span of time in words. */
+export function durationWords(ms: number): string {
     const units: [number, string][] = [
         [ALARM_UNIT_MS.week, "week"],
         [ALARM_UNIT_MS.day, "day"],
@@ -33,7 +33,7 @@ function duration(ms: number): string {
         [60_000, "minute"],
         [1000, "second"],
     ]
-    const [size, name] = units.find(([size]) => ms >= size) ?? [1, "millisecond"]
+    const [size, name] = ms === 0 ? [1000, "second"] : (units.find(([size]) => ms >= size) ?? [1, "millisecond"])
     const n = +(ms / size).toPrecision(3)
     return `${n} ${name}${n === 1 ? "" : "s"}`
 }
@@ -113,7 +113,7 @@ export function calibrateBudget(errors: number[], rowMs: number, budget: { alarm
     if (!errors.some(e => e !== 0)) throw new UserError("--false-alarms: the model forecasts every validation row exactly, so there is no error to set a threshold above")
     const rowsPerAlarm = ALARM_UNIT_MS[budget.per] / budget.alarms / rowMs
     if (rowsPerAlarm < MIN_ROWS_PER_ALARM)
-        throw new UserError(`--false-alarms ${budget.alarms}/${budget.per} allows an alarm every ${rowsPerAlarm.toPrecision(2)} rows (rows are ${duration(rowMs)} apart): that is no anomaly flag; ask for at most one every ${MIN_ROWS_PER_ALARM} rows, e.g. ${suggestion(rowMs)}`)
+        throw new UserError(`--false-alarms ${budget.alarms}/${budget.per} allows an alarm every ${rowsPerAlarm.toPrecision(2)} rows (rows are ${durationWords(rowMs)} apart): that is no anomaly flag; ask for at most one every ${MIN_ROWS_PER_ALARM} rows, e.g. ${suggestion(rowMs)}`)
     const allowed = Math.floor(errors.length / rowsPerAlarm)
     const options = DEBOUNCES.map(debounce => ({ debounce, threshold: lowestThreshold(errors, debounce, allowed) }))
     const { debounce, threshold } = options.reduce((a, b) => (b.threshold < a.threshold ? b : a))

@@ -15,8 +15,9 @@ import { count, percent } from "../core/wording.ts"
 import { simulate } from "../run/simulate.ts"
 import type { ModelPlan } from "../emit/plan.ts"
 import { checkFaults } from "./anomaly.ts"
-import { alarmRate } from "./alarms.ts"
-import type { Evaluation, FaultCheck, MaseScale, Method, Period, SeriesData } from "./evaluation.ts"
+import { alarmRate, durationWords } from "./alarms.ts"
+import { percentile } from "./anomaly.ts"
+import type { Evaluation, EventScore, FaultCheck, MaseScale, Method, Period, SeriesData } from "./evaluation.ts"
 import { UserError } from "../core/errors.ts"
 import { detectPeriod } from "../train/season.ts"
 import { seasonalLag } from "../model/features.ts"
@@ -207,10 +208,21 @@ function anomalyRuleLine(f: FaultCheck): string {
 }
 
 export function formatFaults(f: FaultCheck): string[] {
-    const pct = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : "0"}%`
     const lines = [anomalyRuleLine(f)]
-    if (f.spike.count) lines.push(`  injected spikes of ${f.spike.magnitude.toPrecision(3)} (3 standard deviations): ${f.spike.detected} of ${f.spike.count} detected (${pct(f.spike.detected, f.spike.count)})`)
-    if (f.stuck.count) lines.push(`  stuck sensor for ${count(f.stuck.rows, "row")}: ${f.stuck.detected} of ${f.stuck.count} detected (${pct(f.stuck.detected, f.stuck.count)})`)
-    if (!f.spike.count && !f.stuck.count) lines.push("  too few rows to inject faults")
+    if (f.readings) lines.push(`  reading limits on the same rows: ${count(f.readings.stuck, "row")} stuck, ${count(f.readings.jump, "jump")} (false alarms of those kinds)`)
+    const injected = f.events.filter(ev => ev.count > 0)
+    if (!injected.length) lines.push("  too few rows to inject events")
+    for (const ev of injected) lines.push(`  ${eventLine(ev, f.rowMs)}`)
     return lines
+}
+
+/** "injected level shifts of 9.12 for 24 rows: 14 of 14 detected (100%), delay median 0 rows, worst 1 row (1 hour); by the residual 14, stuck 0, jump 2" */
+export function eventLine(ev: EventScore, rowMs?: number): string {
+    const what = ev.kind === "stuck" ? `stuck readings for ${count(ev.rows, "row")}` : ev.kind === "spike" ? `spikes of ${ev.size.toPrecision(3)}` : `${ev.kind}s of ${ev.size.toPrecision(3)}${ev.kind === "noise burst" ? " (standard deviation)" : ""} over ${count(ev.rows, "row")}`
+    const d = ev.delays
+    const pct = `${((100 * d.length) / ev.count).toFixed(0)}%`
+    const time = (rows: number) => (rowMs ? ` (${durationWords(rows * rowMs)})` : "")
+    const delay = d.length ? `, delay median ${count(percentile(d, 50), "row")}${time(percentile(d, 50))}, worst ${count(Math.max(...d), "row")}${time(Math.max(...d))}` : ""
+    const by = d.length ? `; first flagged by the residual ${ev.detectedBy.residual}, stuck ${ev.detectedBy.stuck}, jump ${ev.detectedBy.jump}` : ""
+    return `injected ${what}: ${d.length} of ${ev.count} detected (${pct})${delay}${by}`
 }

@@ -65,6 +65,23 @@ export interface FaultCheck extends AnomalyThreshold {
     rowMs?: number
     /** Rows (index into Evaluation.actual) the device or float model flags on clean data. */
     flaggedRows: number[]
-    spike: { count: number; detected: number; magnitude: number }
-    stuck: { count: number; detected: number; rows: number }
+    /** With the model's reading limits: clean rows each of them flags (false alarms of those kinds). */
+    readings?: { stuck: number; jump: number }
+    /** Injected events per kind (eval/events.ts). */
+    events: EventScore[]
+}
+
+export type EventKind = "spike" | "level shift" | "slow drift" | "stuck" | "noise burst"
+
+export interface EventScore {
+    kind: EventKind
+    /** Events injected, each changing this many rows. */
+    count: number
+    rows: number
+    /** Their size in the target's units (spike, shift, drift at its end, the noise's standard deviation); 0 for stuck. */
+    size: number
+    /** Per detected event, rows from its start to the first flag (0: its first row). */
+    delays: number[]
+    /** Which rule flagged first, per detected event (two at once count for both). */
+    detectedBy: { residual: number; stuck: number; jump: number }
 }

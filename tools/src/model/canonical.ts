@@ -139,6 +139,19 @@ export interface AnomalyThreshold {
     budget?: AlarmBudget
 }
 
+/**
+ * Faults the forecast residual cannot see, per reading (the model's inputs
+ * before the derived ones), calibrated by train on its training rows
+ * (eval/reading-limits.ts) and checked by the device's ReadingCheck
+ * (src/reading-check.ts). 0 turns a limit off.
+ */
+export interface ReadingLimits {
+    /** A reading equal to the previous ones this many readings in a row is stuck: the longest run of equal readings in training, plus a margin. */
+    stuckRows: number[]
+    /** |reading - previous reading| above this is a jump: the largest change in training, plus a margin. */
+    maxChange: number[]
+}
+
 /** A time unit a false-alarm budget is counted in, and its length. */
 export type AlarmUnit = "hour" | "day" | "week"
 export const ALARM_UNIT_MS: Record<AlarmUnit, number> = { hour: 3_600_000, day: 86_400_000, week: 604_800_000 }
@@ -278,6 +291,8 @@ export interface CanonicalModel {
     /** The statistical baseline, fitted by train on its training rows. */
     statistical?: SeasonalArima
     anomaly?: AnomalyThreshold
+    /** Stuck-sensor and rate-of-change limits per reading; absent (every model before them): no such check. */
+    readingLimits?: ReadingLimits
     interval?: PredictionInterval
     training?: TrainingRecord
 }

@@ -162,6 +162,13 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
             if (!(Number.isInteger(budget.validationAlarms) && budget.validationAlarms >= 0)) fail("anomaly.budget.validationAlarms", `is ${quote(budget.validationAlarms)}, expected a whole number`)
         }
     }
+    if (model.readingLimits !== undefined) {
+        const { stuckRows, maxChange } = model.readingLimits
+        checkVector("readingLimits.stuckRows", stuckRows, readingCount(model))
+        checkVector("readingLimits.maxChange", maxChange, readingCount(model))
+        stuckRows.forEach((n, j) => (Number.isInteger(n) && n >= 0) || fail("readingLimits.stuckRows", `reading ${j} has ${n}, expected a whole number of rows (0: off)`))
+        maxChange.forEach((c, j) => c >= 0 || fail("readingLimits.maxChange", `reading ${j} has ${c}, expected a change of at least 0 (0: off)`))
+    }
     if (model.training?.search !== undefined) checkSearch(model.training.search)
     return model
 }

@@ -116,9 +116,12 @@ describe("bytecode of Forecaster.step, the per-reading path of the app, predict(
         expect(allocationsOutsideThrow(next[0])).toEqual([])
         expect(calls(next[0])).toEqual([])
     })
-    test("the anomaly flag (AnomalyCheck.check and remember, with its debounce ring) allocates only to throw and calls only Math builtins", () => {
+    test("the anomaly flag (AnomalyCheck.check and remember, with its debounce ring) and ReadingCheck.check allocate only to throw and call only Math builtins", () => {
         const check = path.filter(p => /^(check|remember)_F\d+$/.test(p.name) && p.lines.some(l => /"last"/.test(l)))
-        expect(check.map(p => p.name.replace(/_F\d+$/, "")).sort()).toEqual(["check", "remember"])
+        // AnomalyCheck's check reads its ring ("over"), ReadingCheck's its runs ("run")
+        expect(check.map(p => p.name.replace(/_F\d+$/, "")).sort()).toEqual(["check", "check", "remember"])
+        expect(check.filter(p => p.lines.some(l => /"over"/.test(l)))).toHaveLength(1)
+        expect(check.filter(p => p.lines.some(l => /"run"/.test(l)))).toHaveLength(1)
         for (const p of check) {
             expect(allocationsOutsideThrow(p), p.name).toEqual([])
             for (const c of calls(p)) expect(c, p.name).toMatch(/CALL Math\."abs"\(/)

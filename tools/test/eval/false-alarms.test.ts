@@ -9,6 +9,11 @@
  * these series: real-series.test.ts). The rows are 1 hour or 1 day apart, as
  * the files' timestamps say.
  *
+ * Then issue 20's event targets, with the rule of one budget and the reading
+ * limits calibrated on the training rows: every injected spike and level
+ * shift detected within 3 rows, every stuck run longer than the calibrated
+ * length detected; the drift and noise delays are printed as measured.
+ *
  * The monthly CO2 series is left out: a budget per hour, day or week allows
  * an alarm on more than every tenth monthly row, which calibrateBudget refuses.
  */
@@ -22,10 +27,17 @@ import { ReferenceModel } from "../../src/model/reference.ts"
 import type { AlarmUnit } from "../../src/model/canonical.ts"
 import { alarmCount, alarmRate, calibrateBudget, ruleFlags } from "../../src/eval/alarms.ts"
 import { calibrateThreshold } from "../../src/eval/anomaly.ts"
+import { EVENT_SIGMAS, scoreEvents } from "../../src/eval/events.ts"
+import { calibrateReadingLimits } from "../../src/eval/reading-limits.ts"
+import { eventLine } from "../../src/eval/evaluate.ts"
+import type { CanonicalModel } from "../../src/model/canonical.ts"
+import type { EventScore, SeriesData } from "../../src/eval/evaluation.ts"
 import { REPO_ROOT } from "../helpers/cli.ts"
 
 /** The held-out rows at most this many times the budget (issue 20). */
 const BUDGET_FACTOR = 2
+/** Every injected spike and level shift (EVENT_SIGMAS standard deviations) detected within this many rows of its start (issue 20). */
+const SPIKE_SHIFT_ROWS = 3
 
 interface Case {
     name: string
@@ -33,18 +45,20 @@ interface Case {
     file: string
     heldOut: number
     budgets: string[]
+    /** The budget whose rule the injected events are scored with. */
+    events: string
 }
 
-const series = (name: string, budgets: string[]): Case => {
+const series = (name: string, budgets: string[], events: string): Case => {
     const s = REAL_SERIES.find(r => r.name === name)!
-    return { name, model: modelPath(s), file: s.file, heldOut: s.heldOut, budgets }
+    return { name, model: modelPath(s), file: s.file, heldOut: s.heldOut, budgets, events }
 }
 
 const CASES: Case[] = [
-    series("seattle-wind", ["2/day", "1/day", "1/week", "0.25/week"]),
-    series("seattle-daily", ["0.5/week", "0.25/week"]),
+    series("seattle-wind", ["2/day", "1/day", "1/week", "0.25/week"], "1/day"),
+    series("seattle-daily", ["0.5/week", "0.25/week"], "0.5/week"),
     // the demo (tools/scripts/demo.ts): the last 60 days of the hourly normals held out
-    { name: "demo temperature", model: "tools/data/seattle-lstm.json", file: "seattle-weather-hourly-normals.csv", heldOut: 1440, budgets: ["2/day", "1/day", "1/week"] },
+    { name: "demo temperature", model: "tools/data/seattle-lstm.json", file: "seattle-weather-hourly-normals.csv", heldOut: 1440, budgets: ["2/day", "1/day", "1/week"], events: "1/day" },
 ]
 
 /** What the figures quoted in docs/forecasting.md come from: printed when the test runs. */
@@ -55,11 +69,15 @@ for (const c of CASES) {
         let validation: number[]
         let heldOut: number[]
         let rowMs: number
+        let model: CanonicalModel
+        let data: SeriesData
+        let trainRows: number
         beforeAll(() => {
-            const model = importCanonical(join(REPO_ROOT, c.model))
-            const data = readModelColumns(join(REPO_ROOT, DATA_DIR, c.file), model, {})
+            model = importCanonical(join(REPO_ROOT, c.model))
+            data = readModelColumns(join(REPO_ROOT, DATA_DIR, c.file), model, {})
             const n = data.target.length
-            const { trainRows, validationRows } = model.training!
+            trainRows = model.training!.trainRows
+            const { validationRows } = model.training!
             // the model's training file is every row before the held-out ones
             expect(trainRows + validationRows).toBe(n - c.heldOut)
             const forecasts = new ReferenceModel(model).run(data.inputs, data.times).map(y => y[0])
@@ -85,12 +103,39 @@ for (const c of CASES) {
                 expect(onHeldOut).toBeLessThanOrEqual(BUDGET_FACTOR * alarms)
             })
         }
+
+        describe(`events injected into the held-out rows, with the ${c.events} rule and the reading limits of the training rows`, () => {
+            let events: EventScore[]
+            let stuckRows: number
+            beforeAll(() => {
+                const [alarms, per] = [Number(c.events.split("/")[0]), c.events.split("/")[1] as AlarmUnit]
+                const limits = calibrateReadingLimits(data.inputs.slice(0, trainRows), model.inputNames!.length)
+                stuckRows = limits.stuckRows[model.inputNames!.indexOf(model.outputNames![0])]
+                const rule = calibrateBudget(validation, rowMs, { alarms, per })
+                events = scoreEvents({ ...model, anomaly: rule, readingLimits: limits }, data, data.target.length - c.heldOut)
+                measured.push(...events.map(ev => `${c.name} ${c.events} (${rule.threshold.toPrecision(4)}, ${rule.debounce!.join(" of ")}; stuck after ${stuckRows}): ${eventLine(ev, rowMs)}`))
+            })
+            const kind = (k: EventScore["kind"]) => events.find(ev => ev.kind === k)!
+            for (const k of ["spike", "level shift"] as const)
+                it(`every ${k} of ${EVENT_SIGMAS} standard deviations is detected within ${SPIKE_SHIFT_ROWS} rows`, () => {
+                    const ev = kind(k)
+                    expect(ev.count).toBeGreaterThan(2)
+                    expect(ev.delays).toHaveLength(ev.count)
+                    expect(Math.max(...ev.delays)).toBeLessThanOrEqual(SPIKE_SHIFT_ROWS)
+                })
+            it("every stuck run longer than the calibrated length is detected, within it", () => {
+                const ev = kind("stuck")
+                expect(ev.rows).toBeGreaterThan(stuckRows)
+                expect(ev.delays).toHaveLength(ev.count)
+                expect(Math.max(...ev.delays)).toBeLessThan(stuckRows)
+            })
+        })
     })
 }
 
 describe("the figures", () => {
     it("were measured", () => {
         console.log(measured.join("\n"))
-        expect(measured.length).toBe(CASES.reduce((a, c) => a + 1 + c.budgets.length, 0))
+        expect(measured.length).toBe(CASES.reduce((a, c) => a + 1 + c.budgets.length + 5, 0))
     })
 })
