@@ -12,9 +12,9 @@ import { calibrateThreshold, checkFaults } from "../eval/anomaly.ts"
 import { calibrateBudget, parseAlarmBudget } from "../eval/alarms.ts"
 import { calibrateReadingLimits, readingLimitsLine } from "../eval/reading-limits.ts"
 import { rowSpacing } from "../io/times.ts"
-import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
+import { type Columns, readColumns, readLabels, readModelColumns } from "../io/columns.ts"
 import { evaluateOutputs, formatEvaluation, measureInterval, method, naiveScale } from "../eval/evaluate.ts"
-import type { Evaluation, MaseScale, Period } from "../eval/evaluation.ts"
+import type { Evaluation, MaseScale, Period, SeriesData } from "../eval/evaluation.ts"
 import { calibrateInterval } from "../eval/intervals.ts"
 import { detectPeriod } from "../train/season.ts"
 import type { StatisticalFit } from "../train/statistical.ts"
@@ -58,6 +58,15 @@ function budgetRowMs(times: number[] | undefined, samplePeriod?: number): number
     throw new UserError("--false-alarms counts alarms in time, and the CSV has no column of timestamps: give the time between rows with --sample-period <ms>")
 }
 
+const LABELS_HELP = "a column of 1 (anomalous) and 0 per row: the anomaly rule is scored on the CSV's own events (runs of 1) and on the false alarms of the rows labelled 0"
+
+/** The columns, with each kept row's label when --labels names a column. */
+function withLabels(model: CanonicalModel, data: Columns, f: { data: string; labels?: string; delimiter?: string }): SeriesData & Columns {
+    if (f.labels === undefined) return data
+    if (!model.anomaly) throw new UserError("--labels scores the anomaly flag, and the model has no anomaly threshold (dsrnn train calibrates one for a model forecasting 1 row ahead)")
+    return { ...data, labels: readLabels(f.data, f.labels, data.lines, f.delimiter) }
+}
+
 /** Simulator progress on stderr: a bar on a terminal, a line every few seconds otherwise. */
 function simulatorProgress(quiet?: boolean) {
     let bar: Progress | undefined
@@ -70,7 +79,7 @@ function simulatorProgress(quiet?: boolean) {
 }
 
 /** Evaluates on the given rows, one evaluation per horizon; null encoding skips the device. */
-async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target" | "times">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale, statistical?: StatisticalFit): Promise<Evaluation[]> {
+async function evaluateOn(model: CanonicalModel, data: SeriesData, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale, statistical?: StatisticalFit): Promise<Evaluation[]> {
     if (encoding) console.error(`running ${count(data.inputs.length, "row")} on the simulated device (${encoding} weights)...`)
     return evaluateOutputs(model, data, { encoding, plan: encoding ? choosePlan(model, encoding, undefined).plan : undefined, onProgress: simulatorProgress(quiet), period, scale, statistical })
 }
@@ -223,13 +232,14 @@ export function registerTrainCommands(program: Command): void {
         .option("--inputs <columns>", "input columns (default: the model's inputNames)")
         .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
         .option("--period <rows>", PERIOD_HELP.replace("the training rows", "model.json, or detected on these rows"), periodRows)
+        .option("--labels <column>", LABELS_HELP)
         .option("--no-device", "skip the simulated device")
         .option("-q, --quiet", "no simulator progress lines")
         .addOption(delimiterOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn evaluate model.json --data test.csv --weights i8")
-        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; delimiter?: string; period?: number }) => {
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; delimiter?: string; period?: number; labels?: string }) => {
             const model = await importModel(modelPath)
-            const data = readModelColumns(f.data, model, f)
+            const data = withLabels(model, readModelColumns(f.data, model, f), f)
             printNotes(data.notes)
             const evaluations = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
             console.log(formatEvaluations(evaluations, f.data))
@@ -244,15 +254,16 @@ export function registerTrainCommands(program: Command): void {
         .option("--inputs <columns>", "input columns (default: the model's inputNames)")
         .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
         .option("--period <rows>", PERIOD_HELP.replace("the training rows", "model.json, or detected on these rows"), periodRows)
+        .option("--labels <column>", LABELS_HELP)
         .option("--no-device", "plot the float model only, without the simulated device")
         .option("-q, --quiet", "no simulator progress lines")
         .addOption(delimiterOption())
         .requiredOption("-o, --out <report.html>", "where to write the page")
         .addHelpText("after", "\nExample:\n  npx dsrnn report model.json --data test.csv --weights i8 --out report.html")
-        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string; delimiter?: string; period?: number }) => {
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string; delimiter?: string; period?: number; labels?: string }) => {
             checkOutputs("report", [{ path: f.out, flag: "--out", what: "an HTML page", extensions: [".html", ".htm"] }], [...modelFiles(modelPath), f.data])
             const model = await importModel(modelPath)
-            const data = readModelColumns(f.data, model, f)
+            const data = withLabels(model, readModelColumns(f.data, model, f), f)
             printNotes(data.notes)
             const evaluations = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
             console.log(formatEvaluations(evaluations, f.data))

@@ -8,7 +8,7 @@
 import type { AnomalyThreshold, CanonicalModel } from "../model/canonical.ts"
 import type { Evaluation, FaultCheck, SeriesData } from "./evaluation.ts"
 import { alarmCount, ruleFlags } from "./alarms.ts"
-import { scoreEvents } from "./events.ts"
+import { detect, labelledRuns, scoreEvents } from "./events.ts"
 import { READING_JUMP, READING_STUCK, readingKinds } from "./reading-limits.ts"
 import { rowSpacing } from "../io/times.ts"
 
@@ -43,9 +43,13 @@ export function checkFaults(model: CanonicalModel, data: SeriesData, e: Evaluati
     // evaluation row i scores the reading at row start + horizon + i
     const from = e.start + e.horizon
     const check: FaultCheck = { ...model.anomaly!, rows: e.actual.length, flagged: flaggedRows.length, flaggedRows, alarms: alarmCount(flags, debounce[1]), rowMs, events: scoreEvents(model, data, from) }
-    if (model.readingLimits) {
-        const kinds = readingKinds(data.inputs, model.readingLimits).slice(from, from + e.actual.length)
-        check.readings = { stuck: kinds.filter(k => k & READING_STUCK).length, jump: kinds.filter(k => k & READING_JUMP).length }
+    const kinds = model.readingLimits ? readingKinds(data.inputs, model.readingLimits).slice(from, from + e.actual.length) : flags.map(() => 0)
+    if (model.readingLimits) check.readings = { stuck: kinds.filter(k => k & READING_STUCK).length, jump: kinds.filter(k => k & READING_JUMP).length }
+    if (data.labels) {
+        const labels = data.labels.slice(from, from + e.actual.length)
+        const runs = labelledRuns(labels)
+        const cleanFlags = flags.map((f, i) => (labels[i] ? 0 : f | kinds[i]))
+        check.labelled = { count: runs.length, ...detect(runs, flags, kinds), cleanRows: labels.filter(l => !l).length, alarms: alarmCount(cleanFlags, debounce[1]) }
     }
     return check
 }

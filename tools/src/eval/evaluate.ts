@@ -17,7 +17,7 @@ import type { ModelPlan } from "../emit/plan.ts"
 import { checkFaults } from "./anomaly.ts"
 import { alarmRate, durationWords } from "./alarms.ts"
 import { percentile } from "./anomaly.ts"
-import type { Evaluation, EventScore, FaultCheck, MaseScale, Method, Period, SeriesData } from "./evaluation.ts"
+import type { Evaluation, EventScore, FaultCheck, LabelScore, MaseScale, Method, Period, SeriesData } from "./evaluation.ts"
 import { UserError } from "../core/errors.ts"
 import { detectPeriod } from "../train/season.ts"
 import { seasonalLag } from "../model/features.ts"
@@ -213,16 +213,27 @@ export function formatFaults(f: FaultCheck): string[] {
     const injected = f.events.filter(ev => ev.count > 0)
     if (!injected.length) lines.push("  too few rows to inject events")
     for (const ev of injected) lines.push(`  ${eventLine(ev, f.rowMs)}`)
+    if (f.labelled) lines.push(`  ${labelLine(f.labelled, f.rowMs)}`)
     return lines
+}
+
+/** The delays of detected events: "delay median 0 rows, worst 1 row (1 hour); first flagged by the residual 14, stuck 0, jump 2". */
+function delayWords(d: number[], by: EventScore["detectedBy"], rowMs?: number): string {
+    if (!d.length) return ""
+    const time = (rows: number) => (rowMs ? ` (${durationWords(rows * rowMs)})` : "")
+    return `, delay median ${count(percentile(d, 50), "row")}${time(percentile(d, 50))}, worst ${count(Math.max(...d), "row")}${time(Math.max(...d))}; first flagged by the residual ${by.residual}, stuck ${by.stuck}, jump ${by.jump}`
+}
+
+/** "the CSV's labelled events: 3 of 4 detected (75%), delay ...; on the 1,200 rows labelled 0: 2 alarms, 0.04 per day" */
+export function labelLine(l: LabelScore, rowMs?: number): string {
+    const found = l.count ? `${l.delays.length} of ${l.count} detected (${((100 * l.delays.length) / l.count).toFixed(0)}%)${delayWords(l.delays, l.detectedBy, rowMs)}` : "none among these rows"
+    const rate = rowMs && l.cleanRows ? `, ${alarmRate(l.alarms, l.cleanRows, rowMs, "day").toPrecision(3)} per day` : ""
+    return `the CSV's labelled events: ${found}; on the ${count(l.cleanRows, "row")} labelled 0: ${count(l.alarms, "alarm")}${rate}`
 }
 
 /** "injected level shifts of 9.12 for 24 rows: 14 of 14 detected (100%), delay median 0 rows, worst 1 row (1 hour); by the residual 14, stuck 0, jump 2" */
 export function eventLine(ev: EventScore, rowMs?: number): string {
     const what = ev.kind === "stuck" ? `stuck readings for ${count(ev.rows, "row")}` : ev.kind === "spike" ? `spikes of ${ev.size.toPrecision(3)}` : `${ev.kind}s of ${ev.size.toPrecision(3)}${ev.kind === "noise burst" ? " (standard deviation)" : ""} over ${count(ev.rows, "row")}`
-    const d = ev.delays
-    const pct = `${((100 * d.length) / ev.count).toFixed(0)}%`
-    const time = (rows: number) => (rowMs ? ` (${durationWords(rows * rowMs)})` : "")
-    const delay = d.length ? `, delay median ${count(percentile(d, 50), "row")}${time(percentile(d, 50))}, worst ${count(Math.max(...d), "row")}${time(Math.max(...d))}` : ""
-    const by = d.length ? `; first flagged by the residual ${ev.detectedBy.residual}, stuck ${ev.detectedBy.stuck}, jump ${ev.detectedBy.jump}` : ""
-    return `injected ${what}: ${d.length} of ${ev.count} detected (${pct})${delay}${by}`
+    const pct = `${((100 * ev.delays.length) / ev.count).toFixed(0)}%`
+    return `injected ${what}: ${ev.delays.length} of ${ev.count} detected (${pct})${delayWords(ev.delays, ev.detectedBy, rowMs)}`
 }

@@ -53,6 +53,8 @@ export interface SeriesData {
     target: number[]
     /** UTC ms per row, for a model's calendar inputs. */
     times?: number[]
+    /** Per row, 1 if the CSV's label column (--labels) marks it anomalous, else 0. */
+    labels?: number[]
 }
 
 export interface FaultCheck extends AnomalyThreshold {
@@ -69,6 +71,18 @@ export interface FaultCheck extends AnomalyThreshold {
     readings?: { stuck: number; jump: number }
     /** Injected events per kind (eval/events.ts). */
     events: EventScore[]
+    /** The CSV's own events (runs of rows labelled 1, --labels) among these rows, and the false alarms on the rows labelled 0. */
+    labelled?: LabelScore
+}
+
+export interface LabelScore {
+    /** Runs of labelled rows, and per detected one, rows from its start to the first flag. */
+    count: number
+    delays: number[]
+    detectedBy: EventScore["detectedBy"]
+    /** Rows labelled 0, and the alarms the rule raised on them. */
+    cleanRows: number
+    alarms: number
 }
 
 export type EventKind = "spike" | "level shift" | "slow drift" | "stuck" | "noise burst"

@@ -90,17 +90,37 @@ export function scoreEvents(model: CanonicalModel, data: SeriesData, from: numbe
         const forecasts = new ReferenceModel(model).run(inputs, data.times).map(y => y[0])
         const residual = anomaly ? ruleFlags(observed.map((v, t) => (t === 0 ? 0 : forecasts[t - 1] - v)), anomaly.threshold, anomaly.debounce) : observed.map(() => 0)
         const reading = limits ? readingKinds(inputs, limits) : observed.map(() => 0)
-        const detectedBy = { residual: 0, stuck: 0, jump: 0 }
-        const delays = starts.flatMap(s => {
-            for (let t = s; t < s + length + DETECT_AFTER; t++) {
-                if (!residual[t] && !reading[t]) continue
-                if (residual[t]) detectedBy.residual++
-                if (reading[t] & READING_STUCK) detectedBy.stuck++
-                if (reading[t] & READING_JUMP) detectedBy.jump++
-                return [t - s]
-            }
-            return []
-        })
+        const { delays, detectedBy } = detect(starts.map(s => [s, s + length]), residual, reading)
         return { kind, count: starts.length, rows: length, size: kind === "stuck" ? 0 : size, delays, detectedBy }
     })
+}
+
+/**
+ * Per event [start, end) (row indices into both flag lists), the delay to
+ * the first row from its start to DETECT_AFTER rows after its end that the
+ * residual rule or a reading limit flags, and which flagged it.
+ */
+export function detect(events: [number, number][], residual: number[], reading: number[]): Pick<EventScore, "delays" | "detectedBy"> {
+    const detectedBy = { residual: 0, stuck: 0, jump: 0 }
+    const delays = events.flatMap(([s, end]) => {
+        for (let t = s; t < Math.min(end + DETECT_AFTER, residual.length); t++) {
+            if (!residual[t] && !reading[t]) continue
+            if (residual[t]) detectedBy.residual++
+            if (reading[t] & READING_STUCK) detectedBy.stuck++
+            if (reading[t] & READING_JUMP) detectedBy.jump++
+            return [t - s]
+        }
+        return []
+    })
+    return { delays, detectedBy }
+}
+
+/** The runs of rows labelled 1, as [start, end). */
+export function labelledRuns(labels: number[]): [number, number][] {
+    const runs: [number, number][] = []
+    labels.forEach((l, t) => {
+        if (l && (t === 0 || !labels[t - 1])) runs.push([t, t + 1])
+        else if (l) runs[runs.length - 1][1] = t + 1
+    })
+    return runs
 }

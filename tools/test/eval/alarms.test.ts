@@ -10,7 +10,7 @@ import { UserError } from "../../src/core/errors.ts"
 import { validateModel } from "../../src/model/validate.ts"
 import { importCanonical } from "../../src/import/import-model.ts"
 import { join } from "node:path"
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
 
@@ -125,6 +125,22 @@ describe("dsrnn train --false-alarms, then evaluate", () => {
         const e = await runCli(["evaluate", out, "--data", "tools/data/weather.csv", "--no-device"])
         expect(e.code, e.stderr).toBe(0)
         expect(e.stdout).toMatch(new RegExp(`anomaly threshold ${threshold.toPrecision(4)}.*, \\d+ alarms?, [0-9.]+ per day against 1`))
+    }, 120_000)
+
+    it("evaluate --labels scores the CSV's own events and the false alarms of the rows labelled 0", async () => {
+        // the weather rows with a label column: rows 60-62 (file lines 62-64) 15 degrees too warm, labelled 1
+        const [header, ...rows] = readFileSync(join(REPO_ROOT, "tools/data/weather.csv"), "utf8").trim().split("\n")
+        const labelled = [`${header},label`, ...rows.map((r, i) => (i >= 60 && i < 63 ? `${Number(r.split(",")[0]) + 15}${r.slice(r.indexOf(","))},1` : `${r},0`))]
+        const csv = join(dir, "labelled.csv")
+        writeFileSync(csv, labelled.join("\n") + "\n")
+        const e = await runCli(["evaluate", out, "--data", csv, "--no-device", "--labels", "label"])
+        expect(e.code, e.stderr).toBe(0)
+        expect(e.stdout).toMatch(/the CSV's labelled events: 1 of 1 detected \(100%\), delay median 0 rows \(0 seconds\), worst 0 rows \(0 seconds\); first flagged by .*; on the \d+ rows labelled 0: \d+ alarms?, [0-9.]+ per day/)
+        writeFileSync(csv, labelled.join("\n").replace(",1\n", ",yes\n") + "\n")
+        const bad = await runCli(["evaluate", out, "--data", csv, "--no-device", "--labels", "label"])
+        expect(bad.stderr.trim()).toBe(`dsrnn: ${csv}: line 62 has "yes" in the label column "label" (--labels), expected 1 (anomalous) or 0`)
+        const missing = await runCli(["evaluate", out, "--data", csv, "--no-device", "--labels", "flag"])
+        expect(missing.stderr.trim()).toMatch(/^dsrnn: .*: no column "flag" \(--labels\)/)
     }, 120_000)
 
     it("without timestamps or --sample-period, a one-line error naming --sample-period", async () => {
