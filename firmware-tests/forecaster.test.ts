@@ -1,6 +1,6 @@
 import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
-import { Act, Affine, AnomalyCheck, Arima, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, READING_JUMP, READING_STUCK, ReadingCheck, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
+import { Act, Affine, AnomalyCheck, Arima, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, READING_JUMP, READING_STUCK, ReadingCheck, STEP_OPCODE_LIMIT, Scaling, StaleCheck, zeros } from "../src/index"
 import { expectClose, readRow, stepCount } from "./check"
 import { headsF32 } from "./fixtures/heads_f32.g"
 
@@ -343,5 +343,34 @@ describe("ReadingCheck: a stuck sensor and a change faster than the sensor moved
     test("a null array turns that kind off", async () => {
         expectFlags(await limitKinds(new ReadingCheck(null, [4, 1.5])), [0, 0, 0, READING_JUMP, 0, 0, 0, READING_JUMP, READING_JUMP], "jumps only")
         expectFlags(await limitKinds(new ReadingCheck([3, 3], null)), [0, 0, READING_STUCK, 0, 0, READING_STUCK, READING_STUCK, READING_STUCK, 0], "stuck only (b alike at rows 4-7)")
+    })
+})
+
+// The half-gain network again (forecast 0.5 r[t - 1]), window 2 (weight 1/2): on a halving
+// series it is exact and persistence is not; then the series stops halving and persistence is exact.
+// Readings 16 8 4 2 1 1 1 1 1. From t = 1 the model misses by 0 0 0 0 0.5 0.5 0.5 0.5, persistence
+// by 8 4 2 1 0 0 0 0. Running means (m += (e - m) / 2), model: 0 0 0 0 0.25 0.375 0.4375 0.46875;
+// persistence: 4 4 3 2 1 0.5 0.25 0.125. The model's is above from row 7: lost 1 at row 7, 2 at row 8.
+const STALE_READINGS = [16, 8, 4, 2, 1, 1, 1, 1, 1]
+
+async function staleFlags(check: StaleCheck): Promise<number[]> {
+    const w = [zeros(1)]
+    w[0][0] = 0.5
+    const forecaster = new Forecaster(new Model([dense(w)]), null, false)
+    const flags: number[] = []
+    const raw = zeros(1)
+    for (let t = 0; t < STALE_READINGS.length; t++) {
+        raw[0] = STALE_READINGS[t]
+        flags.push(check.check(raw))
+        check.remember(raw, await forecaster.step(raw))
+    }
+    return flags
+}
+
+describe("StaleCheck: the model's running error against persistence's", () => {
+    test("a model that wins, then loses to persistence: stale once its mean has been above persistence's span readings in a row, worked out by hand", async () => {
+        expectFlags(await staleFlags(new StaleCheck(0, 2, 1)), [0, 0, 0, 0, 0, 0, 0, 1, 1], "span 1")
+        expectFlags(await staleFlags(new StaleCheck(0, 2, 2)), [0, 0, 0, 0, 0, 0, 0, 0, 1], "span 2")
+        expectFlags(await staleFlags(new StaleCheck(0, 2, 0)), zeros(STALE_READINGS.length), "span 0: off")
     })
 })

@@ -11,6 +11,7 @@ import { choosePlan } from "../emit/plan.ts"
 import { calibrateThreshold, checkFaults } from "../eval/anomaly.ts"
 import { calibrateBudget, parseAlarmBudget } from "../eval/alarms.ts"
 import { calibrateReadingLimits, readingLimitsLine } from "../eval/reading-limits.ts"
+import { calibrateStale } from "../eval/stale.ts"
 import { rowSpacing } from "../io/times.ts"
 import { type Columns, readColumns, readLabels, readModelColumns } from "../io/columns.ts"
 import { evaluateOutputs, formatEvaluation, measureInterval, method, naiveScale } from "../eval/evaluate.ts"
@@ -211,6 +212,7 @@ export function registerTrainCommands(program: Command): void {
                 model.anomaly = budget ? calibrateBudget(errors, alarmRowMs!, budget) : calibrateThreshold(errors)
                 if (budget && errors.length * alarmRowMs! * budget.alarms < ALARM_UNIT_MS[budget.per])
                     console.log(`note: the ${count(errors.length, "validation row")} span less time than the budget allows one alarm in, so the threshold keeps them free of alarms; more rows measure the budget better`)
+                model.stale = calibrateStale(errors, method(first, "persistence")!.predictions.map((p, i) => p - first.actual[i]))
                 first.faults = checkFaults(model, result.validation, first)
             } else if (budget) throw new UserError(`--false-alarms: the device flags one-step errors, and this model forecasts ${first.horizon} rows ahead; train with --horizon 1`)
             else console.log(`no anomaly threshold: the device flags one-step errors, and this model forecasts ${first.horizon} rows ahead`)

@@ -50,6 +50,8 @@ export function emitModule(plan: ModelPlan, opts: EmitOptions): string {
         `export const derived: Derivation = ${derivationSource(model)}`,
         `export const anomalyThreshold: number = ${model.anomaly ? model.anomaly.threshold : "null"}`,
         // only with a threshold, so modules of models without one read as before
+        // only with a stale rule, likewise: new StaleCheck(input, staleWindow, staleSpan)
+        ...(model.stale ? [`export const staleWindow: number = ${model.stale.window}`, `export const staleSpan: number = ${model.stale.span}`] : []),
         // only with reading limits, likewise: new ReadingCheck(readingStuckRows, readingMaxChange)
         ...(model.readingLimits ? [`export const readingStuckRows: number[] = [${model.readingLimits.stuckRows.join(", ")}]`, `export const readingMaxChange: number[] = [${model.readingLimits.maxChange.join(", ")}]`] : []),
         ...(model.anomaly ? [`/** [count, window]: the flag is on while count of the last window readings were over anomalyThreshold: anomaly(model, anomalyThreshold, scaling, null, undefined, anomalyDebounce). */`, `export const anomalyDebounce: number[] = [${(model.anomaly.debounce ?? [1, 1]).join(", ")}]`] : []),

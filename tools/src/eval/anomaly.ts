@@ -11,6 +11,7 @@ import { alarmCount, ruleFlags } from "./alarms.ts"
 import { detect, labelledRuns, scoreEvents } from "./events.ts"
 import { READING_JUMP, READING_STUCK, readingKinds } from "./reading-limits.ts"
 import { rowSpacing } from "../io/times.ts"
+import { staleFlags } from "./stale.ts"
 
 /** The percentile of the absolute errors train stores as the threshold. */
 export const DEFAULT_PERCENTILE = 99.5
@@ -45,6 +46,12 @@ export function checkFaults(model: CanonicalModel, data: SeriesData, e: Evaluati
     const check: FaultCheck = { ...model.anomaly!, rows: e.actual.length, flagged: flaggedRows.length, flaggedRows, alarms: alarmCount(flags, debounce[1]), rowMs, events: scoreEvents(model, data, from) }
     const kinds = model.readingLimits ? readingKinds(data.inputs, model.readingLimits).slice(from, from + e.actual.length) : flags.map(() => 0)
     if (model.readingLimits) check.readings = { stuck: kinds.filter(k => k & READING_STUCK).length, jump: kinds.filter(k => k & READING_JUMP).length }
+    if (model.stale) {
+        const persistence = e.methods.find(m => m.key === "persistence")!
+        const stale = staleFlags(predictor.predictions.map((p, i) => p - e.actual[i]), persistence.predictions.map((p, i) => p - e.actual[i]), model.stale)
+        const first = stale.indexOf(1)
+        check.stale = { span: model.stale.span, rows: stale.filter(f => f).length, ...(first >= 0 ? { first } : {}) }
+    }
     if (data.labels) {
         const labels = data.labels.slice(from, from + e.actual.length)
         const runs = labelledRuns(labels)

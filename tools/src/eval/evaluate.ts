@@ -214,6 +214,10 @@ export function formatFaults(f: FaultCheck): string[] {
     if (!injected.length) lines.push("  too few rows to inject events")
     for (const ev of injected) lines.push(`  ${eventLine(ev, f.rowMs)}`)
     if (f.labelled) lines.push(`  ${labelLine(f.labelled, f.rowMs)}`)
+    if (f.stale) {
+        const { rows, first, span } = f.stale
+        lines.push(`  stale (the model's running error above persistence's for ${count(span, "row")} in a row): ${first === undefined ? "never on these rows" : `${count(rows, "row")}, from scored row ${first + 1}`}`)
+    }
     return lines
 }
 

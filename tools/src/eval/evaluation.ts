@@ -71,6 +71,8 @@ export interface FaultCheck extends AnomalyThreshold {
     readings?: { stuck: number; jump: number }
     /** Injected events per kind (eval/events.ts). */
     events: EventScore[]
+    /** With the model's stale rule: the rows it flags stale, and the first of them (index into Evaluation.actual). */
+    stale?: { span: number; rows: number; first?: number }
     /** The CSV's own events (runs of rows labelled 1, --labels) among these rows, and the false alarms on the rows labelled 0. */
     labelled?: LabelScore
 }

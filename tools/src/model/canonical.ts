@@ -152,6 +152,17 @@ export interface ReadingLimits {
     maxChange: number[]
 }
 
+/**
+ * The stale flag (src/stale.ts StaleCheck): the model's and persistence's
+ * one-step errors as running means over about `window` rows; stale once the
+ * model's has been above persistence's `span` rows in a row. train sets
+ * `span` so that its validation rows never go stale (eval/stale.ts).
+ */
+export interface StaleRule {
+    window: number
+    span: number
+}
+
 /** A time unit a false-alarm budget is counted in, and its length. */
 export type AlarmUnit = "hour" | "day" | "week"
 export const ALARM_UNIT_MS: Record<AlarmUnit, number> = { hour: 3_600_000, day: 86_400_000, week: 604_800_000 }
@@ -293,6 +304,8 @@ export interface CanonicalModel {
     anomaly?: AnomalyThreshold
     /** Stuck-sensor and rate-of-change limits per reading; absent (every model before them): no such check. */
     readingLimits?: ReadingLimits
+    /** When the model has lost to persistence too long on the device; absent (models before it): no stale flag. */
+    stale?: StaleRule
     interval?: PredictionInterval
     training?: TrainingRecord
 }

@@ -169,6 +169,11 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
         stuckRows.forEach((n, j) => (Number.isInteger(n) && n >= 0) || fail("readingLimits.stuckRows", `reading ${j} has ${n}, expected a whole number of rows (0: off)`))
         maxChange.forEach((c, j) => c >= 0 || fail("readingLimits.maxChange", `reading ${j} has ${c}, expected a change of at least 0 (0: off)`))
     }
+    if (model.stale !== undefined) {
+        const { window, span } = model.stale
+        if (!(typeof window === "number" && window >= 1 && Number.isFinite(window))) fail("stale.window", `is ${quote(window)}, expected at least 1 row`)
+        if (!(Number.isInteger(span) && span >= 0)) fail("stale.span", `is ${quote(span)}, expected a whole number of rows (0: off)`)
+    }
     if (model.training?.search !== undefined) checkSearch(model.training.search)
     return model
 }

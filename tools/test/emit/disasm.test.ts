@@ -127,6 +127,15 @@ describe("bytecode of Forecaster.step, the per-reading path of the app, predict(
             for (const c of calls(p)) expect(c, p.name).toMatch(/CALL Math\."abs"\(/)
         }
     })
+
+    test("StaleCheck's check and remember allocate only to throw and call only Math builtins", () => {
+        const stale = path.filter(p => /^(check|remember)_F\d+$/.test(p.name) && p.lines.some(l => /"lastForecast"/.test(l)))
+        expect(stale.map(p => p.name.replace(/_F\d+$/, "")).sort()).toEqual(["check", "remember"])
+        for (const p of stale) {
+            expect(allocationsOutsideThrow(p), p.name).toEqual([])
+            for (const c of calls(p)) expect(c, p.name).toMatch(/CALL Math\."abs"\(/)
+        }
+    })
 })
 
 describe("bytecode of compiled cells (the code dsrnn compile emits for a recurrent layer)", () => {

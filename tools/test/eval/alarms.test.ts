@@ -119,12 +119,17 @@ describe("dsrnn train --false-alarms, then evaluate", () => {
         const { threshold, debounce, budget } = model.anomaly
         expect(budget).toMatchObject({ alarms: 1, per: "day", rowMs: 60000 })
         expect(model.training.command).toContain("--false-alarms 1/day --sample-period 60000")
+        // the reading limits and the stale rule come with every one-row-ahead model train makes
+        expect(model.readingLimits.stuckRows).toHaveLength(3)
+        expect(model.stale).toMatchObject({ window: 48 })
+        expect(r.stdout).toMatch(/^reading limits \(training rows\): temperature stuck after \d+ alike, a jump above [0-9.]+; humidity/m)
         const rule = debounce[1] > 1 ? ` on ${debounce[0]} of the last ${debounce[1]} rows` : ""
         expect(r.stdout).toContain(`anomaly threshold ${threshold.toPrecision(4)}${rule} (for at most 1 false alarm per day: ${budget.validationAlarms} alarm`)
         expect(r.stdout).toMatch(/note: the \d+ validation rows span less time than the budget allows one alarm in/)
         const e = await runCli(["evaluate", out, "--data", "tools/data/weather.csv", "--no-device"])
         expect(e.code, e.stderr).toBe(0)
         expect(e.stdout).toMatch(new RegExp(`anomaly threshold ${threshold.toPrecision(4)}.*, \\d+ alarms?, [0-9.]+ per day against 1`))
+        expect(e.stdout).toMatch(/ {2}stale \(the model's running error above persistence's for \d+ rows in a row\): /)
     }, 120_000)
 
     it("evaluate --labels scores the CSV's own events and the false alarms of the rows labelled 0", async () => {

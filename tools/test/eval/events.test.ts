@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest"
 import { READING_JUMP, READING_STUCK, calibrateReadingLimits, readingKinds } from "../../src/eval/reading-limits.ts"
 import { EVENT_SIGMAS, scoreEvents } from "../../src/eval/events.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
+import { STALE_WINDOW, calibrateStale, staleFlags } from "../../src/eval/stale.ts"
 
 describe("reading limits from the training rows", () => {
     // a: runs of 3, 2, 1, 2 (longest 3), largest change 4; b: 0, then 7 fives (largest change 5)
@@ -91,5 +92,23 @@ describe("injected events, scored with the rule and the limits", () => {
     it("the jump limit sees a level shift on its first row, and its end", () => {
         const events = scoreEvents(model({ anomaly: { threshold: 0.5, percentile: 100, debounce: [2, 2] }, readingLimits: { stuckRows: [0], maxChange: [1] } }), data, 0)
         expect(kindOf(events, "level shift")).toMatchObject({ delays: [0, 0, 0, 0], detectedBy: { residual: 0, stuck: 0, jump: 4 } })
+    })
+})
+
+describe("the stale rule on the host, as the device's StaleCheck", () => {
+    it("a model that wins, then loses: the firmware test's errors from its row 1, worked out by hand there", () => {
+        const model = [0, 0, 0, 0, 0.5, 0.5, 0.5, 0.5]
+        const persistence = [8, 4, 2, 1, 0, 0, 0, 0]
+        expect(staleFlags(model, persistence, { window: 2, span: 1 })).toEqual([0, 0, 0, 0, 0, 0, 1, 1])
+        expect(staleFlags(model, persistence, { window: 2, span: 2 })).toEqual([0, 0, 0, 0, 0, 0, 0, 1])
+        expect(staleFlags(model, persistence, { window: 2, span: 0 })).toEqual(Array(8).fill(0))
+    })
+
+    it("the span: 1.5 x the longest losing run on validation, plus 1, and at least the window", () => {
+        expect(STALE_WINDOW).toBe(48)
+        // losing from the first row: runs of 10 and 100
+        expect(calibrateStale(Array(10).fill(1), Array(10).fill(0))).toEqual({ window: 48, span: 48 })
+        expect(calibrateStale(Array(100).fill(1), Array(100).fill(0))).toEqual({ window: 48, span: 151 })
+        expect(calibrateStale(Array(100).fill(0), Array(100).fill(1))).toEqual({ window: 48, span: 48 })
     })
 })
