@@ -224,7 +224,7 @@ export function formatFaults(f: FaultCheck): string[] {
 /** The delays of detected events: "delay median 0 rows, worst 1 row (1 hour); first flagged by the residual 14, stuck 0, jump 2". */
 function delayWords(d: number[], by: EventScore["detectedBy"], rowMs?: number): string {
     if (!d.length) return ""
-    const time = (rows: number) => (rowMs ? ` (${durationWords(rows * rowMs)})` : "")
+    const time = (rows: number) => (rowMs && rows > 0 ? ` (${durationWords(rows * rowMs)})` : "")
     return `, delay median ${count(percentile(d, 50), "row")}${time(percentile(d, 50))}, worst ${count(Math.max(...d), "row")}${time(Math.max(...d))}; first flagged by the residual ${by.residual}, stuck ${by.stuck}, jump ${by.jump}`
 }
 

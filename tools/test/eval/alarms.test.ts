@@ -140,7 +140,7 @@ describe("dsrnn train --false-alarms, then evaluate", () => {
         writeFileSync(csv, labelled.join("\n") + "\n")
         const e = await runCli(["evaluate", out, "--data", csv, "--no-device", "--labels", "label"])
         expect(e.code, e.stderr).toBe(0)
-        expect(e.stdout).toMatch(/the CSV's labelled events: 1 of 1 detected \(100%\), delay median 0 rows \(0 seconds\), worst 0 rows \(0 seconds\); first flagged by .*; on the \d+ rows labelled 0: \d+ alarms?, [0-9.]+ per day/)
+        expect(e.stdout).toMatch(/the CSV's labelled events: 1 of 1 detected \(100%\), delay median 0 rows, worst 0 rows; first flagged by .*; on the \d+ rows labelled 0: \d+ alarms?, [0-9.]+ per day/)
         writeFileSync(csv, labelled.join("\n").replace(",1\n", ",yes\n") + "\n")
         const bad = await runCli(["evaluate", out, "--data", csv, "--no-device", "--labels", "label"])
         expect(bad.stderr.trim()).toBe(`dsrnn: ${csv}: line 62 has "yes" in the label column "label" (--labels), expected 1 (anomalous) or 0`)
