@@ -254,20 +254,31 @@ describe("Forecaster: derived inputs (change, seasonal value, calendar phase)", 
 const HALF_READINGS = [2, 2, 2, 6, 6, 6, 2, 2, 10, 2, 2, 2, 8, 8, 2]
 const HALF_THRESHOLD = 2.5
 
-/** The flag per reading of `check` on HALF_READINGS, the model stepped by a Forecaster as the app does: check the reading, then remember the forecast made from it. */
-async function halfFlags(check: AnomalyCheck): Promise<number[]> {
+/**
+ * The flag per reading of a check on `readings`, the half-gain network stepped by a Forecaster as the
+ * app does: `check` the reading, then `remember` it and the forecast made from it.
+ */
+async function halfGainFlags(readings: number[], check: (raw: number[]) => number, remember: (raw: number[], y: number[]) => void): Promise<number[]> {
     const w = [zeros(1)]
     w[0][0] = 0.5
     const forecaster = new Forecaster(new Model([dense(w)]), null, false)
     const flags: number[] = []
     const raw = zeros(1)
-    for (let t = 0; t < HALF_READINGS.length; t++) {
-        raw[0] = HALF_READINGS[t]
-        flags.push(check.check(raw))
-        check.remember(await forecaster.step(raw))
+    for (let t = 0; t < readings.length; t++) {
+        raw[0] = readings[t]
+        flags.push(check(raw))
+        remember(raw, await forecaster.step(raw))
         await ds.sleep(0) // the watchdog: this loop is ours
     }
     return flags
+}
+
+async function halfFlags(check: AnomalyCheck): Promise<number[]> {
+    return await halfGainFlags(
+        HALF_READINGS,
+        raw => check.check(raw),
+        (raw, y) => check.remember(y)
+    )
 }
 
 function expectFlags(got: number[], want: number[], what: string) {
@@ -354,17 +365,11 @@ describe("ReadingCheck: a stuck sensor and a change faster than the sensor moved
 const STALE_READINGS = [16, 8, 4, 2, 1, 1, 1, 1, 1]
 
 async function staleFlags(check: StaleCheck): Promise<number[]> {
-    const w = [zeros(1)]
-    w[0][0] = 0.5
-    const forecaster = new Forecaster(new Model([dense(w)]), null, false)
-    const flags: number[] = []
-    const raw = zeros(1)
-    for (let t = 0; t < STALE_READINGS.length; t++) {
-        raw[0] = STALE_READINGS[t]
-        flags.push(check.check(raw))
-        check.remember(raw, await forecaster.step(raw))
-    }
-    return flags
+    return await halfGainFlags(
+        STALE_READINGS,
+        raw => check.check(raw),
+        (raw, y) => check.remember(raw, y)
+    )
 }
 
 describe("StaleCheck: the model's running error against persistence's", () => {
