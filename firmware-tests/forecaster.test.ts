@@ -1,6 +1,6 @@
 import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
-import { Act, Affine, Arima, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, STEP_OPCODE_LIMIT, Scaling, zeros } from "../src/index"
+import { Act, Affine, AnomalyCheck, Arima, Dense, Derivation, DerivedInputs, Enc, Forecaster, Matrix, Model, READING_JUMP, READING_STUCK, ReadingCheck, STEP_OPCODE_LIMIT, Scaling, StaleCheck, zeros } from "../src/index"
 import { expectClose, readRow, stepCount } from "./check"
 import { headsF32 } from "./fixtures/heads_f32.g"
 
@@ -244,5 +244,138 @@ describe("Forecaster: derived inputs (change, seasonal value, calendar phase)", 
             message = e.message
         }
         expect(message.indexOf("expected 2 readings") >= 0).toBe(true)
+    })
+})
+
+// A network forecasting half the reading: the forecast for reading t is
+// 0.5 r[t - 1], so the error |0.5 r[t - 1] - r[t]| is, from t = 1 on:
+// 1 1 5 3 3 1 1 9 3 1 1 7 4 2. Over 2.5: rows 3 4 5, 8 9, 12 13. The flags
+// below are counted by hand from that row list.
+const HALF_READINGS = [2, 2, 2, 6, 6, 6, 2, 2, 10, 2, 2, 2, 8, 8, 2]
+const HALF_THRESHOLD = 2.5
+
+/**
+ * The flag per reading of a check on `readings`, the half-gain network stepped by a Forecaster as the
+ * app does: `check` the reading, then `remember` it and the forecast made from it.
+ */
+async function halfGainFlags(readings: number[], check: (raw: number[]) => number, remember: (raw: number[], y: number[]) => void): Promise<number[]> {
+    const w = [zeros(1)]
+    w[0][0] = 0.5
+    const forecaster = new Forecaster(new Model([dense(w)]), null, false)
+    const flags: number[] = []
+    const raw = zeros(1)
+    for (let t = 0; t < readings.length; t++) {
+        raw[0] = readings[t]
+        flags.push(check(raw))
+        remember(raw, await forecaster.step(raw))
+        await ds.sleep(0) // the watchdog: this loop is ours
+    }
+    return flags
+}
+
+async function halfFlags(check: AnomalyCheck): Promise<number[]> {
+    return await halfGainFlags(
+        HALF_READINGS,
+        raw => check.check(raw),
+        (raw, y) => check.remember(y)
+    )
+}
+
+function expectFlags(got: number[], want: number[], what: string) {
+    expect(got.length).toBe(want.length)
+    for (let t = 0; t < want.length; t++) expectClose(got[t], want[t], 0, `${what}: row ${t}`)
+}
+
+describe("AnomalyCheck on a Forecaster's forecasts: the threshold and its debounce", () => {
+    test("1 of 1 (no debounce, the old rule) flags every row over the threshold", async () => {
+        expectFlags(await halfFlags(new AnomalyCheck([0], HALF_THRESHOLD)), [0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0], "1 of 1")
+        expectFlags(await halfFlags(new AnomalyCheck([0], HALF_THRESHOLD, [1, 1])), [0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0], "[1, 1]")
+    })
+
+    test("2 of 3 flags from the second row over it in a window of three, and while two of the last three are", async () => {
+        expectFlags(await halfFlags(new AnomalyCheck([0], HALF_THRESHOLD, [2, 3])), [0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1], "2 of 3")
+    })
+
+    test("3 of 3 flags only the third row over it in a row", async () => {
+        expectFlags(await halfFlags(new AnomalyCheck([0], HALF_THRESHOLD, [3, 3])), [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0], "3 of 3")
+    })
+
+    test("threshold 0 never flags; an output that forecasts no input (-1) is never compared", async () => {
+        expectFlags(await halfFlags(new AnomalyCheck([0], 0, [1, 1])), zeros(HALF_READINGS.length), "threshold 0")
+        expectFlags(await halfFlags(new AnomalyCheck([-1], HALF_THRESHOLD)), zeros(HALF_READINGS.length), "no target")
+    })
+
+    test("a debounce outside 1 <= count <= window throws, naming it", async () => {
+        let message = ""
+        try {
+            new AnomalyCheck([0], 1, [3, 2])
+        } catch (e: any) {
+            message = e.message
+        }
+        expect(message.indexOf("debounce 3 of 2") >= 0).toBe(true)
+    })
+})
+
+// Two readings, a stuck after 3 alike or a change above 4, b a change above 1.5 (no stuck limit).
+// a's runs: 1 2 3 1 2 3 4 1 1, stuck at rows 2, 5, 6; its changes 0 0 1 0 0 0 7 6: jumps at rows 7, 8.
+// b's changes 1 1 2 0.5 0 0 0 1.5: a jump at row 3 (1.5 is not above 1.5).
+const LIMIT_READINGS = [
+    [1, 0],
+    [1, 1],
+    [1, 2],
+    [2, 4],
+    [2, 4.5],
+    [2, 4.5],
+    [2, 4.5],
+    [9, 4.5],
+    [3, 3],
+]
+
+async function limitKinds(check: ReadingCheck): Promise<number[]> {
+    // the readings go on to the model, as in the app: the check reads them only
+    const forecaster = new Forecaster(new Model([dense(identity(2))]), null, false)
+    const kinds: number[] = []
+    for (let t = 0; t < LIMIT_READINGS.length; t++) {
+        kinds.push(check.check(LIMIT_READINGS[t]))
+        const y = await forecaster.step(LIMIT_READINGS[t])
+        expectClose(y[0], LIMIT_READINGS[t][0], 0, `row ${t}: the reading reaches the model unchanged`)
+    }
+    return kinds
+}
+
+describe("ReadingCheck: a stuck sensor and a change faster than the sensor moved", () => {
+    test("the stuck and jump bits of each row, counted by hand", async () => {
+        const S = READING_STUCK
+        const J = READING_JUMP
+        expect((S & J) === 0).toBe(true)
+        expectFlags(await limitKinds(new ReadingCheck([3, 0], [4, 1.5])), [0, 0, S, J, 0, S, S, J, J], "both")
+    })
+
+    test("a null array turns that kind off", async () => {
+        expectFlags(await limitKinds(new ReadingCheck(null, [4, 1.5])), [0, 0, 0, READING_JUMP, 0, 0, 0, READING_JUMP, READING_JUMP], "jumps only")
+        expectFlags(await limitKinds(new ReadingCheck([3, 3], null)), [0, 0, READING_STUCK, 0, 0, READING_STUCK, READING_STUCK, READING_STUCK, 0], "stuck only (b alike at rows 4-7)")
+    })
+})
+
+// The half-gain network again (forecast 0.5 r[t - 1]), window 2 (weight 1/2): on a halving
+// series it is exact and persistence is not; then the series stops halving and persistence is exact.
+// Readings 16 8 4 2 1 1 1 1 1. From t = 1 the model misses by 0 0 0 0 0.5 0.5 0.5 0.5, persistence
+// by 8 4 2 1 0 0 0 0. Running means (m += (e - m) / 2), model: 0 0 0 0 0.25 0.375 0.4375 0.46875;
+// persistence: 4 4 3 2 1 0.5 0.25 0.125. The model's is above from row 7: lost 1 at row 7, 2 at row 8.
+const STALE_READINGS = [16, 8, 4, 2, 1, 1, 1, 1, 1]
+
+async function staleFlags(check: StaleCheck): Promise<number[]> {
+    return await halfGainFlags(
+        STALE_READINGS,
+        raw => check.check(raw),
+        (raw, y) => check.remember(raw, y)
+    )
+}
+
+describe("StaleCheck: the model's running error against persistence's", () => {
+    test("a model that wins, then loses to persistence: stale once its mean has been above persistence's span readings in a row, worked out by hand", async () => {
+        expectFlags(await staleFlags(new StaleCheck(0, 2, 1)), [0, 0, 0, 0, 0, 0, 0, 1, 1], "span 1")
+        expectFlags(await staleFlags(new StaleCheck(0, 2, 2)), [0, 0, 0, 0, 0, 0, 0, 0, 1], "span 2")
+        expectFlags(await staleFlags(new StaleCheck(0, 2, 0)), zeros(STALE_READINGS.length), "span 0: off")
     })
 })

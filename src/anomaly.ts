@@ -3,28 +3,54 @@ import { zeros } from "./layer"
 /**
  * Flags a reading far from what the model forecast for it one step earlier:
  * |forecast of output j - reading of input targets[j]| > threshold, the same
- * test as the sensor app's anomaly flag.
+ * test as the sensor app's anomaly flag, debounced: the flag is 1 while at
+ * least `count` of the last `window` checked readings were over the
+ * threshold (1 of 1: every reading over it). `dsrnn train --false-alarms`
+ * calibrates the threshold and the debounce together (model.json
+ * `anomaly.debounce`).
  */
 export class AnomalyCheck {
     private last: number[]
     private primed = false
+    /** Per checked reading of the last `window`, 1 if it was over the threshold: a ring, `next` its oldest slot. */
+    private over: number[]
+    private next = 0
+    /** How many of `over` are 1. */
+    private overs = 0
+    /** At least this many of the last `window` checked readings over the threshold set the flag. */
+    readonly count: number
+    readonly window: number
 
-    /** `targets[j]` is the input that output j forecasts, or -1; `threshold` 0 never flags. */
+    /**
+     * `targets[j]` is the input that output j forecasts, or -1; `threshold` 0
+     * never flags; `debounce` is [count, window], 1 <= count <= window
+     * (absent: [1, 1], every reading over the threshold).
+     */
     constructor(
         readonly targets: number[],
-        readonly threshold: number
+        readonly threshold: number,
+        debounce?: number[]
     ) {
+        this.count = debounce ? debounce[0] : 1
+        this.window = debounce ? debounce[1] : 1
+        if (!(this.count >= 1 && this.window >= this.count)) throw new Error(`AnomalyCheck: debounce ${this.count} of ${this.window}, expected 1 <= count <= window`)
         this.last = zeros(targets.length)
+        this.over = zeros(this.window)
     }
 
-    /** 1 if `raw` is anomalous against the forecast remembered last, else 0. */
+    /** 1 if `raw` leaves at least `count` of the last `window` readings over the threshold against the forecast remembered for each, else 0. */
     check(raw: number[]): number {
-        if (!this.primed || !(this.threshold > 0)) return 0
-        for (let j = 0; j < this.targets.length; j++) {
-            const k = this.targets[j]
-            if (k >= 0 && Math.abs(this.last[j] - raw[k]) > this.threshold) return 1
+        let over = 0
+        if (this.primed && this.threshold > 0) {
+            for (let j = 0; j < this.targets.length; j++) {
+                const k = this.targets[j]
+                if (k >= 0 && Math.abs(this.last[j] - raw[k]) > this.threshold) over = 1
+            }
         }
-        return 0
+        this.overs += over - this.over[this.next]
+        this.over[this.next] = over
+        this.next = (this.next + 1) % this.window
+        return this.overs >= this.count ? 1 : 0
     }
 
     /** Keeps `y`, the forecast made from the current reading, for the next check. */

@@ -40,6 +40,12 @@ export interface AppConfig extends Scaling {
     targets: number[]
     /** |prediction - next observation| above this sets the anomaly flag; 0 turns it off. */
     threshold: number
+    /**
+     * [count, window]: the flag is set while at least count of the last
+     * window predictions were over the threshold (model.json
+     * `anomaly.debounce`, from train --false-alarms); absent: [1, 1].
+     */
+    anomalyDebounce?: number[]
     /** Suspend inside a step (Model.stepAsync): chosen by the host's budget check. */
     stepAsync: boolean
     /** Stop after this many predictions (0 = run forever); the simulator deploy uses it. */
@@ -191,7 +197,7 @@ export async function startApp(model: Model, config: AppConfig) {
     const raw = zeros(forecaster.readings)
     const rowMs = config.derived ? config.derived.f.rowMs : 0
     let samples = 0
-    const anomalies = new AnomalyCheck(config.targets, config.threshold)
+    const anomalies = new AnomalyCheck(config.targets, config.threshold, config.anomalyDebounce)
     const exact = Buffer.alloc(8 * model.outputSize)
     let t = 0
     let fault = ""

@@ -14,3 +14,7 @@ export const STEP_OPCODE_LIMIT = 65536
 
 /** Multiply-adds stepAsync runs between two suspensions. */
 export const SLICE_MACS = 2000
+
+/** ReadingCheck's result bits (src/reading-check.ts), which the host's copy of the rule returns too: a reading that has repeated too long, and one that moved too fast. */
+export const READING_STUCK = 1
+export const READING_JUMP = 2

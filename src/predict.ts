@@ -41,9 +41,12 @@ export function predict(model: Model, scaling?: Scaling, startMs?: number): Oper
  * reading is more than `threshold` from the forecast the model made for it
  * one step earlier. `targets[j]` is the input that output j forecasts
  * (default: output j forecasts input j). The first reading is never flagged.
- * `startMs` as for predict.
+ * `startMs` as for predict. `debounce` [count, window] (default [1, 1]):
+ * flag while at least count of the last window readings were that far, as
+ * `dsrnn compile` exports it (`anomalyDebounce`) for a model whose threshold
+ * train calibrated on a false-alarm budget.
  */
-export function anomaly(model: Model, threshold: number, scaling?: Scaling, targets?: number[], startMs?: number): OperatorFunction<number[], number> {
+export function anomaly(model: Model, threshold: number, scaling?: Scaling, targets?: number[], startMs?: number, debounce?: number[]): OperatorFunction<number[], number> {
     if (!targets) {
         const readings = scaling && scaling.derived ? scaling.derived.readings : model.inputSize
         targets = []
@@ -55,7 +58,7 @@ export function anomaly(model: Model, threshold: number, scaling?: Scaling, targ
             const { error, next, complete } = observer
             const forecaster = new Forecaster(model, scaling)
             if (startMs !== undefined) forecaster.setTime(startMs)
-            const checker = new AnomalyCheck(map, threshold)
+            const checker = new AnomalyCheck(map, threshold, debounce)
             return source.subscribe({
                 error,
                 complete,

@@ -15,6 +15,8 @@ export interface AutoFlags {
     board?: string
     grid?: string
     samplePeriod?: number
+    /** --false-alarms counts time in --sample-period when given. */
+    falseAlarms?: string
     weights: Encoding
 }
 
@@ -28,7 +30,7 @@ export function addArchAutoOptions(cmd: Command): Command {
     return cmd
         .option("--board <id>", `with --arch auto: the board the model must fit (${loadBoards().map(b => b.id).join(", ")})`)
         .option("--grid <archs>", `with --arch auto: the candidates, each as --arch takes it, separated by spaces (default: "${ARCH_GRID.join(" ")}")`)
-        .option("--sample-period <ms>", `with --arch auto: the time between two readings on the device, as dsrnn build --period; a candidate whose step takes longer (estimated) is skipped (default: ${BUILD_PERIOD_MS})`, samplePeriod)
+        .option("--sample-period <ms>", `the time between two readings on the device, as dsrnn build --period: with --arch auto, a candidate whose step takes longer (estimated) is skipped (default: ${BUILD_PERIOD_MS}); with --false-alarms, the time between rows (default: the CSV's timestamps)`, samplePeriod)
 }
 
 export const ARCH_AUTO_HELP = `
@@ -50,8 +52,8 @@ export interface ArchAuto {
 /** The search --arch auto asks for, or undefined for a given --arch; refuses flags that do not go together. */
 export function archAuto(f: AutoFlags): ArchAuto | undefined {
     if (f.arch.trim().toLowerCase() !== "auto") {
-        const stray = [f.board && "--board", f.grid && "--grid", f.samplePeriod !== undefined && "--sample-period"].filter(Boolean)
-        if (stray.length) throw new UserError(`${stray.join(" and ")} go${stray.length > 1 ? "" : "es"} with --arch auto, not --arch ${f.arch}`)
+        const stray = [f.board && "--board", f.grid && "--grid", f.samplePeriod !== undefined && f.falseAlarms === undefined && "--sample-period"].filter(Boolean)
+        if (stray.length) throw new UserError(`${stray.join(" and ")} go${stray.length > 1 ? "" : "es"} with --arch auto, not --arch ${f.arch}${f.samplePeriod !== undefined ? " (--sample-period also with --false-alarms)" : ""}`)
         return undefined
     }
     if (!f.board) throw new UserError(`--arch auto needs --board <id>, the board the model must fit: ${loadBoards().map(b => b.id).join(", ")}`)

@@ -4,14 +4,18 @@ import { Option } from "commander"
 import { canonicalJson, importModel, modelFiles } from "../import/import-model.ts"
 import { writeOutputFile } from "../io/files.ts"
 import { checkOutputs } from "../io/outputs.ts"
-import type { CanonicalModel } from "../model/canonical.ts"
+import { ALARM_UNIT_MS, type CanonicalModel } from "../model/canonical.ts"
 import { UserError } from "../core/errors.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { choosePlan } from "../emit/plan.ts"
 import { calibrateThreshold, checkFaults } from "../eval/anomaly.ts"
-import { type Columns, readColumns, readModelColumns } from "../io/columns.ts"
+import { calibrateBudget, parseAlarmBudget } from "../eval/alarms.ts"
+import { calibrateReadingLimits, readingLimitsLine } from "../eval/reading-limits.ts"
+import { calibrateStale } from "../eval/stale.ts"
+import { rowSpacing } from "../io/times.ts"
+import { type Columns, readColumns, readLabels, readModelColumns } from "../io/columns.ts"
 import { evaluateOutputs, formatEvaluation, measureInterval, method, naiveScale } from "../eval/evaluate.ts"
-import type { Evaluation, MaseScale, Period } from "../eval/evaluation.ts"
+import type { Evaluation, MaseScale, Period, SeriesData } from "../eval/evaluation.ts"
 import { calibrateInterval } from "../eval/intervals.ts"
 import { detectPeriod } from "../train/season.ts"
 import type { StatisticalFit } from "../train/statistical.ts"
@@ -48,6 +52,22 @@ function scoredPeriod(model: CanonicalModel, target: number[], flag?: number): P
     return { rows: detectPeriod(target), source: "detected on the scored rows: model.json has no period" }
 }
 
+/** The time between rows a false-alarm budget counts in: --sample-period (the device's rate, one row per sample), else the CSV's timestamps. */
+function budgetRowMs(times: number[] | undefined, samplePeriod?: number): number {
+    if (samplePeriod !== undefined) return samplePeriod
+    if (times && times.length > 1) return rowSpacing(times)
+    throw new UserError("--false-alarms counts alarms in time, and the CSV has no column of timestamps: give the time between rows with --sample-period <ms>")
+}
+
+const LABELS_HELP = "a column of 1 (anomalous) and 0 per row: the anomaly rule is scored on the CSV's own events (runs of 1) and on the false alarms of the rows labelled 0"
+
+/** The columns, with each kept row's label when --labels names a column. */
+function withLabels(model: CanonicalModel, data: Columns, f: { data: string; labels?: string; delimiter?: string }): SeriesData & Columns {
+    if (f.labels === undefined) return data
+    if (!model.anomaly) throw new UserError("--labels scores the anomaly flag, and the model has no anomaly threshold (dsrnn train calibrates one for a model forecasting 1 row ahead)")
+    return { ...data, labels: readLabels(f.data, f.labels, data.lines, f.delimiter) }
+}
+
 /** Simulator progress on stderr: a bar on a terminal, a line every few seconds otherwise. */
 function simulatorProgress(quiet?: boolean) {
     let bar: Progress | undefined
@@ -60,7 +80,7 @@ function simulatorProgress(quiet?: boolean) {
 }
 
 /** Evaluates on the given rows, one evaluation per horizon; null encoding skips the device. */
-async function evaluateOn(model: CanonicalModel, data: Pick<Columns, "inputs" | "target" | "times">, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale, statistical?: StatisticalFit): Promise<Evaluation[]> {
+async function evaluateOn(model: CanonicalModel, data: SeriesData, encoding: Encoding | null, quiet: boolean | undefined, period: Period, scale?: MaseScale, statistical?: StatisticalFit): Promise<Evaluation[]> {
     if (encoding) console.error(`running ${count(data.inputs.length, "row")} on the simulated device (${encoding} weights)...`)
     return evaluateOutputs(model, data, { encoding, plan: encoding ? choosePlan(model, encoding, undefined).plan : undefined, onProgress: simulatorProgress(quiet), period, scale, statistical })
 }
@@ -91,6 +111,7 @@ interface TrainFlags {
     board?: string
     grid?: string
     samplePeriod?: number
+    falseAlarms?: string
 }
 
 export function registerTrainCommands(program: Command): void {
@@ -111,6 +132,7 @@ export function registerTrainCommands(program: Command): void {
         .option("--derived <inputs>", "inputs derived from the target: auto (pick on streaming validation), none, or a list of change, season, day, week, year, statistical (the ARIMA's forecast)", TRAIN_DEFAULTS.derived)
         .option("--period <rows>", PERIOD_HELP.replace("for the seasonal naive", "for the season input and target, the seasonal naive"), periodRows)
         .addOption(weightsOption())
+        .option("--false-alarms <budget>", "anomaly flag: at most this many false alarms per hour, day or week (e.g. 1/day): the threshold and a debounce (k of the last n rows over it) are set so the validation rows meet it (default: the 99.5th percentile of the validation errors, no debounce)")
         .option("--no-device", "score the validation rows without running the device in the simulator")
         .option("-q, --quiet", "plain progress lines instead of a progress bar")
         .addOption(delimiterOption())
@@ -121,7 +143,9 @@ export function registerTrainCommands(program: Command): void {
             checkOutputs("train", [{ path: f.out, flag: "--out", what: "a dsrnn model", extensions: [".json"] }], [file])
             const inputs = f.inputs?.split(",").map(s => s.trim())
             const search = archAuto(f)
+            const budget = f.falseAlarms === undefined ? undefined : parseAlarmBudget(f.falseAlarms)
             const data = readColumns(file, { target: f.target, inputs, delimiter: f.delimiter })
+            const alarmRowMs = budget ? budgetRowMs(data.times, f.samplePeriod) : undefined
             const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, targetMode: f.targetMode, residual: f.residual, derived: f.derived, period: f.period }
             // refuse bad options before saying anything else
             const resolved = resolveTrainOptions({ ...options, arch: search?.grid[0] ?? f.arch }, data.inputs.length, data.inputNames.includes(f.target))
@@ -134,6 +158,8 @@ export function registerTrainCommands(program: Command): void {
                 f.window !== undefined ? `--window ${f.window}` : "",
                 `--validation ${f.validation} --target-mode ${resolved.targetMode} --derived ${derived}`,
                 f.period !== undefined ? `--period ${f.period}` : "",
+                f.falseAlarms !== undefined ? `--false-alarms ${budget!.alarms}/${budget!.per}` : "",
+                !search && f.samplePeriod !== undefined ? `--sample-period ${f.samplePeriod}` : "",
                 search?.command ?? "",
                 `--out ${f.out}`,
             ]
@@ -168,6 +194,9 @@ export function registerTrainCommands(program: Command): void {
             console.log(`validation (last ${count(record.validationRows, "row")}): window RMSE ${result.windowRmse.toPrecision(4)}, streaming RMSE ${result.streamRmse.toPrecision(4)} (float32, streamed from zero state)`)
             // the season (train keeps it in model.json for evaluate and report) and the MASE scale come from the training rows only
             const trained = data.target.slice(0, record.trainRows)
+            // and so do the stuck and jump limits of each reading
+            model.readingLimits = calibrateReadingLimits(data.inputs.slice(0, record.trainRows), data.inputNames.length)
+            console.log(readingLimitsLine(model.readingLimits, data.inputNames))
             const period: Period = result.period
             // train fitted the statistical baseline on the same training rows and keeps it in model.json for evaluate and report
             const statistical = result.statistical
@@ -179,9 +208,14 @@ export function registerTrainCommands(program: Command): void {
             // the device's own errors when it ran: the threshold is what the device compares against
             const forecast = (e: Evaluation) => method(e, "device") ?? method(e, "float")!
             if (first.horizon === 1) {
-                model.anomaly = calibrateThreshold(forecast(first).predictions.map((p, i) => p - first.actual[i]))
+                const errors = forecast(first).predictions.map((p, i) => p - first.actual[i])
+                model.anomaly = budget ? calibrateBudget(errors, alarmRowMs!, budget) : calibrateThreshold(errors)
+                if (budget && errors.length * alarmRowMs! * budget.alarms < ALARM_UNIT_MS[budget.per])
+                    console.log(`note: the ${count(errors.length, "validation row")} span less time than the budget allows one alarm in, so the threshold keeps them free of alarms; more rows measure the budget better`)
+                model.stale = calibrateStale(errors, method(first, "persistence")!.predictions.map((p, i) => p - first.actual[i]))
                 first.faults = checkFaults(model, result.validation, first)
-            } else console.log(`no anomaly threshold: the device flags one-step errors, and this model forecasts ${first.horizon} rows ahead`)
+            } else if (budget) throw new UserError(`--false-alarms: the device flags one-step errors, and this model forecasts ${first.horizon} rows ahead; train with --horizon 1`)
+            else console.log(`no anomaly threshold: the device flags one-step errors, and this model forecasts ${first.horizon} rows ahead`)
             // the interval around what the device forecasts, as for the threshold, per horizon (evaluations[j] scores output j)
             model.interval = calibrateInterval(evaluations.map(e => e.actual.map((a, i) => a - forecast(e).predictions[i])))
             evaluations.forEach((e, j) => (e.interval = measureInterval(model.interval!, e, j)))
@@ -200,13 +234,14 @@ export function registerTrainCommands(program: Command): void {
         .option("--inputs <columns>", "input columns (default: the model's inputNames)")
         .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
         .option("--period <rows>", PERIOD_HELP.replace("the training rows", "model.json, or detected on these rows"), periodRows)
+        .option("--labels <column>", LABELS_HELP)
         .option("--no-device", "skip the simulated device")
         .option("-q, --quiet", "no simulator progress lines")
         .addOption(delimiterOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn evaluate model.json --data test.csv --weights i8")
-        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; delimiter?: string; period?: number }) => {
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; delimiter?: string; period?: number; labels?: string }) => {
             const model = await importModel(modelPath)
-            const data = readModelColumns(f.data, model, f)
+            const data = withLabels(model, readModelColumns(f.data, model, f), f)
             printNotes(data.notes)
             const evaluations = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
             console.log(formatEvaluations(evaluations, f.data))
@@ -221,15 +256,16 @@ export function registerTrainCommands(program: Command): void {
         .option("--inputs <columns>", "input columns (default: the model's inputNames)")
         .option("-t, --target <column>", "the column the model forecasts (default: the model's outputNames)")
         .option("--period <rows>", PERIOD_HELP.replace("the training rows", "model.json, or detected on these rows"), periodRows)
+        .option("--labels <column>", LABELS_HELP)
         .option("--no-device", "plot the float model only, without the simulated device")
         .option("-q, --quiet", "no simulator progress lines")
         .addOption(delimiterOption())
         .requiredOption("-o, --out <report.html>", "where to write the page")
         .addHelpText("after", "\nExample:\n  npx dsrnn report model.json --data test.csv --weights i8 --out report.html")
-        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string; delimiter?: string; period?: number }) => {
+        .action(async (modelPath: string, f: { data: string; weights: Encoding; inputs?: string; target?: string; device: boolean; quiet?: boolean; out: string; delimiter?: string; period?: number; labels?: string }) => {
             checkOutputs("report", [{ path: f.out, flag: "--out", what: "an HTML page", extensions: [".html", ".htm"] }], [...modelFiles(modelPath), f.data])
             const model = await importModel(modelPath)
-            const data = readModelColumns(f.data, model, f)
+            const data = withLabels(model, readModelColumns(f.data, model, f), f)
             printNotes(data.notes)
             const evaluations = await evaluateOn(model, data, f.device ? f.weights : null, f.quiet, scoredPeriod(model, data.target, f.period))
             console.log(formatEvaluations(evaluations, f.data))

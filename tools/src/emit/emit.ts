@@ -23,8 +23,8 @@ export interface EmitOptions {
  * residual input per output (an index into the network's input: a reading,
  * or its seasonal value), the derived inputs with their state, the
  * prediction interval's offsets and the calibrated anomaly threshold (each
- * null when the model has none), and `scaling`, which bundles all but the
- * threshold.
+ * null when the model has none) with its debounce and the reading limits
+ * (only when it has them), and `scaling`, which bundles all but those.
  */
 export function emitModule(plan: ModelPlan, opts: EmitOptions): string {
     const { model, encoding, opcodes } = plan
@@ -49,6 +49,12 @@ export function emitModule(plan: ModelPlan, opts: EmitOptions): string {
         `export const residual: number[] = ${model.residual ? `[${residualInputs(model)!.join(", ")}]` : "null"}`,
         `export const derived: Derivation = ${derivationSource(model)}`,
         `export const anomalyThreshold: number = ${model.anomaly ? model.anomaly.threshold : "null"}`,
+        // only with a threshold, so modules of models without one read as before
+        // only with a stale rule, likewise: new StaleCheck(input, staleWindow, staleSpan)
+        ...(model.stale ? [`export const staleWindow: number = ${model.stale.window}`, `export const staleSpan: number = ${model.stale.span}`] : []),
+        // only with reading limits, likewise: new ReadingCheck(readingStuckRows, readingMaxChange)
+        ...(model.readingLimits ? [`export const readingStuckRows: number[] = [${model.readingLimits.stuckRows.join(", ")}]`, `export const readingMaxChange: number[] = [${model.readingLimits.maxChange.join(", ")}]`] : []),
+        ...(model.anomaly ? [`/** [count, window]: the flag is on while count of the last window readings were over anomalyThreshold: anomaly(model, anomalyThreshold, scaling, null, undefined, anomalyDebounce). */`, `export const anomalyDebounce: number[] = [${(model.anomaly.debounce ?? [1, 1]).join(", ")}]`] : []),
         "/** The scaling above in one object, for predict(model, scaling), anomaly(model, anomalyThreshold, scaling) and Forecaster. */",
         norm("intervalLower", model.interval?.lower),
         norm("intervalUpper", model.interval?.upper),

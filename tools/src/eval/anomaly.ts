@@ -1,20 +1,20 @@
 /**
  * The anomaly flag: |forecast - observation| above a threshold. train
- * calibrates the threshold on the validation errors of the streamed model;
- * the check below measures what it does on held-out rows: how often it fires
- * on clean data, and how often it catches injected faults.
+ * calibrates the threshold on the validation errors of the streamed model
+ * (or to a false-alarm budget: alarms.ts); the check below measures what it
+ * does on held-out rows: how often it fires on clean data, and how soon it
+ * catches injected events (events.ts).
  */
 import type { AnomalyThreshold, CanonicalModel } from "../model/canonical.ts"
-import { ReferenceModel } from "../model/reference.ts"
 import type { Evaluation, FaultCheck, SeriesData } from "./evaluation.ts"
+import { alarmCount, ruleFlags } from "./alarms.ts"
+import { detect, labelledRuns, scoreEvents } from "./events.ts"
+import { READING_JUMP, READING_STUCK, readingKinds } from "./reading-limits.ts"
+import { rowSpacing } from "../io/times.ts"
+import { staleFlags } from "./stale.ts"
 
 /** The percentile of the absolute errors train stores as the threshold. */
 export const DEFAULT_PERCENTILE = 99.5
-/** Injected faults: spikes of this many standard deviations of the target, every SPACING rows. */
-const SPIKE_SIGMAS = 3
-const SPACING = 48
-/** A stuck sensor repeats its last good value for this many rows. */
-const STUCK_ROWS = 12
 
 /** The p-th percentile (0..100) with linear interpolation between order statistics. */
 export function percentile(values: number[], p: number): number {
@@ -30,54 +30,33 @@ export function calibrateThreshold(errors: number[], p = DEFAULT_PERCENTILE): An
 }
 
 /**
- * Flags on the evaluated rows (device predictions when there are, else float),
- * then injected faults on the float model: a spike at row s is caught when
- * the forecast made for row s (from rows before it) misses the spiked value
- * by more than the threshold; a stuck sensor is caught when any of its rows
- * is flagged, with the model fed the stuck values.
+ * Flags on the evaluated rows (device predictions when there are, else
+ * float) with the model's rule (threshold and debounce) and reading limits:
+ * the false alarms of clean rows; then events of each kind injected into
+ * the rows and streamed through the float model (eval/events.ts).
  */
 export function checkFaults(model: CanonicalModel, data: SeriesData, e: Evaluation): FaultCheck {
-    const { threshold, percentile: p } = model.anomaly!
-    const h = e.horizon
+    const { threshold, debounce = [1, 1] } = model.anomaly!
     const predictor = e.methods.find(m => m.key === "device") ?? e.methods[0]
-    const flaggedRows = e.actual.map((a, i) => i).filter(i => Math.abs(predictor.predictions[i] - e.actual[i]) > threshold)
-    const float = e.methods.find(m => m.key === "float")!
-
-    const { target } = data
-    const mean = target.reduce((a, b) => a + b, 0) / target.length
-    const magnitude = SPIKE_SIGMAS * Math.sqrt(target.reduce((a, v) => a + (v - mean) ** 2, 0) / target.length)
-    let spikes = 0
-    let caught = 0
-    for (let i = SPACING / 2; i < e.actual.length; i += SPACING) {
-        const sign = spikes % 2 ? -1 : 1
-        if (Math.abs(float.predictions[i] - (e.actual[i] + sign * magnitude)) > threshold) caught++
-        spikes++
+    const flags = ruleFlags(predictor.predictions.map((p, i) => p - e.actual[i]), threshold, debounce)
+    const flaggedRows = flags.flatMap((f, i) => (f ? [i] : []))
+    const rowMs = model.anomaly!.budget?.rowMs ?? (data.times && data.times.length > 1 ? rowSpacing(data.times) : undefined)
+    // evaluation row i scores the reading at row start + horizon + i
+    const from = e.start + e.horizon
+    const check: FaultCheck = { ...model.anomaly!, rows: e.actual.length, flagged: flaggedRows.length, flaggedRows, alarms: alarmCount(flags, debounce[1]), rowMs, events: scoreEvents(model, data, from) }
+    const kinds = model.readingLimits ? readingKinds(data.inputs, model.readingLimits).slice(from, from + e.actual.length) : flags.map(() => 0)
+    if (model.readingLimits) check.readings = { stuck: kinds.filter(k => k & READING_STUCK).length, jump: kinds.filter(k => k & READING_JUMP).length }
+    if (model.stale) {
+        const persistence = e.methods.find(m => m.key === "persistence")!
+        const stale = staleFlags(predictor.predictions.map((p, i) => p - e.actual[i]), persistence.predictions.map((p, i) => p - e.actual[i]), model.stale)
+        const first = stale.indexOf(1)
+        check.stale = { span: model.stale.span, rows: stale.filter(f => f).length, ...(first >= 0 ? { first } : {}) }
     }
-
-    // stuck segments: the target's column (and its input, if the model reads it) repeats the last good value
-    const k = model.inputNames && model.outputNames ? model.inputNames.indexOf(model.outputNames[0]) : -1
-    const inputs = data.inputs.map(r => r.slice())
-    const observed = target.slice()
-    const segments: number[] = []
-    for (let s = e.start + h + SPACING; s + STUCK_ROWS < target.length; s += 2 * SPACING) {
-        segments.push(s)
-        for (let r = s; r < s + STUCK_ROWS; r++) {
-            observed[r] = target[s - 1]
-            if (k >= 0) inputs[r][k] = target[s - 1]
-        }
+    if (data.labels) {
+        const labels = data.labels.slice(from, from + e.actual.length)
+        const runs = labelledRuns(labels)
+        const cleanFlags = flags.map((f, i) => (labels[i] ? 0 : f | kinds[i]))
+        check.labelled = { count: runs.length, ...detect(runs, flags, kinds), cleanRows: labels.filter(l => !l).length, alarms: alarmCount(cleanFlags, debounce[1]) }
     }
-    const stuckPred = new ReferenceModel(model).run(inputs, data.times).map(y => y[0])
-    const stuckCaught = segments.filter(s => {
-        for (let r = s; r < s + STUCK_ROWS; r++) if (Math.abs(stuckPred[r - h] - observed[r]) > threshold) return true
-        return false
-    }).length
-    return {
-        threshold,
-        percentile: p,
-        rows: e.actual.length,
-        flagged: flaggedRows.length,
-        flaggedRows,
-        spike: { count: spikes, detected: caught, magnitude },
-        stuck: { count: segments.length, detected: stuckCaught, rows: STUCK_ROWS },
-    }
+    return check
 }

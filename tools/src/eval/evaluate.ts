@@ -15,7 +15,9 @@ import { count, percent } from "../core/wording.ts"
 import { simulate } from "../run/simulate.ts"
 import type { ModelPlan } from "../emit/plan.ts"
 import { checkFaults } from "./anomaly.ts"
-import type { Evaluation, FaultCheck, MaseScale, Method, Period, SeriesData } from "./evaluation.ts"
+import { alarmRate, durationWords } from "./alarms.ts"
+import { percentile } from "./anomaly.ts"
+import type { Evaluation, EventScore, FaultCheck, LabelScore, MaseScale, Method, Period, SeriesData } from "./evaluation.ts"
 import { UserError } from "../core/errors.ts"
 import { detectPeriod } from "../train/season.ts"
 import { seasonalLag } from "../model/features.ts"
@@ -187,11 +189,55 @@ export function intervalLine(i: NonNullable<Evaluation["interval"]>): string {
     return `${Math.round(i.nominal * 100)}% prediction interval [forecast ${signed(i.lower)}, forecast ${signed(i.upper)}] (split conformal on the validation rows): covered ${percent(i.covered)} of these rows`
 }
 
-export function formatFaults(f: FaultCheck): string[] {
+/**
+ * The rule and what it did on these rows: "anomaly threshold 1.079 (the
+ * 99.5th percentile of validation errors): 8 of 1,440 rows flagged
+ * (false-alarm rate 0.6%)", and with a budget its debounce and the alarms
+ * per budget unit against the budget.
+ */
+function anomalyRuleLine(f: FaultCheck): string {
     const pct = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : "0"}%`
-    const lines = [`anomaly threshold ${f.threshold.toPrecision(4)} (the ${f.percentile}th percentile of validation errors): ${f.flagged} of ${count(f.rows, "row")} flagged (false-alarm rate ${pct(f.flagged, f.rows)})`]
-    if (f.spike.count) lines.push(`  injected spikes of ${f.spike.magnitude.toPrecision(3)} (3 standard deviations): ${f.spike.detected} of ${f.spike.count} detected (${pct(f.spike.detected, f.spike.count)})`)
-    if (f.stuck.count) lines.push(`  stuck sensor for ${count(f.stuck.rows, "row")}: ${f.stuck.detected} of ${f.stuck.count} detected (${pct(f.stuck.detected, f.stuck.count)})`)
-    if (!f.spike.count && !f.stuck.count) lines.push("  too few rows to inject faults")
+    const [k, n] = f.debounce ?? [1, 1]
+    const b = f.budget
+    const rule = b
+        ? `anomaly threshold ${f.threshold.toPrecision(4)}${n > 1 ? ` on ${k} of the last ${n} rows` : ""} (for at most ${b.alarms} false alarm${b.alarms === 1 ? "" : "s"} per ${b.per}: ${count(b.validationAlarms, "alarm")} on the ${count(b.validationRows, "validation row")})`
+        : `anomaly threshold ${f.threshold.toPrecision(4)} (the ${f.percentile}th percentile of validation errors)`
+    const per = b?.per ?? "day"
+    const rate = f.rowMs ? `, ${alarmRate(f.alarms, f.rows, f.rowMs, per).toPrecision(3)} per ${per}${b ? ` against ${b.alarms}` : ""}` : ""
+    return `${rule}: ${f.flagged} of ${count(f.rows, "row")} flagged (false-alarm rate ${pct(f.flagged, f.rows)}), ${count(f.alarms, "alarm")}${rate}`
+}
+
+export function formatFaults(f: FaultCheck): string[] {
+    const lines = [anomalyRuleLine(f)]
+    if (f.readings) lines.push(`  reading limits on the same rows: ${count(f.readings.stuck, "row")} stuck, ${count(f.readings.jump, "jump")} (false alarms of those kinds)`)
+    const injected = f.events.filter(ev => ev.count > 0)
+    if (!injected.length) lines.push("  too few rows to inject events")
+    for (const ev of injected) lines.push(`  ${eventLine(ev, f.rowMs)}`)
+    if (f.labelled) lines.push(`  ${labelLine(f.labelled, f.rowMs)}`)
+    if (f.stale) {
+        const { rows, first, span } = f.stale
+        lines.push(`  stale (the model's running error above persistence's for ${count(span, "row")} in a row): ${first === undefined ? "never on these rows" : `${count(rows, "row")}, from scored row ${first + 1}`}`)
+    }
     return lines
+}
+
+/** The delays of detected events: "delay median 0 rows, worst 1 row (1 hour); first flagged by the residual 14, stuck 0, jump 2". */
+function delayWords(d: number[], by: EventScore["detectedBy"], rowMs?: number): string {
+    if (!d.length) return ""
+    const time = (rows: number) => (rowMs && rows > 0 ? ` (${durationWords(rows * rowMs)})` : "")
+    return `, delay median ${count(percentile(d, 50), "row")}${time(percentile(d, 50))}, worst ${count(Math.max(...d), "row")}${time(Math.max(...d))}; first flagged by the residual ${by.residual}, stuck ${by.stuck}, jump ${by.jump}`
+}
+
+/** "the CSV's labelled events: 3 of 4 detected (75%), delay ...; on the 1,200 rows labelled 0: 2 alarms, 0.04 per day" */
+export function labelLine(l: LabelScore, rowMs?: number): string {
+    const found = l.count ? `${l.delays.length} of ${l.count} detected (${((100 * l.delays.length) / l.count).toFixed(0)}%)${delayWords(l.delays, l.detectedBy, rowMs)}` : "none among these rows"
+    const rate = rowMs && l.cleanRows ? `, ${alarmRate(l.alarms, l.cleanRows, rowMs, "day").toPrecision(3)} per day` : ""
+    return `the CSV's labelled events: ${found}; on the ${count(l.cleanRows, "row")} labelled 0: ${count(l.alarms, "alarm")}${rate}`
+}
+
+/** "injected level shifts of 9.12 for 24 rows: 14 of 14 detected (100%), delay median 0 rows, worst 1 row (1 hour); by the residual 14, stuck 0, jump 2" */
+export function eventLine(ev: EventScore, rowMs?: number): string {
+    const what = ev.kind === "stuck" ? `stuck readings for ${count(ev.rows, "row")}` : ev.kind === "spike" ? `spikes of ${ev.size.toPrecision(3)}` : `${ev.kind}s of ${ev.size.toPrecision(3)}${ev.kind === "noise burst" ? " (standard deviation)" : ""} over ${count(ev.rows, "row")}`
+    const pct = `${((100 * ev.delays.length) / ev.count).toFixed(0)}%`
+    return `injected ${what}: ${ev.delays.length} of ${ev.count} detected (${pct})${delayWords(ev.delays, ev.detectedBy, rowMs)}`
 }

@@ -53,14 +53,51 @@ export interface SeriesData {
     target: number[]
     /** UTC ms per row, for a model's calendar inputs. */
     times?: number[]
+    /** Per row, 1 if the CSV's label column (--labels) marks it anomalous, else 0. */
+    labels?: number[]
 }
 
 export interface FaultCheck extends AnomalyThreshold {
     rows: number
     /** Clean rows flagged: false alarms. */
     flagged: number
+    /** False alarms on these rows, counted as against a budget (eval/alarms.ts alarmCount). */
+    alarms: number
+    /** Milliseconds between rows (the budget's, else the rows' timestamps), or undefined: alarms are then per row only. */
+    rowMs?: number
     /** Rows (index into Evaluation.actual) the device or float model flags on clean data. */
     flaggedRows: number[]
-    spike: { count: number; detected: number; magnitude: number }
-    stuck: { count: number; detected: number; rows: number }
+    /** With the model's reading limits: clean rows each of them flags (false alarms of those kinds). */
+    readings?: { stuck: number; jump: number }
+    /** Injected events per kind (eval/events.ts). */
+    events: EventScore[]
+    /** With the model's stale rule: the rows it flags stale, and the first of them (index into Evaluation.actual). */
+    stale?: { span: number; rows: number; first?: number }
+    /** The CSV's own events (runs of rows labelled 1, --labels) among these rows, and the false alarms on the rows labelled 0. */
+    labelled?: LabelScore
+}
+
+export interface LabelScore {
+    /** Runs of labelled rows, and per detected one, rows from its start to the first flag. */
+    count: number
+    delays: number[]
+    detectedBy: EventScore["detectedBy"]
+    /** Rows labelled 0, and the alarms the rule raised on them. */
+    cleanRows: number
+    alarms: number
+}
+
+export type EventKind = "spike" | "level shift" | "slow drift" | "stuck" | "noise burst"
+
+export interface EventScore {
+    kind: EventKind
+    /** Events injected, each changing this many rows. */
+    count: number
+    rows: number
+    /** Their size in the target's units (spike, shift, drift at its end, the noise's standard deviation); 0 for stuck. */
+    size: number
+    /** Per detected event, rows from its start to the first flag (0: its first row). */
+    delays: number[]
+    /** Which rule flagged first, per detected event (two at once count for both). */
+    detectedBy: { residual: number; stuck: number; jump: number }
 }

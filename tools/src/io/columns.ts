@@ -226,3 +226,18 @@ export function modelInputs(rec: Records, model: ModelColumns, usedBy = "the mod
 export function readModelInputs(path: string, model: ModelColumns, delimiter?: string): { rows: number[][]; times?: number[]; notes: string[] } {
     return modelInputs(readRecords(path, delimiter), model)
 }
+
+/**
+ * The label of each kept row (`lines`, as readColumns gives them) from the
+ * column `name` (--labels): 1 for an anomalous row, 0 for a clean one; any
+ * other cell is an error naming its line.
+ */
+export function readLabels(path: string, name: string, lines: number[], delimiter?: string): number[] {
+    const { header, body } = readRecords(path, delimiter)
+    const c = columnOf(header, name, path, "--labels")
+    return lines.map(line => {
+        const cell = (body[line - 2]?.[c] ?? "").trim()
+        if (cell !== "0" && cell !== "1") throw new UserError(`${path}: line ${line} has ${quote(cell)} in the label column "${name}" (--labels), expected 1 (anomalous) or 0`)
+        return Number(cell)
+    })
+}

@@ -48,3 +48,12 @@ export function timeColumn(header: string[], body: string[][]): TimeColumn | nul
 export function timesNote(header: string[], t: TimeColumn): string {
     return `times from column "${header[t.column]}"${t.naive ? " (timestamps without a zone read as UTC)" : ""}`
 }
+
+/** The rows' spacing in ms: the median difference of consecutive times, which a gap or a repeated row does not move. */
+export function rowSpacing(times: number[]): number {
+    const d = times
+        .slice(1)
+        .map((t, i) => t - times[i])
+        .sort((a, b) => a - b)
+    return d[Math.floor(d.length / 2)]
+}

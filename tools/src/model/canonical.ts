@@ -129,6 +129,58 @@ export interface AnomalyThreshold {
     threshold: number
     /** The percentile of the absolute validation residuals the threshold is, e.g. 99.5. */
     percentile: number
+    /**
+     * [count, window]: the flag is on while at least count of the last
+     * window rows were over the threshold (src/anomaly.ts AnomalyCheck).
+     * Absent (every model before train --false-alarms): [1, 1], each row over it.
+     */
+    debounce?: [number, number]
+    /** The false-alarm budget train calibrated the threshold and debounce for (--false-alarms); absent for a percentile threshold. */
+    budget?: AlarmBudget
+}
+
+/**
+ * Faults the forecast residual cannot see, per reading (the model's inputs
+ * before the derived ones), calibrated by train on its training rows
+ * (eval/reading-limits.ts) and checked by the device's ReadingCheck
+ * (src/reading-check.ts). 0 turns a limit off.
+ */
+export interface ReadingLimits {
+    /** A reading equal to the previous ones this many readings in a row is stuck: the longest run of equal readings in training, plus a margin. */
+    stuckRows: number[]
+    /** |reading - previous reading| above this is a jump: the largest change in training, plus a margin. */
+    maxChange: number[]
+}
+
+/**
+ * The stale flag (src/stale.ts StaleCheck): the model's and persistence's
+ * one-step errors as running means over about `window` rows; stale once the
+ * model's has been above persistence's `span` rows in a row. train sets
+ * `span` so that its validation rows never go stale (eval/stale.ts).
+ */
+export interface StaleRule {
+    window: number
+    span: number
+}
+
+/** A time unit a false-alarm budget is counted in, and its length. */
+export type AlarmUnit = "hour" | "day" | "week"
+export const ALARM_UNIT_MS: Record<AlarmUnit, number> = { hour: 3_600_000, day: 86_400_000, week: 604_800_000 }
+/** The longest debounce window a model may ask for: the device keeps one number per row of it (AnomalyCheck's ring). */
+export const MAX_DEBOUNCE_WINDOW = 16
+
+/**
+ * At most `alarms` false alarms per `per` on clean rows: an alarm is the flag
+ * turning on (a run of flagged rows is one alarm), as a user is alerted.
+ */
+export interface AlarmBudget {
+    alarms: number
+    per: AlarmUnit
+    /** Milliseconds between rows (the training file's timestamps, or --sample-period): what turns rows into time. */
+    rowMs: number
+    /** What the calibrated rule did on the validation rows: alarms raised on that many rows. */
+    validationAlarms: number
+    validationRows: number
 }
 
 /** A calendar cycle whose phase is an input, as its sine and cosine. */
@@ -250,6 +302,10 @@ export interface CanonicalModel {
     /** The statistical baseline, fitted by train on its training rows. */
     statistical?: SeasonalArima
     anomaly?: AnomalyThreshold
+    /** Stuck-sensor and rate-of-change limits per reading; absent (every model before them): no such check. */
+    readingLimits?: ReadingLimits
+    /** When the model has lost to persistence too long on the device; absent (models before it): no stale flag. */
+    stale?: StaleRule
     interval?: PredictionInterval
     training?: TrainingRecord
 }

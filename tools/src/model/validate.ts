@@ -5,7 +5,7 @@
  * with a wrong number.
  */
 import { CYCLES, derivedCount, readingCount, seasonInput, statisticalInputIndex } from "./features.ts"
-import { type Activation, CANONICAL_FORMAT, CANONICAL_VERSION, type CanonicalModel, type Layer, type Matrix, type SeasonalArima, gateCount } from "./canonical.ts"
+import { ALARM_UNIT_MS, type Activation, CANONICAL_FORMAT, MAX_DEBOUNCE_WINDOW, CANONICAL_VERSION, type CanonicalModel, type Layer, type Matrix, type SeasonalArima, gateCount } from "./canonical.ts"
 import { UnsupportedError, UserError, quote } from "../core/errors.ts"
 
 const MAX_NAME_CHARS = 100
@@ -148,6 +148,31 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
         const { threshold, percentile } = model.anomaly
         if (!(typeof threshold === "number" && threshold > 0 && Number.isFinite(threshold))) fail("anomaly.threshold", `is ${threshold}, expected a positive number`)
         if (!(typeof percentile === "number" && percentile > 0 && percentile <= 100)) fail("anomaly.percentile", `is ${percentile}, expected a number in (0, 100]`)
+        const { debounce, budget } = model.anomaly
+        if (debounce !== undefined) {
+            const [k, n] = Array.isArray(debounce) && debounce.length === 2 ? debounce : [NaN, NaN]
+            if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 1 && n >= k && n <= MAX_DEBOUNCE_WINDOW)) fail("anomaly.debounce", `is ${quote(debounce)}, expected [count, window], whole numbers with 1 <= count <= window <= ${MAX_DEBOUNCE_WINDOW}`)
+        }
+        if (budget !== undefined) {
+            const positive = (v: unknown) => typeof v === "number" && v > 0 && Number.isFinite(v)
+            if (!positive(budget.alarms)) fail("anomaly.budget.alarms", `is ${quote(budget.alarms)}, expected a positive number`)
+            if (!Object.keys(ALARM_UNIT_MS).includes(budget.per)) fail("anomaly.budget.per", `is ${quote(budget.per)}, expected one of ${Object.keys(ALARM_UNIT_MS).join(", ")}`)
+            if (!positive(budget.rowMs)) fail("anomaly.budget.rowMs", `is ${quote(budget.rowMs)}, expected a positive number of milliseconds`)
+            if (!(Number.isInteger(budget.validationRows) && budget.validationRows > 0)) fail("anomaly.budget.validationRows", `is ${quote(budget.validationRows)}, expected a positive whole number`)
+            if (!(Number.isInteger(budget.validationAlarms) && budget.validationAlarms >= 0)) fail("anomaly.budget.validationAlarms", `is ${quote(budget.validationAlarms)}, expected a whole number`)
+        }
+    }
+    if (model.readingLimits !== undefined) {
+        const { stuckRows, maxChange } = model.readingLimits
+        checkVector("readingLimits.stuckRows", stuckRows, readingCount(model))
+        checkVector("readingLimits.maxChange", maxChange, readingCount(model))
+        stuckRows.forEach((n, j) => (Number.isInteger(n) && n >= 0) || fail("readingLimits.stuckRows", `reading ${j} has ${n}, expected a whole number of rows (0: off)`))
+        maxChange.forEach((c, j) => c >= 0 || fail("readingLimits.maxChange", `reading ${j} has ${c}, expected a change of at least 0 (0: off)`))
+    }
+    if (model.stale !== undefined) {
+        const { window, span } = model.stale
+        if (!(typeof window === "number" && window >= 1 && Number.isFinite(window))) fail("stale.window", `is ${quote(window)}, expected at least 1 row`)
+        if (!(Number.isInteger(span) && span >= 0)) fail("stale.span", `is ${quote(span)}, expected a whole number of rows (0: off)`)
     }
     if (model.training?.search !== undefined) checkSearch(model.training.search)
     return model

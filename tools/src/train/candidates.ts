@@ -23,6 +23,7 @@ import { count } from "../core/wording.ts"
 import { UserError } from "../core/errors.ts"
 import type { ResolvedOptions } from "./options.ts"
 import { detectPeriod } from "./season.ts"
+import { rowSpacing } from "../io/times.ts"
 
 export const TARGET_MODES = ["level", "change", "season", "statistical"] as const
 export type TargetMode = (typeof TARGET_MODES)[number]
@@ -185,15 +186,6 @@ export interface Plan {
 
 /** Validation rows a season candidate must have scored after its warm-up. */
 const MIN_SCORED_ROWS = 8
-
-/** Median spacing of the times in ms. */
-function rowSpacing(times: number[]): number {
-    const d = times
-        .slice(1)
-        .map((t, i) => t - times[i])
-        .sort((a, b) => a - b)
-    return d[Math.floor(d.length / 2)]
-}
 
 /**
  * What train will try on this data: the period (--period, or detected on the

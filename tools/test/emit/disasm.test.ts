@@ -116,6 +116,26 @@ describe("bytecode of Forecaster.step, the per-reading path of the app, predict(
         expect(allocationsOutsideThrow(next[0])).toEqual([])
         expect(calls(next[0])).toEqual([])
     })
+    test("the anomaly flag (AnomalyCheck.check and remember, with its debounce ring) and ReadingCheck.check allocate only to throw and call only Math builtins", () => {
+        const check = path.filter(p => /^(check|remember)_F\d+$/.test(p.name) && p.lines.some(l => /"last"/.test(l)))
+        // AnomalyCheck's check reads its ring ("over"), ReadingCheck's its runs ("run")
+        expect(check.map(p => p.name.replace(/_F\d+$/, "")).sort()).toEqual(["check", "check", "remember"])
+        expect(check.filter(p => p.lines.some(l => /"over"/.test(l)))).toHaveLength(1)
+        expect(check.filter(p => p.lines.some(l => /"run"/.test(l)))).toHaveLength(1)
+        for (const p of check) {
+            expect(allocationsOutsideThrow(p), p.name).toEqual([])
+            for (const c of calls(p)) expect(c, p.name).toMatch(/CALL Math\."abs"\(/)
+        }
+    })
+
+    test("StaleCheck's check and remember allocate only to throw and call only Math builtins", () => {
+        const stale = path.filter(p => /^(check|remember)_F\d+$/.test(p.name) && p.lines.some(l => /"lastForecast"/.test(l)))
+        expect(stale.map(p => p.name.replace(/_F\d+$/, "")).sort()).toEqual(["check", "remember"])
+        for (const p of stale) {
+            expect(allocationsOutsideThrow(p), p.name).toEqual([])
+            for (const c of calls(p)) expect(c, p.name).toMatch(/CALL Math\."abs"\(/)
+        }
+    })
 })
 
 describe("bytecode of compiled cells (the code dsrnn compile emits for a recurrent layer)", () => {
