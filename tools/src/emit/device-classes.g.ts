@@ -2,7 +2,7 @@
 
 /** Each class of the device library: the properties an instance sets and the methods of its prototype. */
 export const LIBRARY_CLASS_SHAPES = {
-    AnomalyCheck: { fields: 4, methods: 2 },
+    AnomalyCheck: { fields: 9, methods: 2 },
     Sensors: { fields: 3, methods: 3 },
     PredictorServer: { fields: 3, methods: 3 },
     Repeats: { fields: 2, methods: 1 },
@@ -17,7 +17,9 @@ export const LIBRARY_CLASS_SHAPES = {
     Lstm: { fields: 15, methods: 3 },
     Matrix: { fields: 7, methods: 0 },
     Model: { fields: 6, methods: 8 },
+    ReadingCheck: { fields: 5, methods: 1 },
     Rnn: { fields: 12, methods: 3 },
+    StaleCheck: { fields: 9, methods: 2 },
     SettingsStorage: { fields: 0, methods: 2 },
 }
 
