@@ -11,27 +11,14 @@ import { MIN_WINDOW, TRAIN_DEFAULTS, type TrainOptions, parseArch } from "../tra
 /** --residual, the old name of --target-mode: on is change, off is level. */
 export type ResidualMode = "auto" | "on" | "off"
 
-/** train's options in the flags' words (commander gives the numbers already as numbers). */
-export interface TrainFlagValues {
-    target: string
-    inputs?: string[]
+/** train's options in the flags' words (commander gives the numbers already as numbers): the strings that TrainOptions holds typed. */
+export type TrainFlagValues = Omit<TrainOptions, "horizons" | "layers" | "targetMode" | "derived"> & {
     /** --horizon, parsed by parseHorizon; a number is one horizon. */
     horizon?: number | number[]
     arch?: string
-    epochs?: number
-    seed?: number
-    window?: number
-    validation?: number
     targetMode?: string
     residual?: string
     derived?: string
-    period?: number
-    patience?: number
-    batchSize?: number
-    learningRate?: number
-    stride?: number
-    lrDecay?: number
-    lrPatience?: number
 }
 
 /** Most outputs --horizon a..b gives: one per horizon, each a network output. */
