@@ -9,8 +9,8 @@ import { Model } from "./model"
 /**
  * The device app: samples Jacdac sensor roles at a fixed rate, steps the
  * model on each complete, plausible sample and prints one parseable line per
- * prediction. The host tools generate the main program that calls startApp
- * with the feature mapping (tools/src/board/app-program.ts).
+ * prediction. The main program that calls startApp is tools/device/app.ts,
+ * with the feature mapping the host writes (tools/src/board/app-program.ts).
  */
 
 /** The model's scaling (inputMean, ..., residual, derived) and how the app samples and reports. */
@@ -20,7 +20,7 @@ export interface AppConfig extends Scaling {
     /**
      * Per input, the reading register of the Jacdac client that feeds it
      * (inputs from one client, such as accel_x/y/z, share it). The generated
-     * main creates only the clients the model reads; unused with `source`.
+     * app-params.ts creates only the clients the model reads; unused with `source`.
      */
     readings?: ds.Register<any>[]
     /** Per input, its index in a reading of several values (x, y, z), or -1 for a reading that is one number. */
@@ -53,8 +53,9 @@ export interface AppConfig extends Scaling {
     /**
      * Save the model state every this many predictions (0 = never) with
      * saveState, and restore a valid saved state at start with restoreState.
-     * The generated main passes saveState/restoreState (src/state-store.ts) only when it
-     * persists, so an app without persistence does not link @devicescript/settings.
+     * The app passes saveState/restoreState (src/state-store.ts) only when it
+     * persists (tools/device/app-saved-state.ts), so an app without persistence
+     * does not link @devicescript/settings.
      */
     saveEvery?: number
     saveState?: (model: Model) => Promise<void>
@@ -120,8 +121,9 @@ class Sensors implements SampleSource {
  * The server side of the "dsrnn predictor" custom service (services/dsrnnpredictor.md):
  * readable registers holding the latest prediction's first output, the anomaly
  * flag and the step count. The spec is passed in (ds.DsrnnPredictor.spec), so
- * this library builds without the custom service; the generated main.ts, whose
- * project has services/, creates it and starts it with startServer.
+ * this library builds without the custom service; the app's predictor.ts
+ * (tools/device/app-predictor.ts), whose project has services/, creates it
+ * and starts it with startServer.
  */
 export class PredictorServer extends SensorServer {
     value = 0

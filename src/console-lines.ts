@@ -2,8 +2,9 @@
  * The console lines dsrnn's device code prints and the host reads, in one
  * place so that a printer and its parser cannot drift. Plain values and
  * functions and no imports: DeviceScript compiles it into the programs that
- * print (src/app.ts, tools/device/value-lines.ts), and Node loads it for the
- * parsers (tools/src/run/value-lines.ts, tools/src/board/app-lines.ts).
+ * print (src/app.ts, tools/device/value-lines.ts, record.ts), and Node loads
+ * it for the parsers (tools/src/run/value-lines.ts, tools/src/board/app-lines.ts,
+ * record-program.ts).
  */
 
 /**
@@ -52,3 +53,6 @@ export const PREDICTION_FIELDS = ["t", "y", "anomaly", "f64"]
 
 /** The app's last line, after config.steps predictions. */
 export const APP_DONE = APP_PREFIX + "done"
+
+/** What starts every line of the recorder (tools/device/record.ts lists them), parsed by tools/src/board/record-program.ts. */
+export const RECORD_PREFIX = "dsrnn-rec: "

@@ -10,14 +10,15 @@
  * The JSON argument overrides train's options, to measure a change of recipe;
  * the last one picks the seeds (default: the recipe's).
  */
-import type { TrainOptions } from "../src/train/options.ts"
+import { trainOptions } from "../src/cli/train-options.ts"
 import { train } from "../src/train/train.ts"
 import { heldOutRmse, recipeSplit } from "../test/helpers/recipe.ts"
 
 const [name, overrides = "{}", seedList] = process.argv.slice(2)
 const { fixture, trainingFile, heldOut, lstmRmse: oracle } = recipeSplit(name)
 const seeds = seedList ? seedList.split(",").map(Number) : fixture.runs["lstm-level"].seeds.map(s => s.seed)
-const opts = { target: fixture.target, inputs: fixture.inputs, horizon: fixture.horizon, validation: fixture.split.validationRows / fixture.split.trainingFileRows, ...JSON.parse(overrides) } as TrainOptions
+// the overrides in the flags' words, checked as train's flags are
+const opts = trainOptions({ target: fixture.target, inputs: fixture.inputs, horizon: fixture.horizon, validation: fixture.split.validationRows / fixture.split.trainingFileRows, ...JSON.parse(overrides) }, trainingFile.inputNames.includes(fixture.target))
 
 const results: number[] = []
 for (const seed of seeds) {

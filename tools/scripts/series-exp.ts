@@ -6,7 +6,7 @@
  *     nice npx tsx tools/scripts/series-exp.ts seattle-wind ['{"epochs":100}']
  */
 import { readColumns } from "../src/io/columns.ts"
-import type { TrainOptions } from "../src/train/options.ts"
+import { trainOptions } from "../src/cli/train-options.ts"
 import { train } from "../src/train/train.ts"
 import { evaluateModel, method, naiveScale } from "../src/eval/evaluate.ts"
 import { fitStatistical } from "../src/train/statistical.ts"
@@ -21,7 +21,8 @@ if (!s) throw new Error(`no series ${name}`)
 const dir = `bench-output/exp-${process.pid}`
 const split = writeSplit(s, dir)
 const data = readColumns(trainFile(s, dir), { target: s.target, inputs: s.inputs })
-const opts = { target: s.target, inputs: s.inputs, horizon: 1, arch: "lstm:16", epochs: 60, seed: 1, validation: 0.2, targetMode: "auto", derived: "auto", ...JSON.parse(overrides) } as TrainOptions
+// the overrides in the flags' words, checked as train's flags are
+const opts = trainOptions({ target: s.target, inputs: s.inputs, horizon: 1, arch: "lstm:16", epochs: 60, seed: 1, validation: 0.2, targetMode: "auto", derived: "auto", ...JSON.parse(overrides) }, data.inputNames.includes(s.target))
 const started = Date.now()
 const { model } = await train(data, opts, "series-exp")
 const test = readColumns(testFile(s, dir), { target: s.target, inputs: s.inputs })

@@ -2,7 +2,7 @@
  * From a model file to a built device app: map inputs to sensors, check the
  * board's budgets, then write model.ts and main.ts into a Workspace and build.
  */
-import { type AppOptions, type Forecast, appSource, resolveFeatures, resolveTargets } from "./app-program.ts"
+import { type AppFiles, type AppOptions, type Forecast, appFiles, resolveFeatures, resolveTargets } from "./app-program.ts"
 import { type SensorKind, type SensorRange, checkRanges } from "./sensors.ts"
 import type { BoardProfile } from "./boards.ts"
 import { type Budget, boardBudget, checkBudget, estimateBudget } from "./budget.ts"
@@ -24,9 +24,6 @@ export const PREDICTOR_SPEC_FILE = "services/dsrnnpredictor.md"
 export function writeServices(ws: Workspace) {
     ws.write(PREDICTOR_SPEC_FILE, readFileSync(join(PACKAGE_ROOT, PREDICTOR_SPEC_FILE), "utf8"))
 }
-
-/** The library directory as the generated main.ts (at the workspace root) imports it. */
-const LIBRARY = WORKSPACE_LIBRARY.replace(/\/index$/, "")
 
 /**
  * What build, bundle, flash and deploy are asked for, as typed values
@@ -106,12 +103,12 @@ export function boardPlan(model: CanonicalModel, board: BoardProfile, opts: { en
     return { ...choice, budget: estimateBudget(choice.plan, board, opts.sync) }
 }
 
-/** A workspace holding model.ts and the app's main.ts (`main` overrides the board app). */
-export function writeApp(p: PreparedApp, main = appSource(p.app, LIBRARY)): Workspace {
+/** A workspace holding model.ts and the app's files, main.ts among them (`files` overrides the board app). */
+export function writeApp(p: PreparedApp, files = appFiles(p.app)): Workspace {
     const ws = new Workspace()
     writeServices(ws)
     ws.write("model.ts", emitModule(p.plan, { libraryImport: WORKSPACE_LIBRARY, source: p.model.name }))
-    ws.write("main.ts", main)
+    for (const [name, source] of Object.entries(files)) ws.write(name, source)
     return ws
 }
 
@@ -130,12 +127,12 @@ export interface BuiltApp {
 }
 
 /**
- * Writes and builds the app (`main` gives its main.ts); when the plan does
+ * Writes and builds the app (`files` gives its files); when the plan does
  * not build or fit after all, builds its fallback (flash matrices) and says
  * why. The caller disposes of the workspace.
  */
-export async function buildFittingApp(p: PreparedApp, main: (app: AppOptions) => string = app => appSource(app, LIBRARY)): Promise<BuiltApp> {
-    const ws = writeApp(p, main(p.app))
+export async function buildFittingApp(p: PreparedApp, files: (app: AppOptions) => AppFiles = appFiles): Promise<BuiltApp> {
+    const ws = writeApp(p, files(p.app))
     try {
         return { p, ws, image: await buildApp(p, ws) }
     } catch (e) {
@@ -146,7 +143,7 @@ export async function buildFittingApp(p: PreparedApp, main: (app: AppOptions) =>
         // the real build below checks the image, as it just did for the first plan
         checkBudget(budget, p.board, false)
         flash.app = { ...p.app, stepAsync: budget.stepAsync }
-        const retry = writeApp(flash, main(flash.app))
+        const retry = writeApp(flash, files(flash.app))
         try {
             return { p: flash, ws: retry, image: await buildApp(flash, retry) }
         } catch (e2) {

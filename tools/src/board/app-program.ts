@@ -1,9 +1,10 @@
 /**
- * The generated main program of the device app: it imports the emitted model
- * module and calls startApp (src/app.ts) with the sensor mapping, rate and
- * anomaly settings. For the simulator it can also host sensor servers that
- * replay CSV rows, so the app reads them through the same Jacdac roles a
- * board uses.
+ * The files of the device app: its main.ts is tools/device/app.ts, which
+ * calls startApp (src/app.ts) with the settings of a generated
+ * app-params.ts (the sensor mapping, ranges, rate and anomaly settings).
+ * Where the code differs (publishing, saving the state, simulated sensors
+ * that replay CSV rows through the same Jacdac roles a board uses), a small
+ * device module is copied in under the name app.ts imports, or its stand-in.
  */
 import type { CanonicalModel } from "../model/canonical.ts"
 import { readingCount } from "../model/features.ts"
@@ -11,6 +12,7 @@ import { outputHorizons } from "../model/horizons.ts"
 import { type SensorKind, parseSensor, sensorKind } from "./sensors.ts"
 import { wireError } from "./wire.ts"
 import { UserError, quote } from "../core/errors.ts"
+import { deviceSource } from "../run/workspace.ts"
 
 export interface AppOptions {
     /** Sensor kind per reading (the model's inputs before the derived ones; sensors.ts); from --sensors or the model's inputNames. */
@@ -32,9 +34,8 @@ export interface AppOptions {
     /** A sensor whose reading repeats this many times in a row is reported stuck and not stepped (0 or absent: off). */
     stuckSamples?: number
     /**
-     * Publish predictions on the "dsrnn predictor" custom service. Costs about
-     * 5 KB of image: off by default for boards (appSource) until the image
-     * budget (APP_CODE_BYTES) allows it, on by default in the simulator.
+     * Publish predictions on the "dsrnn predictor" custom service (about 5 KB
+     * of image). On when absent.
      */
     publish?: boolean
 }
@@ -77,8 +78,6 @@ export function resolveTargets(model: CanonicalModel, features: string[], predic
     })
 }
 
-const list = (v: number[]) => `[${v.join(", ")}]`
-
 /** The valid range of a sensor kind: --range, else the table's. */
 export function validRange(opts: AppOptions, kind: SensorKind): [number, number] {
     return opts.ranges?.get(kind.name) ?? [kind.min, kind.max]
@@ -96,133 +95,80 @@ export function deviceThreshold(opts: AppOptions, simulated: boolean): number {
     return opts.threshold + Math.max(0, ...errors)
 }
 
-/**
- * DeviceScript source for reading `features` (sensor kinds): one client per
- * sensor class, created once (`declarations`), and per input the client's
- * reading register and the value's index in it (`readings`, `fields`: the
- * arrays AppConfig takes).
- */
-export function clientSource(features: string[]): { declarations: string; readings: string; fields: string } {
-    const kinds = features.map(sensorKind)
-    const variable = (k: SensorKind) => `${k.client[0].toLowerCase()}${k.client.slice(1)}Client`
-    const used = [...new Set(kinds.map(k => k.client))]
-    return {
-        declarations: used.map(c => `const ${variable(kinds.find(k => k.client === c)!)} = new ds.${c}()`).join("\n"),
-        readings: `[${kinds.map(k => `${variable(k)}.reading`).join(", ")}]`,
-        fields: list(kinds.map(k => k.field)),
-    }
-}
+/** The app's files by their names in the workspace: main.ts and the modules it imports, next to model.ts. */
+export type AppFiles = Record<string, string>
 
-// Spelled out in full: the DeviceScript compiler has no shorthand properties.
-function configSource(opts: AppOptions, simulated: boolean): string {
+const list = (v: (number | string)[]) => `[${v.join(", ")}]`
+
+/** One setting of app-params.ts, with the comment that says what it is. */
+const setting = (comment: string, name: string, value: string) => `/** ${comment} */\nexport const ${name} = ${value}\n`
+
+/**
+ * app-params.ts: one client per sensor class, created once, and every
+ * setting app.ts passes to startApp. `simulated`: the threshold is widened
+ * for the simulated sensors' wire format.
+ */
+function appParams(opts: AppOptions, simulated: boolean, extra = ""): string {
     if (opts.calendar?.length && opts.startMs === undefined)
         throw new UserError(`the model has calendar inputs (${opts.calendar.join(", ")}) and a board has no calendar clock: give the UTC time of the first sample with --start, e.g. --start 2024-03-01T06:00Z`)
     const kinds = opts.features.map(sensorKind)
-    const { readings, fields } = clientSource(opts.features)
-    return `{
-    names: [${opts.features.map(f => JSON.stringify(f)).join(", ")}],
-    readings: ${readings},
-    fields: ${fields},
-    min: ${list(kinds.map(k => validRange(opts, k)[0]))},
-    max: ${list(kinds.map(k => validRange(opts, k)[1]))},
-    periodMs: ${opts.periodMs},${opts.startMs !== undefined ? `
-    startMs: ${opts.startMs},` : ""}
-    targets: ${list(opts.targets.map(f => (f === null ? -1 : opts.features.indexOf(f))))},
-    threshold: ${deviceThreshold(opts, simulated)},
-    stepAsync: ${opts.stepAsync},
-    steps: ${opts.steps},
-    stuckSamples: ${opts.stuckSamples ?? 0},
-    saveEvery: ${opts.saveEvery ?? 0},${opts.saveEvery ? `
-    saveState: saveState,
-    restoreState: restoreState,` : ""}
-    server: server,
-    inputMean: inputMean,
-    inputStd: inputStd,
-    outputMean: outputMean,
-    outputStd: outputStd,
-    residual: residual,
-    derived: derived,`
-}
-
-/** main.ts of the app for a board; `library` is the import path of src/. */
-export function appSource(opts: AppOptions, library: string): string {
-    const publish = opts.publish !== false
-    return `// Generated by dsrnn: the sensor app around ./model. Do not edit.
-import * as ds from "@devicescript/core"
-${publish ? `import { startServer } from "@devicescript/server"\n` : ""}${appImports(opts, library)}
-import { derived, inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
-
-${clientSource(opts.features).declarations}
-${publish ? SERVER : NO_SERVER}
-
-await startApp(model, ${configSource(opts, false)}
-})
-`
+    const variable = (k: SensorKind) => `${k.client[0].toLowerCase()}${k.client.slice(1)}Client`
+    const clients = [...new Set(kinds.map(k => k.client))].map(c => `const ${variable(kinds.find(k => k.client === c)!)} = new ds.${c}()`)
+    return [
+        `// Generated by dsrnn: the sensor app's settings for this model and board, read by main.ts. Do not edit.\nimport * as ds from "@devicescript/core"\n\n${clients.join("\n")}\n`,
+        setting("The sensor of each model reading, as fault messages name it.", "NAMES", list(opts.features.map(f => JSON.stringify(f)))),
+        setting("Per reading, the register of the client that reads it.", "READINGS: ds.Register<any>[]", list(kinds.map(k => `${variable(k)}.reading`))),
+        setting("Per reading, its index in a reading of several values (x, y, z), or -1.", "FIELDS", list(kinds.map(k => k.field))),
+        setting("The valid range of each reading: outside it is a sensor fault.", "MIN", list(kinds.map(k => validRange(opts, k)[0]))) +
+            `export const MAX = ${list(kinds.map(k => validRange(opts, k)[1]))}\n`,
+        setting("Milliseconds between samples.", "PERIOD_MS", `${opts.periodMs}`),
+        setting("UTC ms of the first sample, for calendar inputs (undefined: none).", "START_MS: number", `${opts.startMs}`),
+        setting("Per output, the reading it forecasts one step ahead (-1: none), and the anomaly threshold (0: off).", "TARGETS", list(opts.targets.map(f => (f === null ? -1 : opts.features.indexOf(f))))) +
+            `export const THRESHOLD = ${deviceThreshold(opts, simulated)}\n`,
+        setting("Suspend inside a step (Model.stepAsync), as the budget check chose.", "STEP_ASYNC", `${opts.stepAsync}`),
+        setting("Predictions before the app stops (0: never).", "STEPS", `${opts.steps}`),
+        setting("Readings alike in a row that make a sensor stuck (0: off).", "STUCK_SAMPLES", `${opts.stuckSamples ?? 0}`),
+        setting("Save the model state every this many predictions (0: never).", "SAVE_EVERY", `${opts.saveEvery ?? 0}`),
+        extra,
+    ].join("\n").trimEnd() + "\n"
 }
 
 /**
- * Publishes predictions on the "dsrnn predictor" custom service: its spec,
- * services/dsrnnpredictor.md, must be in the project's services/ folder
- * (writeApp puts it there), which makes ds.DsrnnPredictor exist.
+ * The app's files but app-params.ts: main.ts, and each module it imports
+ * as the app's (tools/device/app-*.ts) or its stand-in (app-no-*.ts).
  */
-const SERVER = `const server = new PredictorServer(ds.DsrnnPredictor.spec)
-startServer(server, { roleName: "dsrnn" })`
+function appModules(opts: AppOptions, simulated: boolean): AppFiles {
+    const pick = (on: boolean, name: string) => deviceSource(on ? `app-${name}.ts` : `app-no-${name}.ts`)
+    return {
+        "main.ts": deviceSource("app.ts"),
+        "predictor.ts": pick(opts.publish !== false, "predictor"),
+        "saved-state.ts": pick(!!opts.saveEvery, "saved-state"),
+        "feed.ts": pick(simulated, "feed"),
+    }
+}
 
-const NO_SERVER = "const server: PredictorServer = undefined"
-
-function appImports(opts: AppOptions, library: string): string {
-    // PredictorServer is needed as a type at least; a type-only use links no code
-    const app = `import { PredictorServer, startApp } from "${library}/app"`
-    return opts.saveEvery ? `${app}\nimport { restoreState, saveState } from "${library}/state-store"` : app
+/** The app for a board. */
+export function appFiles(opts: AppOptions): AppFiles {
+    return { ...appModules(opts, false), "app-params.ts": appParams(opts, false) }
 }
 
 /**
- * main.ts for the simulator: the app plus one sensor server per sensor,
- * replaying `rows` (one column per input). The app's onSample moves the servers
- * to the next row, and the servers stream every 100 ms, so a period of a few
- * hundred ms reads each row exactly once.
+ * The app for the simulator: the board's app plus one sensor server per
+ * sensor class (tools/device/app-feed.ts), replaying `rows` (one column per
+ * input).
  */
-export function simulatorSource(opts: AppOptions, library: string, rows: number[][]): string {
-    const publish = opts.publish !== false
+export function simulatorFiles(opts: AppOptions, rows: number[][]): AppFiles {
     const kinds = opts.features.map(sensorKind)
-    const servers = [...new Set(kinds.map(k => k.client))].map(client => {
+    const classes = [...new Set(kinds.map(k => k.client))]
+    // per sensor class, the column of each value of its reading; -1 for a value the model does not read
+    const columns = classes.map(client => {
         const mine = kinds.filter(k => k.client === client)
-        // the column of each value of the reading; -1 for a value the model does not read
-        const cols = Array.from({ length: mine[0].fields }, (_, i) => kinds.findIndex(k => k.client === client && Math.max(k.field, 0) === i))
-        return `startServer(new Feed(ds.${client}.spec, [${cols.join(", ")}]))`
+        return list(Array.from({ length: mine[0].fields }, (_, i) => kinds.findIndex(k => k.client === client && Math.max(k.field, 0) === i)))
     })
-    return `// Generated by dsrnn: the sensor app with simulated sensors replaying CSV rows. Do not edit.
-import * as ds from "@devicescript/core"
-import { SensorServer, startServer } from "@devicescript/server"
-${appImports(opts, library)}
-import { derived, inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
-
-const ROWS: number[][] = [
-${rows.map(r => `    ${list(r)},`).join("\n")}
-]
-let row = 0
-
-/** Serves columns of the current row (-1: an axis the model does not read, 0). */
-class Feed extends SensorServer {
-    constructor(spec: ds.ServiceSpec, private cols: number[]) {
-        super(spec, { interval: 100 })
-    }
-
-    reading(): any {
-        const r = ROWS[Math.min(row, ROWS.length - 1)]
-        const v = this.cols.map(c => (c < 0 ? 0 : r[c]))
-        return v.length === 1 ? v[0] : v
-    }
-}
-
-${servers.join("\n")}
-${clientSource(opts.features).declarations}
-${publish ? SERVER : NO_SERVER}
-
-await startApp(model, ${configSource(opts, true)}
-    onSample: () => {
-        row++
-    },
-})
-`
+    const feed = [
+        setting("The simulated sensors: one server per sensor class, and the row column of each value it serves (-1: 0).", "FEED_SPECS: ds.ServiceSpec[]", list(classes.map(c => `ds.${c}.spec`))) +
+            `export const FEED_COLUMNS = ${list(columns)}\n`,
+        setting("The rows they replay, one column per reading.", "ROWS: number[][]", `[\n${rows.map(r => `    ${list(r)},`).join("\n")}\n]`),
+    ].join("\n")
+    return { ...appModules(opts, true), "app-params.ts": appParams(opts, true, feed) }
 }

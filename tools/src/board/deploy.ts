@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
-import { simulatorSource } from "./app-program.ts"
+import { simulatorFiles } from "./app-program.ts"
 import { roundingNote, sensorKind } from "./sensors.ts"
 import { onTheWire, wireRange } from "./wire.ts"
 import { type PreparedApp, buildFittingApp } from "./app-build.ts"
@@ -19,8 +19,6 @@ import { devsProcess, freeDevsPorts, lineSplitter } from "../run/devs.ts"
 import { UserError } from "../core/errors.ts"
 import { type Prediction, parsePrediction } from "./app-lines.ts"
 import { APP_DONE, APP_PREFIX } from "../../../src/console-lines.ts"
-
-const LIBRARY = "./lib"
 
 /** A devs process whose output lines are watched; `waitFor` resolves on the first matching line. */
 export class DevsProcess {
@@ -112,7 +110,7 @@ export interface DeployResult {
 export async function runOnSimulatedDevice(prepared: PreparedApp, csvRows: number[][], onLog: (line: string) => void): Promise<DeployResult> {
     const { rows, notes } = replayRows(prepared.app.features, csvRows.slice(0, prepared.app.steps))
     if (rows.length < prepared.app.steps) throw new UserError(`--steps ${prepared.app.steps} needs ${prepared.app.steps} input rows, the CSV has ${rows.length}`)
-    const { p, ws } = await buildFittingApp(prepared, app => simulatorSource(app, LIBRARY, rows))
+    const { p, ws } = await buildFittingApp(prepared, app => simulatorFiles(app, rows))
     const started: DevsProcess[] = []
     try {
         const ports = await freeDevsPorts()

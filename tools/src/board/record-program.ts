@@ -1,5 +1,6 @@
 /**
- * The recorder that `dsrnn record` deploys: a small DeviceScript program that
+ * The recorder that `dsrnn record` deploys: a small DeviceScript program
+ * (tools/device/record.ts, over the record-params.ts written here) that
  * reads Jacdac sensor roles every period and prints one line per row, which
  * the host parses and appends to the CSV.
  *
@@ -18,16 +19,15 @@
  * recorder keeps its device timestamp and sends each value as f64 hex
  * instead, as the app's `f64=` field does.
  *
- * Lines (each at most about 160 characters, under the console's 296-character
- * cut and one 236-byte Jacdac packet):
- *   dsrnn-rec: missing <sensor>,...      (sensors not bound after SENSOR_WAIT_MS; then it stops)
- *   dsrnn-rec: start
- *   dsrnn-rec: <i> <ms> <hex>            (row i, sampled at device time ms: one f64 per sensor, NaN = no value)
- *   dsrnn-rec: done
+ * Its lines (tools/device/record.ts lists them) are each at most about 160
+ * characters, under the console's 296-character cut and one 236-byte Jacdac
+ * packet.
  */
 import { UserError, clip, quote } from "../core/errors.ts"
 import type { SensorKind } from "./sensors.ts"
 import { MAX_HEX_LITERAL_BYTES } from "../emit/writer.ts"
+import { deviceSource } from "../run/workspace.ts"
+import { RECORD_PREFIX } from "../../../src/console-lines.ts"
 
 /** 8 values = 128 hex characters; a longer row would risk the line cuts above. */
 export const MAX_SENSORS = 8
@@ -36,8 +36,6 @@ export const MAX_SENSORS = 8
 export const SENSOR_WAIT_MS = 5000
 
 export type { SensorKind }
-
-export const RECORD_TAG = "dsrnn-rec: "
 
 export interface RecorderOptions {
     kinds: SensorKind[]
@@ -63,94 +61,72 @@ export interface Replay {
 /** Most replay values (f64, 8 B each) one hex literal holds. */
 export const REPLAY_MAX_VALUES = Math.floor(MAX_HEX_LITERAL_BYTES / 8)
 
-function replaySource(kinds: SensorKind[], replay: Replay): string {
+const list = (v: (number | string | boolean)[]) => `[${v.join(", ")}]`
+
+/** The replay's part of record-params.ts: per role with a column, its server's spec and the replay column of each value it serves (-1: 0). */
+function replayParams(kinds: SensorKind[], replay: Replay): string {
     const width = kinds.length
     const buf = Buffer.alloc(8 * width * replay.table.length)
     replay.table.forEach((r, i) => r.forEach((v, j) => buf.writeDoubleLE(v, 8 * (i * width + j))))
-    const servers = rolesOf(kinds)
-        .map(client => {
-            const cols = kinds.map((k, j) => ({ k, j })).filter(({ k }) => k.client === client)
-            if (cols.some(({ j }) => Number.isNaN(replay.table[0]?.[j] ?? NaN))) return "" // no column: this sensor is missing
-            const vector = cols[0].k.field >= 0
-            const slots = vector ? Array.from({ length: cols[0].k.fields }, (_, f) => cols.find(x => x.k.field === f)?.j ?? -1) : [cols[0].j]
-            return `startServer(new Feed(ds.${client}.spec, [${slots.join(", ")}], ${vector}))`
-        })
-        .filter(Boolean)
+    const feeds = rolesOf(kinds).flatMap(client => {
+        const cols = kinds.map((k, j) => ({ k, j })).filter(({ k }) => k.client === client)
+        if (cols.some(({ j }) => Number.isNaN(replay.table[0]?.[j] ?? NaN))) return [] // no column: this sensor is missing
+        const vector = cols[0].k.field >= 0
+        const slots = vector ? Array.from({ length: cols[0].k.fields }, (_, f) => cols.find(x => x.k.field === f)?.j ?? -1) : [cols[0].j]
+        return [{ client, slots, vector }]
+    })
     return `
-const REPLAY = hex\`${buf.toString("hex")}\`
-const REPLAY_ROWS = ${replay.table.length}
-let replayRow = 0
+/** The simulated sensors: per role with a column, its spec, the replay column of each value it serves (-1: 0), and whether its reading is a vector. */
+export const FEED_SPECS: ds.ServiceSpec[] = ${list(feeds.map(f => `ds.${f.client}.spec`))}
+export const FEED_SLOTS = ${list(feeds.map(f => list(f.slots)))}
+export const FEED_VECTOR = ${list(feeds.map(f => f.vector))}
 
-/** Serves columns of the current replay row (-1: an axis not recorded, 0); holds the last row at the end. */
-class Feed extends SensorServer {
-    constructor(spec: ds.ServiceSpec, private cols: number[], private vector: boolean) {
-        super(spec, { interval: 100 })
-    }
-
-    reading(): any {
-        const r = Math.min(replayRow, REPLAY_ROWS - 1)
-        const v = this.cols.map(c => (c < 0 ? 0 : REPLAY.getAt(8 * (r * ${width} + c), "f64")))
-        return this.vector ? v : v[0]
-    }
-}
-
-${servers.join("\n")}
+/** The rows they replay: one f64 per recorded sensor. */
+export const REPLAY = hex\`${buf.toString("hex")}\`
+export const REPLAY_ROWS = ${replay.table.length}
 `
 }
 
-/** The recorder's main.ts; with `replay`, it also hosts simulated sensors replaying it. */
-export function recorderSource(opts: RecorderOptions, replay?: Replay): string {
+/** The recorder's params module: its roles, which role and field each sensor reads, and the run's numbers. */
+function recordParams(opts: RecorderOptions, replay?: Replay): string {
+    const { kinds } = opts
+    const roles = rolesOf(kinds)
+    return `// Generated by dsrnn record: the sensors and settings of the recorder (main.ts). Do not edit.
+import * as ds from "@devicescript/core"
+
+${roles.map((client, r) => `const role${r} = new ds.${client}()`).join("\n")}
+
+/** The sensor of each column, the reading register of each role, and per sensor its role and its index in the role's reading (-1: one number). */
+export const NAMES = ${list(kinds.map(k => JSON.stringify(k.name)))}
+export const READINGS: ds.Register<any>[] = ${list(roles.map((_, r) => `role${r}.reading`))}
+export const ROLE_OF = ${list(kinds.map(k => roles.indexOf(k.client)))}
+export const FIELD_OF = ${list(kinds.map(k => k.field))}
+
+/** Rows to record, ms between them, and how long to wait for every sensor role to bind. */
+export const ROWS = ${opts.rows}
+export const PERIOD_MS = ${opts.periodMs}
+export const WAIT_MS = ${SENSOR_WAIT_MS}
+${replay ? replayParams(kinds, replay) : ""}`
+}
+
+/** The recorder's files: main.ts, its params and its sensor feed; with `replay`, simulated sensors replaying it, else a stand-in. */
+export function recorderFiles(opts: RecorderOptions, replay?: Replay): Record<string, string> {
     const { kinds } = opts
     if (kinds.length === 0 || kinds.length > MAX_SENSORS) throw new UserError(`--sensors names ${kinds.length} sensors; record 1 to ${MAX_SENSORS} at a time`)
-    const roles = rolesOf(kinds)
-    const role = (k: SensorKind) => `role${roles.indexOf(k.client)}`
-    const bound = roles.map((_, r) => `role${r}.isBound`).join(" && ")
-    const checks = kinds.map(k => `    if (!${role(k)}.isBound) missing += ",${k.name}"`).join("\n")
-    const reads = roles.map((client, r) => {
-        const mine = kinds.map((k, j) => ({ k, j })).filter(({ k }) => k.client === client)
-        const value = (j: number, expr: string) => `        ROW.setAt(${8 * j}, "f64", ${expr})`
-        if (mine[0].k.field < 0) return value(mine[0].j, `role${r}.isBound ? num(await role${r}.reading.read()) : NaN`)
-        return [`        const v${r}: any = role${r}.isBound ? await role${r}.reading.read() : undefined`, ...mine.map(({ k, j }) => value(j, `v${r} ? num(v${r}[${k.field}]) : NaN`))].join("\n")
-    })
-    return `// Generated by dsrnn record: reads the sensors every period and prints one line per row. Do not edit.
-import * as ds from "@devicescript/core"
-${replay ? `import { SensorServer, startServer } from "@devicescript/server"\n` : ""}
-${roles.map((client, r) => `const role${r} = new ds.${client}()`).join("\n")}
-const ROW = Buffer.alloc(${8 * kinds.length})
-${replay ? replaySource(kinds, replay) : ""}
-function num(v: any): number {
-    return typeof v === "number" ? v : NaN
-}
-
-let waited = 0
-while (waited < ${SENSOR_WAIT_MS} && !(${bound})) {
-    await ds.sleep(100)
-    waited += 100
-}
-if (!(${bound})) {
-    let missing = ""
-${checks}
-    console.log("${RECORD_TAG}missing " + missing.slice(1))
-} else {
-    console.log("${RECORD_TAG}start")
-    for (let i = 0; i < ${opts.rows}; i++) {
-        const started = ds.millis()
-${reads.join("\n")}
-        console.log("${RECORD_TAG}" + i + " " + started + " " + ROW.toString("hex"))
-${replay ? "        replayRow++\n" : ""}        await ds.sleep(Math.max(0, ${opts.periodMs} - (ds.millis() - started)))
+    return {
+        "main.ts": deviceSource("record.ts"),
+        "record-params.ts": recordParams(opts, replay),
+        "record-feed.ts": deviceSource(replay ? "record-feed.ts" : "record-no-feed.ts"),
     }
-    console.log("${RECORD_TAG}done")
-}
-`
 }
 
 export type RecordEvent = { kind: "start" } | { kind: "done" } | { kind: "missing"; sensors: string[] } | { kind: "row"; index: number; ms: number; values: number[] }
 
 /** The recorder's event in a console line (anywhere in it: devs puts its own prefix in front), or null. */
 export function parseRecordLine(line: string, width: number): RecordEvent | null {
-    const at = line.indexOf(RECORD_TAG)
+    const at = line.indexOf(RECORD_PREFIX)
     if (at < 0) return null
-    const body = line.slice(at + RECORD_TAG.length).trim()
+    const body = line.slice(at + RECORD_PREFIX.length).trim()
     if (body === "start" || body === "done") return { kind: body }
     const missing = /^missing (\S+)$/.exec(body)
     if (missing) return { kind: "missing", sensors: missing[1].split(",") }

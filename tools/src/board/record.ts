@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { DevsProcess } from "./deploy.ts"
-import { type Replay, type RecordEvent, SENSOR_WAIT_MS, type SensorKind, parseRecordLine, recorderSource } from "./record-program.ts"
+import { type Replay, type RecordEvent, SENSOR_WAIT_MS, type SensorKind, parseRecordLine, recorderFiles } from "./record-program.ts"
 import { checkOutputs } from "../io/outputs.ts"
 import { RowFile } from "../io/row-file.ts"
 import { freeDevsPorts } from "../run/devs.ts"
@@ -69,7 +69,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     let file: RowFile | undefined
     const result: RecordResult = { rows: 0, emptyCells: 0, lost: 0, interrupted: false }
     try {
-        ws.write("main.ts", recorderSource(opts, replay))
+        for (const [name, source] of Object.entries(recorderFiles(opts, replay))) ws.write(name, source)
         await ws.build("main.ts")
         if (opts.signal?.aborted) return { ...result, interrupted: true }
         let onEvent: (e: RecordEvent) => void = () => {}

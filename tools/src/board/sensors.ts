@@ -3,7 +3,7 @@
  * every @devicescript/core sensor client, with its valid range. The table
  * (sensor-kinds.g.ts) is generated from the Jacdac service specs by
  * tools/scripts/gen-sensors.ts; the device app gets what it needs from it
- * through the generated main.ts (app-program.ts), so there is no second copy.
+ * through the generated app-params.ts (app-program.ts), so there is no second copy.
  */
 import { UserError, quote } from "../core/errors.ts"
 import { SENSOR_KINDS } from "./sensor-kinds.g.ts"

@@ -21,7 +21,8 @@ import { detectPeriod } from "../train/season.ts"
 import type { StatisticalFit } from "../train/statistical.ts"
 import { epochCapHint, notLearnedLine, trainedLine } from "../train/summary.ts"
 import { count } from "../core/wording.ts"
-import { type ResidualMode, TRAIN_DEFAULTS, parseHorizon, resolveTrainOptions } from "../train/options.ts"
+import { TRAIN_DEFAULTS, parseArch, resolveTrainOptions } from "../train/options.ts"
+import { type ResidualMode, parseHorizon, trainOptions } from "./train-options.ts"
 import { type TargetMode, candidateFeatures, derivedFlag, planCandidates, targetWords } from "../train/candidates.ts"
 import { selectionLines } from "../train/select.ts"
 import { derivedCount, derivedNames, seasonalLag } from "../model/features.ts"
@@ -146,9 +147,11 @@ export function registerTrainCommands(program: Command): void {
             const budget = f.falseAlarms === undefined ? undefined : parseAlarmBudget(f.falseAlarms)
             const data = readColumns(file, { target: f.target, inputs, delimiter: f.delimiter })
             const alarmRowMs = budget ? budgetRowMs(data.times, f.samplePeriod) : undefined
-            const options = { target: f.target, inputs: data.inputNames, horizon: f.horizon, arch: f.arch, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, targetMode: f.targetMode, residual: f.residual, derived: f.derived, period: f.period }
             // refuse bad options before saying anything else
-            const resolved = resolveTrainOptions({ ...options, arch: search?.grid[0] ?? f.arch }, data.inputs.length, data.inputNames.includes(f.target))
+            const targetIsInput = data.inputNames.includes(f.target)
+            const flags = { target: f.target, inputs: data.inputNames, horizon: f.horizon, epochs: f.epochs, seed: f.seed, window: f.window, validation: f.validation, targetMode: f.targetMode, residual: f.residual, derived: f.derived, period: f.period }
+            const options = trainOptions({ ...flags, arch: search?.grid[0] ?? f.arch }, targetIsInput)
+            const resolved = resolveTrainOptions(options, data.inputs.length, targetIsInput)
             const plan = planCandidates(data, f.target, resolved)
             printNotes(data.notes)
             const derived = resolved.derived === "auto" ? "auto" : derivedFlag(resolved.derived)
@@ -170,7 +173,7 @@ export function registerTrainCommands(program: Command): void {
             const { train } = await import("../train/train.ts")
             const trainArch = async (arch: string) => {
                 const progress = epochProgress(process.stderr, !!f.quiet)
-                const r = await train(data, { ...options, arch }, command, r => progress.update(r))
+                const r = await train(data, { ...options, layers: parseArch(arch) }, command, r => progress.update(r))
                 progress.stop()
                 return r
             }

@@ -98,14 +98,6 @@ export async function writeBoardBench(plan: ModelPlan, dir: string, library: str
     }
 }
 
-/** A program that keeps `use` alive, then ends in tools/device/heap-probe.ts: the VM's OOM report gives the live heap. */
-function heapProgram(importLine: string, use: string): string {
-    return `${importLine}
-import { probeHeap } from "./heap-probe"
-probeHeap(${use})
-`
-}
-
 export interface BenchFigures {
     model: string
     encoding: Encoding
@@ -125,9 +117,13 @@ function median(values: number[]): number {
     return s[s.length >> 1]
 }
 
-async function liveHeap(ws: Workspace, importLine: string, use: string): Promise<number> {
-    ws.write("heap.ts", heapProgram(importLine, use))
-    const { binary } = await ws.build("heap.ts")
+/**
+ * The live heap of a heap program (tools/device/heap-base.ts, heap-ours.ts,
+ * heap-naive.ts), which keeps its model alive and ends in heap-probe.ts: the
+ * VM's out-of-memory report gives it.
+ */
+async function liveHeap(ws: Workspace, entry: string): Promise<number> {
+    const { binary } = await ws.build(entry)
     const { heap } = await runProgram(binary, { timeoutMs: 30_000, allowPanic: true })
     if (!heap) throw new Error("the VM printed no heap report")
     return heap.used
@@ -141,12 +137,12 @@ export async function bench(plan: ModelPlan, onStatus: (s: string) => void = () 
         ws.write("model.ts", emitModule(plan, { libraryImport: WORKSPACE_LIBRARY }))
         ws.write("naive.ts", emitNaiveModule(model))
         onStatus("measuring heap and image sizes")
-        const base = await liveHeap(ws, "", "0")
-        const oursHeap = (await liveHeap(ws, 'import { model } from "./model"', "model.macs")) - base
+        const base = await liveHeap(ws, "heap-base.ts")
+        const oursHeap = (await liveHeap(ws, "heap-ours.ts")) - base
         const oursImage = (await ws.build("model.ts")).binary.length
         let naiveHeap: number | string
         try {
-            naiveHeap = (await liveHeap(ws, 'import { naive } from "./naive"', "naive.layers.length")) - base
+            naiveHeap = (await liveHeap(ws, "heap-naive.ts")) - base
         } catch (e) {
             naiveHeap = (e as Error).message
         }

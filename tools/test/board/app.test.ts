@@ -4,7 +4,7 @@
  * with no sensor behind it is reported.
  */
 import { describe, expect, it } from "vitest"
-import { type AppOptions, appSource, simulatorSource } from "../../src/board/app-program.ts"
+import { type AppFiles, type AppOptions, appFiles, simulatorFiles } from "../../src/board/app-program.ts"
 import { simulate } from "../../src/run/simulate.ts"
 import { parsePrediction } from "../../src/board/app-lines.ts"
 import type { CanonicalModel } from "../../src/model/canonical.ts"
@@ -14,13 +14,16 @@ import { randomLstmModel } from "../../src/model/random.ts"
 import { validateModel } from "../../src/model/validate.ts"
 import { runWithWeatherModel as run, weatherModel as model } from "../helpers/app-vm.ts"
 
+/** The app's files with `code` run after the app: it sees main.ts's names (model, server, restoreState) and ds. */
+const after = (files: AppFiles, code: string): AppFiles => ({ ...files, "main.ts": `import * as ds from "@devicescript/core"\n${files["main.ts"]}${code}` })
+
 const options: AppOptions = { features: ["temperature", "humidity", "pressure"], periodMs: 800, targets: [null], threshold: 0, steps: 2, stepAsync: false }
 
 describe("device app", () => {
     it("skips an out-of-range reading: the state continues as if the row never came", async () => {
         const good = [[13.580078125, 70.900390625, 1013.5], [13.330078125, 72.5, 1013.2998046875]]
         // 200 °C is outside [-40, 85]: reported, not stepped; the next row resumes
-        const lines = await run(simulatorSource(options, "./lib", [good[0], [200, 72.5, 1013.5], good[1]]), l => l === "dsrnn: done")
+        const lines = await run(simulatorFiles(options, [good[0], [200, 72.5, 1013.5], good[1]]), l => l === "dsrnn: done")
         expect(lines).toContain("dsrnn: fault temperature=200 outside [-40, 85]")
         expect(lines).toContain("dsrnn: resumed")
         const ys = lines.map(parsePrediction).filter(p => p !== null).map(p => p!.y)
@@ -32,7 +35,7 @@ describe("device app", () => {
     it("a residual model's app adds the current reading back, as the float64 reference does", async () => {
         const good = [[13.580078125, 70.900390625, 1013.5], [13.330078125, 72.5, 1013.2998046875]]
         const residual: CanonicalModel = { ...model, residual: [0] }
-        const lines = await run(simulatorSource(options, "./lib", good), l => l === "dsrnn: done", 30_000, residual, "f32")
+        const lines = await run(simulatorFiles(options, good), l => l === "dsrnn: done", 30_000, residual, "f32")
         const ys = lines.map(parsePrediction).filter(p => p !== null).map(p => p!.y[0])
         const expected = new ReferenceModel(residual).run(good).map(y => y[0])
         expect(ys).toHaveLength(2)
@@ -43,7 +46,7 @@ describe("device app", () => {
 
     it("publishes each prediction on the dsrnn predictor service's registers", async () => {
         const good = [[13.580078125, 70.900390625, 1013.5], [13.330078125, 72.5, 1013.2998046875]]
-        const main = simulatorSource(options, "./lib", good) + `
+        const main = after(simulatorFiles(options, good), `
 const client = new ds.DsrnnPredictor()
 for (let i = 0; i < 30 && !client.isBound; i++) await ds.sleep(100)
 const hex = (v: number) => {
@@ -52,7 +55,7 @@ const hex = (v: number) => {
     return b.toString("hex")
 }
 console.log("register " + hex(await client.reading.read()) + " " + (await client.anomaly.read()) + " " + (await client.step.read()) + " " + hex(server.value))
-`
+`)
         const lines = await run(main, l => l.startsWith("register "))
         const ys = lines.map(parsePrediction).filter(p => p !== null).map(p => p!.y)
         expect(ys).toHaveLength(2)
@@ -67,7 +70,7 @@ console.log("register " + hex(await client.reading.read()) + " " + (await client
 
     it("saves the state every saveEvery predictions (startApp)", async () => {
         const good = [[13.580078125, 70.900390625, 1013.5], [13.330078125, 72.5, 1013.2998046875]]
-        const main = simulatorSource({ ...options, saveEvery: 2 }, "./lib", good) + `
+        const main = after(simulatorFiles({ ...options, saveEvery: 2 }, good), `
 const a = Buffer.alloc(8 * model.stateSize)
 const b = Buffer.alloc(8 * model.stateSize)
 model.snapshot(a)
@@ -75,7 +78,7 @@ model.reset()
 console.log("restored " + (await restoreState(model)))
 model.snapshot(b)
 console.log("same " + (a.toString("hex") === b.toString("hex")) + " " + a.toString("hex").slice(0, 16))
-`
+`)
         const lines = await run(main, l => l.startsWith("same "))
         expect(lines).toContain("restored true")
         const last = lines[lines.length - 1]
@@ -84,7 +87,7 @@ console.log("same " + (a.toString("hex") === b.toString("hex")) + " " + a.toStri
     })
 
     it("reports a sensor that is not there", async () => {
-        const lines = await run(appSource(options, "./lib"), l => l.startsWith("dsrnn: fault"))
+        const lines = await run(appFiles(options), l => l.startsWith("dsrnn: fault"))
         expect(lines).toContain("dsrnn: fault temperature not bound")
         expect(lines.some(l => l.startsWith("dsrnn: t="))).toBe(false)
     })
@@ -107,7 +110,7 @@ console.log("same " + (a.toString("hex") === b.toString("hex")) + " " + a.toStri
         it("equals the float64 oracle; a faulty sample is skipped but its hour still passes", async () => {
             // exact in the sensors' wire formats (multiples of 1/1024); row 2 is a fault
             const rows = [[13.5, 70.5], [14.25, 72.25], [200, 71], [15, 71], [13.75, 69.75]]
-            const lines = await run(simulatorSource(calendarOptions, "./lib", rows), l => l === "dsrnn: done", 30_000, derived, "f32")
+            const lines = await run(simulatorFiles(calendarOptions, rows), l => l === "dsrnn: done", 30_000, derived, "f32")
             expect(lines).toContain("dsrnn: fault temperature=200 outside [-40, 85]")
             const ys = lines.map(parsePrediction).filter(p => p !== null).map(p => p!.y[0])
             const good = [0, 1, 3, 4]
@@ -120,7 +123,7 @@ console.log("same " + (a.toString("hex") === b.toString("hex")) + " " + a.toStri
         })
 
         it("a board app of a calendar model needs --start: a board has no calendar clock", () => {
-            expect(() => appSource({ ...calendarOptions, startMs: undefined }, "./lib")).toThrow("the model has calendar inputs (day) and a board has no calendar clock: give the UTC time of the first sample with --start")
+            expect(() => appFiles({ ...calendarOptions, startMs: undefined })).toThrow("the model has calendar inputs (day) and a board has no calendar clock: give the UTC time of the first sample with --start")
         })
     })
 })

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { appSource, simulatorSource } from "../../src/board/app-program.ts"
+import { appFiles, simulatorFiles } from "../../src/board/app-program.ts"
 import { prepareApp } from "../../src/board/app-build.ts"
 import { parsePrediction } from "../../src/board/app-lines.ts"
 import { buildOptions } from "../../src/cli/app-options.ts"
@@ -30,11 +30,11 @@ describe("newer sensor kinds in the device app", () => {
             const p = await prepareApp(file, buildOptions({ board: "simulator", weights: "i8", period: "800", range: ["light_level=0:0.5"] }), 2)
             expect(p.app.features).toEqual(["light_level", "soil_moisture"])
             // the board app creates the two clients the model reads, and no other
-            const board = appSource(p.app, "./lib")
+            const board = appFiles(p.app)["app-params.ts"]
             expect(board.match(/new ds\.\w+\(\)/g)).toEqual(["new ds.LightLevel()", "new ds.SoilMoisture()"])
             // on the u0.16 grid, so the wire keeps them as they are
             const good = [[0.25, 0.5], [0.125, 0.75]]
-            const lines = await run(simulatorSource(p.app, "./lib", [good[0], [0.75, 0.5], good[1]]), l => l === "dsrnn: done", 30_000, model, "i8")
+            const lines = await run(simulatorFiles(p.app, [good[0], [0.75, 0.5], good[1]]), l => l === "dsrnn: done", 30_000, model, "i8")
             expect(lines).toContain("dsrnn: fault light_level=0.75 outside [0, 0.5]")
             expect(lines).toContain("dsrnn: resumed")
             const ys = lines.map(parsePrediction).filter(y => y !== null).map(y => y!.y[0])

@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { parseRecordLine, recorderSource } from "../../src/board/record-program.ts"
+import { parseRecordLine, recorderFiles } from "../../src/board/record-program.ts"
 import { resolveKinds } from "../../src/cli/record-command.ts"
 import { readColumns } from "../../src/io/columns.ts"
 import { REPO_ROOT, runCli } from "../helpers/cli.ts"
@@ -171,20 +171,25 @@ describe("the recorder's lines", () => {
     })
 
     it("reads each accelerometer axis from one role", () => {
-        const src = recorderSource({ kinds: resolveKinds("accel_x,temperature,accel_z"), periodMs: 1000, rows: 3 })
+        const src = recorderFiles({ kinds: resolveKinds("accel_x,temperature,accel_z"), periodMs: 1000, rows: 3 })["record-params.ts"]
         expect(src.match(/new ds\.\w+\(\)/g)).toEqual(["new ds.Accelerometer()", "new ds.Temperature()"])
-        expect(src).toContain('ROW.setAt(0, "f64", v0 ? num(v0[0]) : NaN)')
-        expect(src).toContain('ROW.setAt(16, "f64", v0 ? num(v0[2]) : NaN)')
+        // columns 0 and 2 (accel_x, accel_z) are fields 0 and 2 of role 0's reading
+        expect(src).toContain("export const ROLE_OF = [0, 1, 0]")
+        expect(src).toContain("export const FIELD_OF = [0, -1, 2]")
     })
 
     it("takes any kind of the sensor table; a replayed vector sensor serves all of its fields", () => {
         const kinds = resolveKinds("magnetometer_y,light_level")
-        const src = recorderSource({ kinds, periodMs: 1000, rows: 3 }, { table: [[123, 0.25]] })
+        const files = recorderFiles({ kinds, periodMs: 1000, rows: 3 }, { table: [[123, 0.25]] })
+        const src = files["record-params.ts"]
         expect(src).toContain("const role0 = new ds.Magnetometer()")
-        expect(src).toContain('ROW.setAt(0, "f64", v0 ? num(v0[1]) : NaN)')
-        expect(src).toContain('ROW.setAt(8, "f64", role1.isBound ? num(await role1.reading.read()) : NaN)')
+        // column 0 is field 1 of role 0's reading; column 1 is role 1's reading, one number
+        expect(src).toContain("export const ROLE_OF = [0, 1]")
+        expect(src).toContain("export const FIELD_OF = [1, -1]")
         // x and z are not recorded: served as 0; y is replay column 0
-        expect(src).toContain("startServer(new Feed(ds.Magnetometer.spec, [-1, 0, -1], true))")
-        expect(src).toContain("startServer(new Feed(ds.LightLevel.spec, [1], false))")
+        expect(src).toContain("export const FEED_SPECS: ds.ServiceSpec[] = [ds.Magnetometer.spec, ds.LightLevel.spec]")
+        expect(src).toContain("export const FEED_SLOTS = [[-1, 0, -1], [1]]")
+        expect(src).toContain("export const FEED_VECTOR = [true, false]")
+        expect(files["record-feed.ts"]).toContain("startServer(new Feed(FEED_SPECS[i], FEED_SLOTS[i], FEED_VECTOR[i]))")
     })
 })

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { runCli } from "../helpers/cli.ts"
+import { trainOptions } from "../../src/cli/train-options.ts"
 
 /** n rows of a `period`-row cycle (level) and a slow drift (other): the season is clear. */
 function csv(n: number, period = 12): { dir: string; file: string; out: string } {
@@ -17,6 +18,23 @@ function csv(n: number, period = 12): { dir: string; file: string; out: string }
     writeFileSync(file, ["level,other", ...rows].join("\n") + "\n")
     return { dir, file, out: join(dir, "m.json") }
 }
+
+describe("train's flags as typed options (cli/train-options.ts)", () => {
+    it("turns each string into what train takes: layers, horizons, the target mode, the derived set", () => {
+        const o = trainOptions({ target: "level", arch: "LSTM:16,gru:8", horizon: [1, 2, 3], derived: "day,change", targetMode: "season" }, true)
+        expect(o.layers).toEqual([{ type: "lstm", units: 16 }, { type: "gru", units: 8 }])
+        expect(o.horizons).toEqual([1, 2, 3])
+        expect(o.derived).toEqual({ change: true, season: false, calendar: ["day"] })
+        expect(o.targetMode).toBe("season")
+    })
+
+    it("maps --residual, the old name of --target-mode: on is change, off is level", () => {
+        expect(trainOptions({ target: "level", residual: "on" }, true).targetMode).toBe("change")
+        expect(trainOptions({ target: "level", residual: "off" }, true).targetMode).toBe("level")
+        expect(trainOptions({ target: "level", residual: "auto" }, true).targetMode).toBe("auto")
+        expect(trainOptions({ target: "level" }, true).targetMode).toBe("auto")
+    })
+})
 
 describe.concurrent("dsrnn train refuses target and derived-input flags in one line", () => {
     it.each([

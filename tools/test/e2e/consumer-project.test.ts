@@ -115,7 +115,7 @@ describe("devicescript-rnn installed into a fresh `devs init` project", () => {
         for (const dev of ["vitest", "onnxruntime-node", "onnxruntime-web", "tsx", "esbuild"]) expect(existsSync(join(nm, dev)), dev).toBe(false)
         const pkg = join(nm, "devicescript-rnn")
         expect(readdirSync(pkg).sort()).toEqual(["README.md", "boards", "devsconfig.json", "docs", "package.json", "services", "src", "tools"])
-        // tools/device: the simulate, bench and opcode programs the CLI builds in a user's project
+        // device: the programs dsrnn builds in the user's project (the sensor app, simulate, bench, soak)
         expect(readdirSync(join(pkg, "tools")).sort()).toEqual(["bin", "data", "device", "dist"])
         // the example model and CSV the help examples use, and nothing else of tools/data
         expect(readdirSync(join(pkg, "tools", "data")).sort()).toEqual(["weather-lstm.json", "weather.csv"])

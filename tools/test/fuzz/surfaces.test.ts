@@ -19,7 +19,7 @@ vi.mock("../../src/board/app-program.ts", async importOriginal => {
     const { UserError } = await import("../../src/core/errors.ts")
     return {
         ...real,
-        simulatorSource: (_app: unknown, _library: string, rows: number[][]) => {
+        simulatorFiles: (_app: unknown, rows: number[][]) => {
             stand.deployed.rows = rows
             throw new UserError(stand.stopped)
         },

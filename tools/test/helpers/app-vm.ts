@@ -1,4 +1,4 @@
-/** Runs a main.ts next to a model (the weather LSTM in i8 by default) in the in-process VM, with the app's custom service in the workspace. */
+/** Runs a main.ts (or an app's files: main.ts and what it imports) next to a model (the weather LSTM in i8 by default) in the in-process VM, with the app's custom service in the workspace. */
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { writeServices } from "../../src/board/app-build.ts"
@@ -12,9 +12,9 @@ import { WORKSPACE_LIBRARY, Workspace } from "../../src/run/workspace.ts"
 
 export const weatherModel = importCanonical(join(fileURLToPath(new URL("../../data/", import.meta.url)), "weather-lstm.json"))
 
-/** The lines `main` prints until `done` says so. */
+/** The lines a main.ts (or an app's files) prints until `done` says so. */
 export async function runWithWeatherModel(
-    main: string,
+    main: string | Record<string, string>,
     done: (l: string) => boolean,
     timeoutMs = 30_000,
     model: CanonicalModel = weatherModel,
@@ -24,7 +24,7 @@ export async function runWithWeatherModel(
     try {
         writeServices(ws)
         ws.write("model.ts", emitModule(planModel(model, encoding, "flash-matrices"), { libraryImport: WORKSPACE_LIBRARY }))
-        ws.write("main.ts", main)
+        for (const [name, source] of Object.entries(typeof main === "string" ? { "main.ts": main } : main)) ws.write(name, source)
         const { binary } = await ws.build("main.ts")
         return (await runProgram(binary, { timeoutMs, done })).lines
     } finally {

@@ -17,8 +17,9 @@ import { validateModel } from "../../src/model/validate.ts"
 import { simulate } from "../../src/run/simulate.ts"
 import type { Columns } from "../../src/io/columns.ts"
 import { evaluateOutputs, method } from "../../src/eval/evaluate.ts"
-import { type TrainOptions, parseHorizon, resolveTrainOptions } from "../../src/train/options.ts"
-import { planCandidates } from "../../src/train/candidates.ts"
+import { type TrainOptions, resolveTrainOptions } from "../../src/train/options.ts"
+import { parseHorizon } from "../../src/cli/train-options.ts"
+import { parseDerived, planCandidates } from "../../src/train/candidates.ts"
 import { train } from "../../src/train/train.ts"
 import { runCli } from "../helpers/cli.ts"
 import { resolveTargets } from "../../src/board/app-program.ts"
@@ -128,19 +129,19 @@ function sine(n: number): Columns {
 
 describe("train --horizon 1..3", () => {
     it("tries no season input or season target, and refuses them by flag in one line", () => {
-        const plan = (horizon: number[], more: Partial<TrainOptions> = {}) => planCandidates(sine(160), "level", resolveTrainOptions({ target: "level", horizon, period: 16, ...more }, 160, true))
+        const plan = (horizon: number[], more: Partial<TrainOptions> = {}) => planCandidates(sine(160), "level", resolveTrainOptions({ target: "level", horizons: horizon, period: 16, ...more }, 160, true))
         const seasonal = (p: ReturnType<typeof plan>) => p.candidates.filter(c => c.inputs.season || c.target === "season").length
         // one horizon tries them, so the check below can fail
         expect(seasonal(plan([3]))).toBeGreaterThan(0)
         expect(seasonal(plan([1, 2, 3]))).toBe(0)
         const why = "several horizons (--horizon 1..3) take the level and change targets only: a season input looks back a different number of rows for each horizon"
-        expect(() => plan([1, 2, 3], { derived: "season" })).toThrow(`--derived season: ${why}`)
+        expect(() => plan([1, 2, 3], { derived: parseDerived("season") })).toThrow(`--derived season: ${why}`)
         expect(() => plan([1, 2, 3], { targetMode: "season" })).toThrow(`--target-mode season: ${why}`)
     })
 
 
     it("gives three outputs, streams the RMSE over all three, and each is scored and simulated as the reference runs", async () => {
-        const r = await train(sine(160), { target: "level", horizon: [1, 2, 3], residual: "on", epochs: 3, window: 16, seed: 1 }, "test")
+        const r = await train(sine(160), { target: "level", horizons: [1, 2, 3], targetMode: "change", epochs: 3, window: 16, seed: 1 }, "test")
         const { model, validation } = r
         expect(model.outputSize).toBe(3)
         expect(model.horizons).toEqual([1, 2, 3])

@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest"
 import { REPO_ROOT } from "../helpers/cli.ts"
 import { readColumns, readModelColumns } from "../../src/io/columns.ts"
 import { evaluateModel, method } from "../../src/eval/evaluate.ts"
+import { parseDerived } from "../../src/train/candidates.ts"
 import { train } from "../../src/train/train.ts"
 
 // the package exports only its JS index; its data/ folder ships next to it
@@ -32,7 +33,7 @@ describe("residual mode on a trending series (us-employment nonfarm)", () => {
         expect(held.target.reduce((a, b) => a + b, 0) / held.target.length).toBeGreaterThan(Math.max(...data.target))
 
         // the readings only (derived: none): the choice here is the target, and the device runs the model as it is
-        const auto = await train(data, { target: "nonfarm", seed: 1, derived: "none" }, "test")
+        const auto = await train(data, { target: "nonfarm", seed: 1, derived: parseDerived("none") }, "test")
         expect(auto.model.residual).toEqual([0])
         const e = await evaluateModel(auto.model, readModelColumns(TEST, auto.model, {}), { encoding: "i8" })
         const rows = e.actual.map((_, i) => e.start + i)
@@ -43,7 +44,7 @@ describe("residual mode on a trending series (us-employment nonfarm)", () => {
         expect(device).toBeLessThan(persistence)
         expect(device).toBeLessThan(1.05 * float)
 
-        const level = await train(data, { target: "nonfarm", seed: 1, targetMode: "level", derived: "none" }, "test")
+        const level = await train(data, { target: "nonfarm", seed: 1, targetMode: "level", derived: parseDerived("none") }, "test")
         const eLevel = await evaluateModel(level.model, readModelColumns(TEST, level.model, {}), { encoding: null })
         expect(method(eLevel, "float")!.rmse).toBeGreaterThan(3 * persistence)
     }, 180_000)

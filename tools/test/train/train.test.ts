@@ -11,6 +11,7 @@ import { ReferenceModel } from "../../src/model/reference.ts"
 import { percentile } from "../../src/eval/anomaly.ts"
 import type { Columns } from "../../src/io/columns.ts"
 import { detectPeriod } from "../../src/train/season.ts"
+import { parseDerived } from "../../src/train/candidates.ts"
 import { train } from "../../src/train/train.ts"
 
 /** 100 + 10 sin(2 pi t / 16): the next value is a fixed function of the last two. */
@@ -22,7 +23,7 @@ function sine(n: number): Columns {
 describe("train", () => {
     it("forecasts a sine in real units far better than persistence, streamed from zero state", async () => {
         const data = sine(400)
-        const { model, validation } = await train(data, { target: "level", targetMode: "level", derived: "none", epochs: 40, window: 32, seed: 3 }, "test")
+        const { model, validation } = await train(data, { target: "level", targetMode: "level", derived: parseDerived("none"), epochs: 40, window: 32, seed: 3 }, "test")
         expect(model.outputNames).toEqual(["level"])
         expect(model.residual).toBeUndefined()
         const pred = new ReferenceModel(model).run(validation.inputs).map(y => y[0])

@@ -1,0 +1,2 @@
+/** record-feed.ts of the recorder on a board: its sensors are real. */
+export const nextRow: () => void = undefined
