@@ -8,7 +8,7 @@
  */
 import { startApp } from "./lib/app"
 import { derived, inputMean, inputStd, model, outputMean, outputStd, residual } from "./model"
-import { FIELDS, MAX, MIN, NAMES, PERIOD_MS, READINGS, SAVE_EVERY, START_MS, STEPS, STEP_ASYNC, STUCK_SAMPLES, TARGETS, THRESHOLD } from "./app-params"
+import { DEBOUNCE, FIELDS, MAX, MIN, NAMES, PERIOD_MS, READINGS, SAVE_EVERY, START_MS, STEPS, STEP_ASYNC, STUCK_SAMPLES, TARGETS, THRESHOLD } from "./app-params"
 import { nextRow } from "./feed"
 import { server } from "./predictor"
 import { restoreState, saveState } from "./saved-state"
@@ -24,6 +24,7 @@ await startApp(model, {
     startMs: START_MS,
     targets: TARGETS,
     threshold: THRESHOLD,
+    anomalyDebounce: DEBOUNCE,
     stepAsync: STEP_ASYNC,
     steps: STEPS,
     stuckSamples: STUCK_SAMPLES,

@@ -84,10 +84,12 @@ export async function prepareApp(modelPath: string, opts: BuildOptions, steps = 
     // --anomaly overrides the threshold dsrnn train calibrated; without either the flag is off
     const threshold = opts.anomaly ?? (targets.some(t => t !== null) ? (model.anomaly?.threshold ?? 0) : 0)
     if (threshold > 0 && targets.every(t => t === null)) throw new UserError("--anomaly needs --predicts: which input each output forecasts")
+    // the debounce was calibrated with the trained threshold: an --anomaly threshold flags row by row
+    const debounce = opts.anomaly === undefined ? model.anomaly?.debounce : undefined
     const { periodMs, saveEvery, stuckSamples, startMs, publish } = opts
     const calendar = model.features?.calendar
     const { plan, why, fallback, budget } = boardPlan(model, board, opts)
-    return { model, board, plan, why, fallback, budget, sync: opts.sync, app: { features, ranges, periodMs, calendar, startMs, targets, threshold, steps, stepAsync: budget.stepAsync, saveEvery, stuckSamples, publish } }
+    return { model, board, plan, why, fallback, budget, sync: opts.sync, app: { features, ranges, periodMs, calendar, startMs, targets, threshold, debounce, steps, stepAsync: budget.stepAsync, saveEvery, stuckSamples, publish } }
 }
 
 const n = (v: number) => v.toLocaleString("en-US")

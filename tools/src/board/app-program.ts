@@ -27,6 +27,8 @@ export interface AppOptions {
     /** Per output, the sensor kind it forecasts (anomaly flag), or null. */
     targets: (string | null)[]
     threshold: number
+    /** At least [0] of the last [1] readings over the threshold set the flag (train --false-alarms); absent: every reading over it. */
+    debounce?: [number, number]
     steps: number
     stepAsync: boolean
     /** Save the model state to settings every N predictions and restore it at start (0 or absent: off). */
@@ -125,6 +127,7 @@ function appParams(opts: AppOptions, simulated: boolean, extra = ""): string {
         setting("UTC ms of the first sample, for calendar inputs (undefined: none).", "START_MS: number", `${opts.startMs}`),
         setting("Per output, the reading it forecasts one step ahead (-1: none), and the anomaly threshold (0: off).", "TARGETS", list(opts.targets.map(f => (f === null ? -1 : opts.features.indexOf(f))))) +
             `export const THRESHOLD = ${deviceThreshold(opts, simulated)}\n`,
+        setting("At least [0] of the last [1] readings over the threshold set the flag.", "DEBOUNCE", list(opts.debounce ?? [1, 1])),
         setting("Suspend inside a step (Model.stepAsync), as the budget check chose.", "STEP_ASYNC", `${opts.stepAsync}`),
         setting("Predictions before the app stops (0: never).", "STEPS", `${opts.steps}`),
         setting("Readings alike in a row that make a sensor stuck (0: off).", "STUCK_SAMPLES", `${opts.stuckSamples ?? 0}`),

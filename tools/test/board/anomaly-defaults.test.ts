@@ -2,13 +2,14 @@
  * build and deploy take the anomaly settings `dsrnn train` stored in the
  * model: the target from outputNames (when it is one of the inputs and one row
  * ahead) and the calibrated threshold, unless --predicts or --anomaly say
- * otherwise. The emitted module exports the threshold for device code.
+ * otherwise, and the debounce calibrated with that threshold. The emitted module exports the threshold for device code.
  */
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { prepareApp } from "../../src/board/app-build.ts"
+import { appFiles } from "../../src/board/app-program.ts"
 import { type AppFlags, buildOptions } from "../../src/cli/app-options.ts"
 import { emitModule } from "../../src/emit/emit.ts"
 import { planModel } from "../../src/emit/plan.ts"
@@ -36,6 +37,16 @@ describe("anomaly defaults from a trained model", () => {
         const p = await prepareApp(file("t.json", trained), buildOptions({ ...flags, anomaly: "3", predicts: "pressure" }))
         expect(p.app.targets).toEqual(["pressure"])
         expect(p.app.threshold).toBe(3)
+    })
+
+    it("the app takes the debounce train calibrated with the threshold, and flags row by row under --anomaly", async () => {
+        const debounced = file("d.json", { ...trained, anomaly: { ...trained.anomaly!, debounce: [2, 3] } })
+        const p = await prepareApp(debounced, buildOptions(flags))
+        expect(p.app.debounce).toEqual([2, 3])
+        expect(appFiles(p.app)["app-params.ts"]).toContain("export const DEBOUNCE = [2, 3]\n")
+        const q = await prepareApp(debounced, buildOptions({ ...flags, anomaly: "3" }))
+        expect(q.app.debounce).toBeUndefined()
+        expect(appFiles(q.app)["app-params.ts"]).toContain("export const DEBOUNCE = [1, 1]\n")
     })
 
     it("a model forecasting 6 rows ahead gets no flag: the app compares one-step forecasts", async () => {
