@@ -125,7 +125,8 @@ function median(values: number[]): number {
     return s[s.length >> 1]
 }
 
-async function liveHeap(ws: Workspace, importLine: string, use: string): Promise<number> {
+/** The VM's live heap at the end of a program that imports `importLine` and keeps `use` alive (pico/bench.ts reads it too). */
+export async function liveHeap(ws: Workspace, importLine: string, use: string): Promise<number> {
     ws.write("heap.ts", heapProgram(importLine, use))
     const { binary } = await ws.build("heap.ts")
     const { heap } = await runProgram(binary, { timeoutMs: 30_000, allowPanic: true })
