@@ -32,6 +32,8 @@ function programOffset(uf2: Uint8Array, binary: Uint8Array): number {
 
 /** The emulated Pico as simulate's target. */
 export const PICO_SIMULATE: SimulateTarget = {
+    // the program and its input literal must fit the ~110 KB a program may take of the Pico's flash (literal code takes ~8 B per multiply-add)
+    inputBytes: 16 * 1024,
     async build(ws: Workspace, entry: string, model: CanonicalModel) {
         const uf2 = await bundleForPico(ws, entry)
         const binary = ws.builtBinary()

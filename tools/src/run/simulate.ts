@@ -46,6 +46,8 @@ export type ChunkRunner = (image: Uint8Array, opts: { done: (line: string) => bo
  * runner of each chunk.
  */
 export interface SimulateTarget {
+    /** At most this many bytes of input literal, when the target's image is smaller than the VM's (default MAX_HEX_LITERAL_BYTES). */
+    inputBytes?: number
     build(ws: Workspace, entry: string, model: CanonicalModel): Promise<{ binary: Uint8Array; runChunk: ChunkRunner }>
 }
 
@@ -125,7 +127,8 @@ export async function simulate(model: CanonicalModel, rows: number[][], opts: Si
     const stateBytes = MARKER_BYTES + 8 * states
     if (stateBytes > MAX_HEX_LITERAL_BYTES) throw new UserError(`the model's state (${states} numbers) is too large to simulate`)
     const stride = readingCount(model) + (timed ? 1 : 0)
-    const fit = Math.floor((MAX_HEX_LITERAL_BYTES - INPUT_HEADER_BYTES) / (8 * stride))
+    const target = opts.target ?? HOST_VM
+    const fit = Math.floor((Math.min(MAX_HEX_LITERAL_BYTES, target.inputBytes ?? Infinity) - INPUT_HEADER_BYTES) / (8 * stride))
     const perChunk = Math.max(1, Math.min(opts.chunkRows ?? Infinity, fit, rows.length))
     const inputBytes = INPUT_HEADER_BYTES + 8 * stride * perChunk
     const inputMarker = randomBytes(MARKER_BYTES)
@@ -141,7 +144,7 @@ export async function simulate(model: CanonicalModel, rows: number[][], opts: Si
             INPUT_HEADER_BYTES,
             TIMED: timed,
         })
-        const { binary, runChunk } = await (opts.target ?? HOST_VM).build(ws, entry, model)
+        const { binary, runChunk } = await target.build(ws, entry, model)
         const inputAt = locate(binary, inputMarker) + MARKER_BYTES
         const stateAt = locate(binary, stateMarker) + MARKER_BYTES
         const image = Buffer.from(binary)
