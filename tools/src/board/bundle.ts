@@ -11,6 +11,7 @@ import { devsBundle } from "../run/devs-bundle.ts"
 import type { Workspace } from "../run/workspace.ts"
 import { UserError } from "../core/errors.ts"
 import { writeOutputFile } from "../io/files.ts"
+import { committedFirmware } from "../pico/firmware.ts"
 
 const DAY_MS = 24 * 3600 * 1000
 
@@ -21,9 +22,10 @@ export function physicalFirmware(board: BoardProfile): string {
 }
 
 /**
- * The firmware devs bundle will use: --firmware or a file less than a day old
- * in ./.devicescript/cache/. Otherwise devs would download it, which fails
- * offline: say so. Called before the build, so a missing file costs no build.
+ * The firmware devs bundle will use: --firmware, a file less than a day old
+ * in ./.devicescript/cache/, or the one committed in boards/ (the Pico's,
+ * pico/firmware.ts). Otherwise devs would download it, which fails offline:
+ * say so. Called before the build, so a missing file costs no build.
  */
 export function findFirmware(board: BoardProfile, firmware?: string): string {
     const name = physicalFirmware(board)
@@ -35,6 +37,8 @@ export function findFirmware(board: BoardProfile, firmware?: string): string {
     }
     const cached = resolve(".devicescript", "cache", name)
     if (existsSync(cached) && Date.now() - statSync(cached).mtimeMs < DAY_MS) return cached
+    const committed = committedFirmware(name)
+    if (committed) return committed
     throw new UserError(
         `no DeviceScript firmware for ${board.id}: pass --firmware <${name}> (from https://github.com/microsoft/${board.arch.startsWith("rp2040") ? "devicescript-pico" : "devicescript-esp32"}/releases) or run \`npx devs flash --board ${board.id}\` once online to cache it`
     )

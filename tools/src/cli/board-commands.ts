@@ -83,9 +83,9 @@ export function registerBoardCommands(program: Command): void {
     appOptions(program.command("bundle"), true, true)
         .description("make one flashable image (DeviceScript runtime + the app + settings) with devs bundle, and print its path")
         .argument("<model>", "TF.js model.json, PyTorch .onnx export, or dsrnn model .json")
-        .option("--firmware <file>", "DeviceScript runtime firmware (.bin for ESP32, .uf2 for RP2040); default: ./.devicescript/cache/, if less than a day old")
+        .option("--firmware <file>", "DeviceScript runtime firmware (.bin for ESP32, .uf2 for RP2040); default: ./.devicescript/cache/, if less than a day old, else for pico the firmware dsrnn ships (boards/pico/)")
         .option("-o, --out <file>", "where to write the image (default: dsrnn-<board>.<bin|uf2>)")
-        .addHelpText("after", `\nExample:\n  npx dsrnn bundle ${EXAMPLE}/weather-lstm.json --board pico --firmware devicescript-rp2040-pico.uf2`)
+        .addHelpText("after", `\nExample:\n  npx dsrnn bundle ${EXAMPLE}/weather-lstm.json --board pico`)
         .action(async (modelPath: string, flags: AppFlags & { firmware?: string; out?: string }) => {
             // refuse before a build that could not be used
             const opts = buildOptions(flags)

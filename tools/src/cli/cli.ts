@@ -17,7 +17,9 @@ import { quantizationReport } from "../model/quantize.ts"
 import { type SpecializeMode, type UnrollMode, choosePlan } from "../emit/plan.ts"
 import { writeOutputCsv } from "../io/csv.ts"
 import { readModelInputs } from "../io/columns.ts"
-import { delimiterOption, printNotes, specializeOption, unrollOption, weightsOption } from "./options.ts"
+import { delimiterOption, printNotes, specializeOption, targetOption, unrollOption, weightsOption } from "./options.ts"
+import { benchOnPico, formatPicoBench } from "../pico/bench.ts"
+import { TARGET_LABEL, type Target, simulateTarget } from "../pico/target.ts"
 import { UserError } from "../core/errors.ts"
 import { count } from "../core/wording.ts"
 import { importModel, modelFiles } from "../import/import-model.ts"
@@ -75,11 +77,12 @@ function buildProgram(): Command {
         .addOption(weightsOption())
         .addOption(specializeOption())
         .addOption(unrollOption())
+        .addOption(targetOption())
         .option("--reference", "write the host float64 reference instead of running the simulator")
         .option("--compare", "also print max and RMS error between simulator and float64 reference")
         .addOption(delimiterOption())
         .addHelpText("after", "\nExample:\n  npx dsrnn simulate model.onnx --input series.csv --output pred.csv --compare")
-        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; reference?: boolean; compare?: boolean; delimiter?: string }) => {
+        .action(async (modelPath: string, opts: { input: string; output: string; weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; target: Target; reference?: boolean; compare?: boolean; delimiter?: string }) => {
             checkOutputs("simulate", [{ path: opts.output, flag: "--output", what: "a CSV of the model's outputs", extensions: [".csv"] }], [...modelFiles(modelPath), opts.input])
             const model = await importModel(modelPath)
             const { rows, times, notes } = readModelInputs(opts.input, model, opts.delimiter)
@@ -90,15 +93,16 @@ function buildProgram(): Command {
                 console.log(`wrote ${rows.length} float64 reference rows to ${opts.output}`)
                 return
             }
-            const progress = progressBar("simulating", "rows", rows.length)
+            const progress = progressBar(`simulating (${TARGET_LABEL[opts.target]})`, "rows", rows.length)
             const outputs = await simulate(model, rows, {
                 encoding: opts.weights,
+                target: simulateTarget(opts.target),
                 plan: choosePlan(model, opts.weights, undefined, opts).plan,
                 onProgress: done => progress.update(done),
                 times,
             }).finally(() => progress.stop())
             writeOutputCsv(opts.output, outputs)
-            console.log(`wrote ${count(outputs.length, "row")} from the simulator (${opts.weights} weights) to ${opts.output}`)
+            console.log(`wrote ${count(outputs.length, "row")} from ${TARGET_LABEL[opts.target]} (${opts.weights} weights) to ${opts.output}`)
             if (opts.compare) {
                 const { maxAbs, rms } = compareOutputs(outputs, reference())
                 console.log(`simulator vs float64 reference: max error ${maxAbs.toExponential(3)}, RMS error ${rms.toExponential(3)}`)
@@ -111,16 +115,23 @@ function buildProgram(): Command {
         .addOption(weightsOption())
         .addOption(specializeOption())
         .addOption(unrollOption())
+        .addOption(targetOption())
         .option("--json", "print the figures as one JSON object")
         .option("-b, --board <id>", "instead, write a benchmark program to flash to this board (it prints the figures on its console)")
         .option("-o, --out <dir>", "with --board: where to write it (default src/bench-<board>)")
-        .addHelpText("after", "\nExamples:\n  npx dsrnn bench model.json --weights i8\n  npx dsrnn bench model.json --board pico")
-        .action(async (modelPath: string, opts: { weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; json?: boolean; board?: string; out?: string }) => {
+        .addHelpText("after", "\nWith --target pico, every code path (naive, flash matrices, unrolled flash, specialised) is stepped side by side on the emulated Pico firmware: emulated cycles and ms per step at 125 MHz, opcodes, cycles per opcode, live heap.\n\nExamples:\n  npx dsrnn bench model.json --weights i8\n  npx dsrnn bench model.json --target pico\n  npx dsrnn bench model.json --board pico")
+        .action(async (modelPath: string, opts: { weights: Encoding; specialize: SpecializeMode; unroll: UnrollMode; target: Target; json?: boolean; board?: string; out?: string }) => {
             const board = opts.board === undefined ? undefined : getBoard(opts.board)
             if (opts.out !== undefined && !board) throw new UserError(`--out ${opts.out} needs --board: bench writes files only for a board`)
+            if (board && opts.target !== "host") throw new UserError(`--board ${board.id} writes a benchmark program for a real board; it cannot be combined with --target ${opts.target}`)
             const dir = board && resolve(opts.out ?? join(projectRoot(), "src", `bench-${board.id}`))
             if (dir) checkOutputs("bench", BOARD_BENCH_FILES.map(f => ({ path: join(dir, f), flag: "--out", what: "a benchmark program", extensions: [".ts"], createsFolder: true })), modelFiles(modelPath))
             const model = await importModel(modelPath)
+            if (opts.target === "pico") {
+                const figures = await benchOnPico(model, opts.weights, s => console.error(`${s}...`))
+                console.log(opts.json ? JSON.stringify(figures) : formatPicoBench(figures))
+                return
+            }
             const { plan } = choosePlan(model, opts.weights, undefined, opts)
             if (board && dir) {
                 const files = await writeBoardBench(plan, dir, libraryImportFor(join(dir, "main.ts")), board.imageBytes)

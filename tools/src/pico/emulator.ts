@@ -16,7 +16,8 @@ import { readUf2 } from "./uf2.ts"
 /** The Pico's system clock: 125 MHz, 8 ns a cycle. */
 export const PICO_HZ = 125_000_000
 const CYCLE_NANOS = 1e9 / PICO_HZ
-const FLASH_START = 0x10000000
+/** Where the RP2040's flash appears in its address space (XIP). */
+export const FLASH_START = 0x10000000
 const FLASH_END = 0x11000000
 /** The firmware reads ADC3 (VSYS/3) to tell a Pico from a Pico W: full scale says Pico. */
 const PICO_PROBE_CHANNEL = 3

@@ -6,13 +6,18 @@
  * package, so tests, CI and users need neither the network nor a toolchain.
  */
 import { readFileSync } from "node:fs"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import { PACKAGE_ROOT } from "../run/paths.ts"
 
 export const PICO_DIR = join(PACKAGE_ROOT, "boards", "pico")
 
 /** The DeviceScript runtime for a plain Pico, board config included; named as boards.json's pico firmware, which `devs bundle` looks for. */
 export const PICO_FIRMWARE = join(PICO_DIR, "devicescript-rp2040-pico.uf2")
+
+/** The committed firmware file named `name` (a board's firmware in boards.json), if the tree has it. */
+export function committedFirmware(name: string): string | undefined {
+    return name === basename(PICO_FIRMWARE) ? PICO_FIRMWARE : undefined
+}
 
 /** Functions of the firmware the emulator stops at, by address. */
 export interface FirmwareSymbols {

@@ -120,9 +120,9 @@ function median(values: number[]): number {
 /**
  * The live heap of a heap program (tools/device/heap-base.ts, heap-ours.ts,
  * heap-naive.ts), which keeps its model alive and ends in heap-probe.ts: the
- * VM's out-of-memory report gives it.
+ * VM's out-of-memory report gives it (pico/bench.ts reads it too).
  */
-async function liveHeap(ws: Workspace, entry: string): Promise<number> {
+export async function liveHeap(ws: Workspace, entry: string): Promise<number> {
     const { binary } = await ws.build(entry)
     const { heap } = await runProgram(binary, { timeoutMs: 30_000, allowPanic: true })
     if (!heap) throw new Error("the VM printed no heap report")

@@ -36,8 +36,36 @@ const SIMULATE_FLASH_BYTES = 512 * 1024
 /** A generous time per multiply-add for the timeout (flash matrices measure ~0.6 µs). */
 const TIMEOUT_MS_PER_MAC = 0.005
 
+/** Runs one chunk's image (the built program, its literals patched) until a line makes `done` true; returns its console lines. */
+export type ChunkRunner = (image: Uint8Array, opts: { done: (line: string) => boolean; onLine: (line: string) => void; rows: number }) => Promise<string[]>
+
+/**
+ * Where the program runs: the host's WASM VM unless told otherwise
+ * (pico/simulate.ts runs it on the emulated Pico's firmware). `build` builds
+ * the workspace's entry once, for that target, and returns its image and the
+ * runner of each chunk.
+ */
+export interface SimulateTarget {
+    /** At most this many bytes of input literal, when the target's image is smaller than the VM's (default MAX_HEX_LITERAL_BYTES). */
+    inputBytes?: number
+    build(ws: Workspace, entry: string, model: CanonicalModel): Promise<{ binary: Uint8Array; runChunk: ChunkRunner }>
+}
+
+const HOST_VM: SimulateTarget = {
+    async build(ws, entry, model) {
+        const [{ binary }] = await Promise.all([ws.build(entry), warmUpVm()])
+        const runChunk: ChunkRunner = async (image, { done, onLine, rows }) => {
+            const timeoutMs = 60_000 + rows * macsPerStep(model) * TIMEOUT_MS_PER_MAC
+            return (await runProgram(image, { timeoutMs, done, onLine, flashBytes: SIMULATE_FLASH_BYTES })).lines
+        }
+        return { binary, runChunk }
+    },
+}
+
 export interface SimulateOptions {
     encoding: Encoding
+    /** Where the program runs (default: the host's WASM VM). */
+    target?: SimulateTarget
     /** The code the model gets (emit/plan.ts choosePlan), in `encoding`; flash matrices when absent. */
     plan?: ModelPlan
     /** Called as rows complete, with the rows done so far. */
@@ -99,7 +127,8 @@ export async function simulate(model: CanonicalModel, rows: number[][], opts: Si
     const stateBytes = MARKER_BYTES + 8 * states
     if (stateBytes > MAX_HEX_LITERAL_BYTES) throw new UserError(`the model's state (${states} numbers) is too large to simulate`)
     const stride = readingCount(model) + (timed ? 1 : 0)
-    const fit = Math.floor((MAX_HEX_LITERAL_BYTES - INPUT_HEADER_BYTES) / (8 * stride))
+    const target = opts.target ?? HOST_VM
+    const fit = Math.floor((Math.min(MAX_HEX_LITERAL_BYTES, target.inputBytes ?? Infinity) - INPUT_HEADER_BYTES) / (8 * stride))
     const perChunk = Math.max(1, Math.min(opts.chunkRows ?? Infinity, fit, rows.length))
     const inputBytes = INPUT_HEADER_BYTES + 8 * stride * perChunk
     const inputMarker = randomBytes(MARKER_BYTES)
@@ -115,7 +144,7 @@ export async function simulate(model: CanonicalModel, rows: number[][], opts: Si
             INPUT_HEADER_BYTES,
             TIMED: timed,
         })
-        const [{ binary }] = await Promise.all([ws.build(entry), warmUpVm()])
+        const { binary, runChunk } = await target.build(ws, entry, model)
         const inputAt = locate(binary, inputMarker) + MARKER_BYTES
         const stateAt = locate(binary, stateMarker) + MARKER_BYTES
         const image = Buffer.from(binary)
@@ -129,8 +158,7 @@ export async function simulate(model: CanonicalModel, rows: number[][], opts: Si
                 const m = /^Y (\d+) /.exec(line)
                 if (m) opts.onProgress?.(start + Math.floor(+m[1] / model.outputSize), rows.length)
             }
-            const timeoutMs = 60_000 + chunk.length * macsPerStep(model) * TIMEOUT_MS_PER_MAC
-            const { lines } = await runProgram(image, { timeoutMs, done: l => l === "DONE", onLine, flashBytes: SIMULATE_FLASH_BYTES })
+            const lines = await runChunk(image, { done: l => l === "DONE", onLine, rows: chunk.length })
             const ys = readValues(lines, "Y", chunk.length * model.outputSize)
             for (let t = 0; t < chunk.length; t++) outputs.push(ys.slice(t * model.outputSize, (t + 1) * model.outputSize))
             state = readValues(lines, "S", states)

@@ -63,7 +63,12 @@ export class Workspace {
     async build(entry: string, extraArgs: string[] = []): Promise<BuiltProgram> {
         const { code, output } = await devs(["build", entry, ...extraArgs], undefined, this.dir)
         if (code !== 0) throw new UserError(`devs build of generated ${entry} failed:\n${output.trim().split("\n").slice(-15).join("\n")}`)
-        return { binary: readFileSync(join(this.dir, ".devicescript", "bin", "bytecode.devs")), log: output }
+        return { binary: this.builtBinary(), log: output }
+    }
+
+    /** The .devs image of the last build here (by build, or by `devs bundle`, which builds first). */
+    builtBinary(): Uint8Array {
+        return readFileSync(join(this.dir, ".devicescript", "bin", "bytecode.devs"))
     }
 
     dispose() {

@@ -188,12 +188,12 @@ describe("dsrnn build / bundle / flash", () => {
             runCli(["build", WEATHER, "--board", "uno"]),
             runCli(["build", unnamed, "--board", "pico"]),
             runCli(["flash", WEATHER, "--board", "esp32c3_bare", "--port", "/dev/does-not-exist"]),
-            runCli(["bundle", WEATHER, "--board", "pico"], dir),
+            runCli(["bundle", WEATHER, "--board", "pico_w"], dir),
         ])
         expect(board.stderr.trim()).toMatch(/^dsrnn: unknown board "uno"; known boards: /)
         expect(names.stderr.trim()).toMatch(/^dsrnn: the model has no inputNames; say which sensor feeds each of its 3 readings with --sensors/)
         expect(flash.stderr.trim()).toBe("dsrnn: no board at /dev/does-not-exist: the port does not exist")
-        expect(bundle.stderr.trim()).toMatch(/^dsrnn: no DeviceScript firmware for pico: pass --firmware <devicescript-rp2040-pico.uf2>/)
+        expect(bundle.stderr.trim()).toMatch(/^dsrnn: no DeviceScript firmware for pico_w: pass --firmware <devicescript-rp2040w-pico_w.uf2>/)
         for (const r of [board, names, flash, bundle]) expect(r.code).toBe(1)
     })
 

@@ -74,10 +74,10 @@ describe("board commands fail fast", () => {
         const error = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void errors.push(a.join(" ")))
         // the firmware cache is ./.devicescript/cache: an empty project has none
         process.chdir(cwd)
-        const code = await main(["node", "dsrnn", "bundle", MODEL, "--board", "pico"]).finally(() => (process.chdir(home), error.mockRestore()))
+        const code = await main(["node", "dsrnn", "bundle", MODEL, "--board", "pico_w"]).finally(() => (process.chdir(home), error.mockRestore()))
         expect(code).toBe(1)
         expect(errors).toHaveLength(1)
-        expect(errors[0]).toContain("no DeviceScript firmware for pico")
+        expect(errors[0]).toContain("no DeviceScript firmware for pico_w")
         expect(vi.mocked(buildFittingApp)).toHaveBeenCalledTimes(0)
     }, 60_000)
 
