@@ -11,7 +11,8 @@
  * calls), "calls/frames" what a call and a return cost (the frame's
  * allocation included, the callee's body not: a builtin called is its own
  * root's or its functions' own). Roots nest by rank: Buffer reads and Math.*
- * inside a call are theirs, the other roots count with the outermost. A root
+ * inside a call are theirs, the other roots count with the outermost (an
+ * allocation inside a call, a frame or an array's push, is the call's). A root
  * is entered at its first instruction and left when the core reaches the
  * return address it was entered with (LR) at the SP it had.
  */
