@@ -54,6 +54,9 @@ export function matVec(
     const cols = m.cols
     const scales = m.scales
     const partRows = m.partRows
+    // Four columns per loop turn: the VM spends about 7 of a column's 28 opcodes on
+    // the loop itself (k++, the test, the jump). Same order of additions, same sum.
+    const cols4 = cols - 3
     for (let r = row0; r < row1; r++) {
         let acc = 0
         let k = 0
@@ -65,15 +68,36 @@ export function matVec(
         }
         if (m.enc === Enc.I8) {
             const base = row * cols
+            for (; k < cols4; k += 4) {
+                const at = base + k
+                acc += data.getAt(at, "i8") * x[k]
+                acc += data.getAt(at + 1, "i8") * x[k + 1]
+                acc += data.getAt(at + 2, "i8") * x[k + 2]
+                acc += data.getAt(at + 3, "i8") * x[k + 3]
+            }
             for (; k < cols; k++) acc += data.getAt(base + k, "i8") * x[k]
             acc *= scales.getAt(r * 4, "f32")
         } else if (m.enc === Enc.I16) {
             const base = row * cols * 2
+            for (; k < cols4; k += 4) {
+                const at = base + 2 * k
+                acc += data.getAt(at, "i16") * x[k]
+                acc += data.getAt(at + 2, "i16") * x[k + 1]
+                acc += data.getAt(at + 4, "i16") * x[k + 2]
+                acc += data.getAt(at + 6, "i16") * x[k + 3]
+            }
             for (; k < cols; k++)
                 acc += data.getAt(base + 2 * k, "i16") * x[k]
             acc *= scales.getAt(r * 4, "f32")
         } else {
             const base = row * cols * 4
+            for (; k < cols4; k += 4) {
+                const at = base + 4 * k
+                acc += data.getAt(at, "f32") * x[k]
+                acc += data.getAt(at + 4, "f32") * x[k + 1]
+                acc += data.getAt(at + 8, "f32") * x[k + 2]
+                acc += data.getAt(at + 12, "f32") * x[k + 3]
+            }
             for (; k < cols; k++)
                 acc += data.getAt(base + 4 * k, "f32") * x[k]
         }

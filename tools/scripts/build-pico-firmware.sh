@@ -3,6 +3,7 @@
 #   devicescript-rp2040-pico.uf2  the DeviceScript runtime (devicescript-pico at fe4a4e8, runtime
 #                                 v2.16.0, pico-sdk 1.4.0) with the generic Pico board config
 #   firmware-symbols.json         the ELF addresses the emulator hooks (tools/src/pico/)
+#   firmware-functions.json.gz    every function of the ELF (name, address, size), for the profiler
 #   bootrom-b1.bin                the RP2040 B1 bootrom (its double-precision routines run the VM's maths)
 # Tests and CI use the committed files; only this script needs the toolchain and the sources.
 #
@@ -67,6 +68,19 @@ arm-none-eabi-nm $B/src/devsrunner.elf | node -e '
     const $comment = "Addresses in devicescript-rp2040-pico.uf2 of the functions tools/src/pico/ hooks; written from the ELF by tools/scripts/build-pico-firmware.sh"
     process.stdout.write(JSON.stringify({ $comment, symbols }, null, 4) + "\n")' > "$OUT/firmware-symbols.json"
 
+# every function of the ELF, by address, for tools/scripts/pico-profile.ts (gzip'd)
+arm-none-eabi-readelf -sW $B/src/devsrunner.elf | node -e '
+    const rows = new Map()
+    for (const line of require("fs").readFileSync(0, "utf8").split("\n")) {
+        const f = line.trim().split(/\s+/) // Num: Value Size Type Bind Vis Ndx Name
+        if (f.length < 8 || f[3] !== "FUNC") continue // size 0: an assembly routine without .size (pico-sdk double_aeabi.S)
+        const address = parseInt(f[1], 16) & ~1
+        if (!rows.has(address) || rows.get(address)[2] === 0) rows.set(address, [f[7], address, Number(f[2])])
+    }
+    const functions = [...rows.values()].sort((a, b) => a[1] - b[1])
+    const $comment = "Functions of devicescript-rp2040-pico.uf2 as [name, address, bytes], from the ELF by tools/scripts/build-pico-firmware.sh"
+    process.stdout.write(require("zlib").gzipSync(JSON.stringify({ $comment, functions }) + "\n", { level: 9 }))' > "$OUT/firmware-functions.json.gz"
+
 # the B1 bootrom, as rp2040js's demo carries it (built from raspberrypi/pico-bootrom at tag b1)
 git -C "$MIRRORS/wokwi+rp2040js/repo" show 7701ee065f50a04380f81361befd754810cb9e28:demo/bootrom.ts |
     node -e '
@@ -76,4 +90,4 @@ git -C "$MIRRORS/wokwi+rp2040js/repo" show 7701ee065f50a04380f81361befd754810cb9
         if (buf.length !== 16384) throw new Error("bootrom: expected 16 KB, got " + buf.length)
         process.stdout.write(buf)' > "$OUT/bootrom-b1.bin"
 
-(cd "$OUT" && sha256sum devicescript-rp2040-pico.uf2 firmware-symbols.json bootrom-b1.bin)
+(cd "$OUT" && sha256sum devicescript-rp2040-pico.uf2 firmware-symbols.json firmware-functions.json.gz bootrom-b1.bin)

@@ -69,6 +69,8 @@ export interface PicoRunOptions {
     onLine?: (line: PicoLine) => void
     /** Called with each allocation on the VM's heap, in order with onLine (counted at the allocator's entry, jd_gc_any_try_alloc). */
     onAllocation?: (allocation: PicoAllocation) => void
+    /** Called after each executed instruction with its address, SP and LR as they were before it ran, and the cycles it took: a profiler's hook. */
+    onInstruction?: (pc: number, sp: number, lr: number, cycles: number) => void
     /** Changes the flash after the image is loaded, before reset (e.g. a program's input literal). */
     patchFlash?: (flash: Uint8Array) => void
 }
@@ -101,6 +103,8 @@ export function runOnPico(uf2: Uint8Array, opts: PicoRunOptions): PicoRunResult 
     let cycles = 0
     let opcodes = 0
     let finished = false
+    const onInstruction = opts.onInstruction
+    const registers = core.registers
     const fail = (why: string) => {
         const last = [...dmesg, ...lines].sort((a, b) => a.cycles - b.cycles).slice(-3)
         throw new Error(`the emulated Pico ${why}: ${last.map(l => l.text).join(" | ")}`)
@@ -135,7 +139,10 @@ export function runOnPico(uf2: Uint8Array, opts: PicoRunOptions): PicoRunResult 
                 const tag = core.registers[1] & GC_TAG_MASK
                 opts.onAllocation({ kind: GC_TAG_NAMES[tag] ?? `tag ${tag}`, bytes: core.registers[2] })
             }
+            const sp = registers[13]
+            const lr = registers[14]
             const spent = core.executeInstruction()
+            onInstruction?.(pc, sp, lr, spent)
             cycles += spent
             clock.tick(spent * CYCLE_NANOS)
         }

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs"
 import { basename, join } from "node:path"
+import { gunzipSync } from "node:zlib"
 import { PACKAGE_ROOT } from "../run/paths.ts"
 
 export const PICO_DIR = join(PACKAGE_ROOT, "boards", "pico")
@@ -36,6 +37,19 @@ export function firmwareSymbols(): FirmwareSymbols {
         devs_vm_exec_opcode: Number(symbols.devs_vm_exec_opcode),
         jd_gc_any_try_alloc: Number(symbols.jd_gc_any_try_alloc),
     }
+}
+
+/** A function of the firmware (or a bootrom routine): where it starts and its bytes (0: not known, it runs to the next one). */
+export interface FirmwareFunction {
+    name: string
+    address: number
+    bytes: number
+}
+
+/** Every function of the firmware's ELF, by address (firmware-functions.json.gz), for the profiler. */
+export function firmwareFunctions(): FirmwareFunction[] {
+    const { functions } = JSON.parse(gunzipSync(readFileSync(join(PICO_DIR, "firmware-functions.json.gz"))).toString("utf8")) as { functions: [string, number, number][] }
+    return functions.map(([name, address, bytes]) => ({ name, address, bytes }))
 }
 
 /** The RP2040's B1 bootrom as 32-bit words: pico-sdk's double-precision routines run from it. */
