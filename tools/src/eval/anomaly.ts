@@ -56,7 +56,8 @@ export function checkFaults(model: CanonicalModel, data: SeriesData, e: Evaluati
         const labels = data.labels.slice(from, from + e.actual.length)
         const runs = labelledRuns(labels)
         const cleanFlags = flags.map((f, i) => (labels[i] ? 0 : f | kinds[i]))
-        check.labelled = { count: runs.length, ...detect(runs, flags, kinds), cleanRows: labels.filter(l => !l).length, alarms: alarmCount(cleanFlags, debounce[1]) }
+        const { delays, detectedBy } = detect(runs, flags, kinds)
+        check.labelled = { count: runs.length, delays, detectedBy, cleanRows: labels.filter(l => !l).length, alarms: alarmCount(cleanFlags, debounce[1]) }
     }
     return check
 }
