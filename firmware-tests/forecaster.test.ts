@@ -316,6 +316,75 @@ describe("AnomalyCheck on a Forecaster's forecasts: the threshold and its deboun
     })
 })
 
+// Two readings through a network forecasting half of each: the forecast for
+// row t is 0.5 r[t - 1], the residual 0.5 r[t - 1] - r[t]. Residuals (a, b)
+// from row 1: (-1, -2) (-1, -14) (-7, 0) (0, -8) (0, 0) (-2, -7) (-0.5, 0)
+// (-2.2, -8). With scales (1, 4) and threshold 2 the score's square is
+// ((a / 1)^2 + (b / 4)^2) / 2, over 4 at rows 2 (13.25 / 2, b the larger),
+// 3 (49 / 2, a) and 8 (8.84 / 2, a: neither alone is over); row 6 (7.06 / 2)
+// is not. Without scales, any |residual| over 2: rows 2 (b), 3 (a), 4 (b),
+// 6 (b), 8 (b).
+const PAIR_READINGS = [
+    [2, 4],
+    [2, 4],
+    [2, 16],
+    [8, 8],
+    [4, 12],
+    [2, 6],
+    [3, 10],
+    [2, 5],
+    [3.2, 10.5],
+]
+
+/** Per row, the flag of `check` and the input it names, the two-reading half-gain network stepped by a Forecaster. */
+async function pairFlags(check: AnomalyCheck): Promise<{ flags: number[]; worst: number[] }> {
+    const w = [zeros(2), zeros(2)]
+    w[0][0] = 0.5
+    w[1][1] = 0.5
+    const forecaster = new Forecaster(new Model([dense(w)]), null, false)
+    const flags: number[] = []
+    const worst: number[] = []
+    for (let t = 0; t < PAIR_READINGS.length; t++) {
+        flags.push(check.check(PAIR_READINGS[t]))
+        worst.push(check.worst)
+        check.remember(await forecaster.step(PAIR_READINGS[t]))
+        await ds.sleep(0)
+    }
+    return { flags, worst }
+}
+
+describe("AnomalyCheck over several outputs: one score of the residuals scaled by their spread", () => {
+    test("with scales, the root mean square of the scaled residuals against the threshold, naming the largest", async () => {
+        const got = await pairFlags(new AnomalyCheck([0, 1], 2, null, [1, 4]))
+        expectFlags(got.flags, [0, 0, 1, 1, 0, 0, 0, 0, 1], "scaled flags")
+        expectFlags(got.worst, [-1, -1, 1, 0, 0, 0, 0, 0, 0], "scaled worst")
+    })
+
+    test("with scales and a 2-of-3 debounce", async () => {
+        expectFlags((await pairFlags(new AnomalyCheck([0, 1], 2, [2, 3], [1, 4]))).flags, [0, 0, 0, 1, 1, 0, 0, 0, 0], "scaled 2 of 3")
+    })
+
+    test("without scales, each residual against the threshold, naming the largest", async () => {
+        const got = await pairFlags(new AnomalyCheck([0, 1], 2))
+        expectFlags(got.flags, [0, 0, 1, 1, 1, 0, 1, 0, 1], "unscaled flags")
+        expectFlags(got.worst, [-1, -1, 1, 0, 1, 1, 1, 1, 1], "unscaled worst")
+    })
+
+    test("scales of the wrong length or not above 0 throw", async () => {
+        const messages: string[] = []
+        for (const scales of [[1], [1, 0]]) {
+            try {
+                new AnomalyCheck([0, 1], 2, null, scales)
+            } catch (e: any) {
+                messages.push(e.message)
+            }
+        }
+        expect(messages.length).toBe(2)
+        expect(messages[0].indexOf("1 scales for 2 outputs") >= 0).toBe(true)
+        expect(messages[1].indexOf("scale 1 is 0") >= 0).toBe(true)
+    })
+})
+
 // Two readings, a stuck after 3 alike or a change above 4, b a change above 1.5 (no stuck limit).
 // a's runs: 1 2 3 1 2 3 4 1 1, stuck at rows 2, 5, 6; its changes 0 0 1 0 0 0 7 6: jumps at rows 7, 8.
 // b's changes 1 1 2 0.5 0 0 0 1.5: a jump at row 3 (1.5 is not above 1.5).

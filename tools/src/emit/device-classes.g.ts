@@ -2,7 +2,7 @@
 
 /** Each class of the device library: the properties an instance sets and the methods of its prototype. */
 export const LIBRARY_CLASS_SHAPES = {
-    AnomalyCheck: { fields: 9, methods: 2 },
+    AnomalyCheck: { fields: 11, methods: 2 },
     Sensors: { fields: 3, methods: 3 },
     PredictorServer: { fields: 3, methods: 3 },
     Repeats: { fields: 2, methods: 1 },

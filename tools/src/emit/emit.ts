@@ -55,6 +55,8 @@ export function emitModule(plan: ModelPlan, opts: EmitOptions): string {
         // only with reading limits, likewise: new ReadingCheck(readingStuckRows, readingMaxChange)
         ...(model.readingLimits ? [`export const readingStuckRows: number[] = [${model.readingLimits.stuckRows.join(", ")}]`, `export const readingMaxChange: number[] = [${model.readingLimits.maxChange.join(", ")}]`] : []),
         ...(model.anomaly ? [`/** [count, window]: the flag is on while count of the last window readings were over anomalyThreshold: anomaly(model, anomalyThreshold, scaling, null, undefined, anomalyDebounce). */`, `export const anomalyDebounce: number[] = [${(model.anomaly.debounce ?? [1, 1]).join(", ")}]`] : []),
+        // only with scales (several outputs, one score), so every other model's module stays byte-identical: new AnomalyCheck(targets, anomalyThreshold, anomalyDebounce, anomalyScales)
+        ...(model.anomaly?.scales ? [`export const anomalyScales: number[] = [${model.anomaly.scales.join(", ")}]`] : []),
         "/** The scaling above in one object, for predict(model, scaling), anomaly(model, anomalyThreshold, scaling) and Forecaster. */",
         norm("intervalLower", model.interval?.lower),
         norm("intervalUpper", model.interval?.upper),

@@ -30,6 +30,32 @@ export function calibrateThreshold(errors: number[], p = DEFAULT_PERCENTILE): An
 }
 
 /**
+ * Several outputs, one score (the device's AnomalyCheck with scales): each
+ * output's spread, the root mean square of its validation errors
+ * (`errors[t][j]`: forecast - actual of output j at row t), stored as
+ * model.json `anomaly.scales`. An output that never erred gets 1, so that
+ * the device's check (scales above 0) takes it.
+ */
+export function outputScales(errors: number[][]): number[] {
+    return errors[0].map((_, j) => Math.sqrt(errors.reduce((a, row) => a + row[j] ** 2, 0) / errors.length) || 1)
+}
+
+/**
+ * Per row, the score the device compares with the threshold (the root mean
+ * square of the errors each divided by its scale) and the output with the
+ * largest scaled error (-1 for a row of zeros), the input it forecasts being
+ * the one the flag names. The threshold is calibrated on these scores as on
+ * one output's errors (calibrateThreshold, calibrateBudget).
+ */
+export function scaledScores(errors: number[][], scales: number[]): { scores: number[]; worst: number[] } {
+    const scaled = errors.map(row => row.map((e, j) => (e / scales[j]) ** 2))
+    return {
+        scores: scaled.map(z => Math.sqrt(z.reduce((a, b) => a + b, 0) / z.length)),
+        worst: scaled.map(z => z.reduce((w, v, j) => (v > (w < 0 ? 0 : z[w]) ? j : w), -1)),
+    }
+}
+
+/**
  * Flags on the evaluated rows (device predictions when there are, else
  * float) with the model's rule (threshold and debounce) and reading limits:
  * the false alarms of clean rows; then events of each kind injected into
@@ -56,7 +82,8 @@ export function checkFaults(model: CanonicalModel, data: SeriesData, e: Evaluati
         const labels = data.labels.slice(from, from + e.actual.length)
         const runs = labelledRuns(labels)
         const cleanFlags = flags.map((f, i) => (labels[i] ? 0 : f | kinds[i]))
-        check.labelled = { count: runs.length, ...detect(runs, flags, kinds), cleanRows: labels.filter(l => !l).length, alarms: alarmCount(cleanFlags, debounce[1]) }
+        const { delays, detectedBy } = detect(runs, flags, kinds)
+        check.labelled = { count: runs.length, delays, detectedBy, cleanRows: labels.filter(l => !l).length, alarms: alarmCount(cleanFlags, debounce[1]) }
     }
     return check
 }

@@ -100,4 +100,8 @@ export interface EventScore {
     delays: number[]
     /** Which rule flagged first, per detected event (two at once count for both). */
     detectedBy: { residual: number; stuck: number; jump: number }
+    /** Each event's rows [start, end) and the row that detected it, as data rows (0-based) of the file: the report's timeline. */
+    events: { start: number; end: number; detectedAt?: number }[]
+    /** Data rows from the first scored one where the flag (the residual rule or a reading limit) turned on on these injected rows. */
+    alarms: number[]
 }

@@ -59,60 +59,104 @@ function inject(kind: EventKind, i: number, clean: number, before: number, size:
     }
 }
 
-/**
- * Per kind, events every SPACING rows from row `from` (the first scored
- * row's target; alternating up and down), each kind on its own copy of the
- * rows, and what the rule made of them.
- */
-export function scoreEvents(model: CanonicalModel, data: SeriesData, from: number): EventScore[] {
-    const { target } = data
-    const k = model.inputNames && model.outputNames ? model.inputNames.indexOf(model.outputNames[0]) : -1
+/** One kind's events injected into a copy of the rows: the model's inputs and the target as the sensor would give them, and each event's rows [start, end). */
+export interface InjectedRows {
+    inputs: number[][]
+    observed: number[]
+    events: [number, number][]
+}
+
+/** The events' size: EVENT_SIGMAS standard deviations of the target over the rows. */
+function eventSize(target: number[]): number {
     const mean = target.reduce((a, b) => a + b, 0) / target.length
-    const size = EVENT_SIGMAS * Math.sqrt(target.reduce((a, v) => a + (v - mean) ** 2, 0) / target.length)
-    const anomaly = model.anomaly
+    return EVENT_SIGMAS * Math.sqrt(target.reduce((a, v) => a + (v - mean) ** 2, 0) / target.length)
+}
+
+/** The model's input that reads its (first) output's target, or -1. */
+function targetInput(model: CanonicalModel): number {
+    return model.inputNames && model.outputNames ? model.inputNames.indexOf(model.outputNames[0]) : -1
+}
+
+/** Rows a stuck event holds: STUCK_FACTOR times the target input's calibrated stuck length, else STUCK_ROWS_WITHOUT_LIMIT. */
+function stuckLength(model: CanonicalModel): number {
+    const k = targetInput(model)
     const limits = model.readingLimits
-    const stuckRows = limits && k >= 0 && limits.stuckRows[k] > 0 ? STUCK_FACTOR * limits.stuckRows[k] : STUCK_ROWS_WITHOUT_LIMIT
-    return EVENT_KINDS.map(kind => {
-        const length = eventRows(kind, stuckRows)
-        const inputs = data.inputs.map(r => r.slice())
-        const observed = target.slice()
-        const starts: number[] = []
-        const noise = gaussian(EVENT_KINDS.indexOf(kind) + 1)
-        for (let s = from + SPACING / 2; s + length + DETECT_AFTER < target.length; s += SPACING) {
-            const sign = starts.length % 2 ? -1 : 1
-            for (let i = 0; i < length; i++) {
-                observed[s + i] = inject(kind, i, target[s + i], target[s - 1], size, sign, noise)
-                if (k >= 0) inputs[s + i][k] = observed[s + i]
-            }
-            starts.push(s)
+    return limits && k >= 0 && limits.stuckRows[k] > 0 ? STUCK_FACTOR * limits.stuckRows[k] : STUCK_ROWS_WITHOUT_LIMIT
+}
+
+/**
+ * Events of one kind every SPACING rows from row `from` (the first scored
+ * row's target; alternating up and down) in a copy of the rows.
+ */
+export function injectEvents(model: CanonicalModel, data: SeriesData, from: number, kind: EventKind): InjectedRows {
+    const { target } = data
+    const k = targetInput(model)
+    const size = eventSize(target)
+    const length = eventRows(kind, stuckLength(model))
+    const inputs = data.inputs.map(r => r.slice())
+    const observed = target.slice()
+    const events: [number, number][] = []
+    const noise = gaussian(EVENT_KINDS.indexOf(kind) + 1)
+    for (let s = from + SPACING / 2; s + length + DETECT_AFTER < target.length; s += SPACING) {
+        const sign = events.length % 2 ? -1 : 1
+        for (let i = 0; i < length; i++) {
+            observed[s + i] = inject(kind, i, target[s + i], target[s - 1], size, sign, noise)
+            if (k >= 0) inputs[s + i][k] = observed[s + i]
         }
-        // the forecast made at row t - 1 for row t, against the (faulty) reading at t
-        const forecasts = new ReferenceModel(model).run(inputs, data.times).map(y => y[0])
-        const residual = anomaly ? ruleFlags(observed.map((v, t) => (t === 0 ? 0 : forecasts[t - 1] - v)), anomaly.threshold, anomaly.debounce) : observed.map(() => 0)
-        const reading = limits ? readingKinds(inputs, limits) : observed.map(() => 0)
-        const { delays, detectedBy } = detect(starts.map(s => [s, s + length]), residual, reading)
-        return { kind, count: starts.length, rows: length, size: kind === "stuck" ? 0 : size, delays, detectedBy }
+        events.push([s, s + length])
+    }
+    return { inputs, observed, events }
+}
+
+/** Per row of injected rows, the residual rule's flag and the reading limits' bits, streaming the float model over them as the device would. */
+export function injectedFlags(model: CanonicalModel, rows: InjectedRows, times?: number[]): { residual: number[]; reading: number[] } {
+    const { observed, inputs } = rows
+    const anomaly = model.anomaly
+    // the forecast made at row t - 1 for row t, against the (faulty) reading at t
+    const forecasts = new ReferenceModel(model).run(inputs, times).map(y => y[0])
+    const residual = anomaly ? ruleFlags(observed.map((v, t) => (t === 0 ? 0 : forecasts[t - 1] - v)), anomaly.threshold, anomaly.debounce) : observed.map(() => 0)
+    const reading = model.readingLimits ? readingKinds(inputs, model.readingLimits) : observed.map(() => 0)
+    return { residual, reading }
+}
+
+/** Rows where a flag turns on: where an alarm starts. */
+export function alarmStarts(flags: number[]): number[] {
+    return flags.flatMap((f, t) => (f && (t === 0 || !flags[t - 1]) ? [t] : []))
+}
+
+/** Per kind, the events injectEvents makes and what the rule made of them. */
+export function scoreEvents(model: CanonicalModel, data: SeriesData, from: number): EventScore[] {
+    const size = eventSize(data.target)
+    return EVENT_KINDS.map(kind => {
+        const rows = injectEvents(model, data, from, kind)
+        const { residual, reading } = injectedFlags(model, rows, data.times)
+        const { delays, detectedBy, found } = detect(rows.events, residual, reading)
+        const events = rows.events.map(([start, end], i) => ({ start, end, ...(found[i] >= 0 ? { detectedAt: found[i] } : {}) }))
+        const alarms = alarmStarts(residual.map((f, t) => f | reading[t])).filter(t => t >= from)
+        return { kind, count: rows.events.length, rows: eventRows(kind, stuckLength(model)), size: kind === "stuck" ? 0 : size, delays, detectedBy, events, alarms }
     })
 }
 
 /**
  * Per event [start, end) (row indices into both flag lists), the delay to
  * the first row from its start to DETECT_AFTER rows after its end that the
- * residual rule or a reading limit flags, and which flagged it.
+ * residual rule or a reading limit flags, and which flagged it; `found` is
+ * that row per event, -1 when none flags it.
  */
-export function detect(events: [number, number][], residual: number[], reading: number[]): Pick<EventScore, "delays" | "detectedBy"> {
+export function detect(events: [number, number][], residual: number[], reading: number[]): Pick<EventScore, "delays" | "detectedBy"> & { found: number[] } {
     const detectedBy = { residual: 0, stuck: 0, jump: 0 }
-    const delays = events.flatMap(([s, end]) => {
+    const found = events.map(([s, end]) => {
         for (let t = s; t < Math.min(end + DETECT_AFTER, residual.length); t++) {
             if (!residual[t] && !reading[t]) continue
             if (residual[t]) detectedBy.residual++
             if (reading[t] & READING_STUCK) detectedBy.stuck++
             if (reading[t] & READING_JUMP) detectedBy.jump++
-            return [t - s]
+            return t
         }
-        return []
+        return -1
     })
-    return { delays, detectedBy }
+    const delays = found.flatMap((t, i) => (t >= 0 ? [t - events[i][0]] : []))
+    return { delays, detectedBy, found }
 }
 
 /** The runs of rows labelled 1, as [start, end). */

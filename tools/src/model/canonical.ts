@@ -135,6 +135,13 @@ export interface AnomalyThreshold {
      * Absent (every model before train --false-alarms): [1, 1], each row over it.
      */
     debounce?: [number, number]
+    /**
+     * For a model forecasting several inputs: each output's validation spread
+     * (eval/anomaly.ts outputScales). The threshold is then on one score, the
+     * root mean square of the errors each divided by its scale. Absent: each
+     * output's |error| against the threshold.
+     */
+    scales?: number[]
     /** The false-alarm budget train calibrated the threshold and debounce for (--false-alarms); absent for a percentile threshold. */
     budget?: AlarmBudget
 }

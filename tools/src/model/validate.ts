@@ -148,7 +148,9 @@ export function validateModel(model: CanonicalModel): CanonicalModel {
         const { threshold, percentile } = model.anomaly
         if (!(typeof threshold === "number" && threshold > 0 && Number.isFinite(threshold))) fail("anomaly.threshold", `is ${threshold}, expected a positive number`)
         if (!(typeof percentile === "number" && percentile > 0 && percentile <= 100)) fail("anomaly.percentile", `is ${percentile}, expected a number in (0, 100]`)
-        const { debounce, budget } = model.anomaly
+        const { debounce, budget, scales } = model.anomaly
+        if (scales !== undefined && !(Array.isArray(scales) && scales.length === model.outputSize && scales.every(v => typeof v === "number" && v > 0 && Number.isFinite(v))))
+            fail("anomaly.scales", `is ${quote(scales)}, expected one positive number per output (${model.outputSize})`)
         if (debounce !== undefined) {
             const [k, n] = Array.isArray(debounce) && debounce.length === 2 ? debounce : [NaN, NaN]
             if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 1 && n >= k && n <= MAX_DEBOUNCE_WINDOW)) fail("anomaly.debounce", `is ${quote(debounce)}, expected [count, window], whole numbers with 1 <= count <= window <= ${MAX_DEBOUNCE_WINDOW}`)

@@ -178,3 +178,43 @@ export function barChart(title: string, rows: { label: string; group: string; va
         },
     } as TopLevelSpec
 }
+
+/** One injected event on the timeline: its lane (the event kind), its first row's x and its end's, and whether the rule detected it. */
+export interface TimelineEvent {
+    lane: string
+    x: number
+    x2: number
+    detected: boolean
+}
+
+/** Event colours: what was caught, what was missed. */
+const EVENT_COLORS = { detected: "#54a24b", missed: "#e45756" }
+const ALARM_COLOR = "#222"
+
+/**
+ * Lanes of events over a shared x (row or, with `time`, epoch ms): each
+ * event a bar over its rows, coloured detected or missed, with a tick at its
+ * first row so a one-row event shows, and each alarm (the flag turning on) a
+ * dark diamond in its lane.
+ */
+export function timelineChart(title: string, lanes: string[], events: TimelineEvent[], alarms: { lane: string; x: number }[], opts: { time?: boolean; subtitle?: string[] } = {}): TopLevelSpec {
+    const xs = [...events.flatMap(e => [e.x, e.x2]), ...alarms.map(a => a.x)]
+    const x = opts.time
+        ? { field: "x", type: "temporal", title: "time (UTC)", scale: { type: "utc", nice: false }, axis: { format: TIME_FORMAT, tickCount: timeTicks(Math.max(...xs) - Math.min(...xs)) } }
+        : { field: "x", type: "quantitative", title: "row of the file", scale: { zero: false, nice: false }, axis: { tickMinStep: 1 } }
+    const y = { field: "lane", type: "nominal", title: null, sort: lanes, scale: { domain: lanes }, axis: { labelLimit: 300 } }
+    const status = { field: "status", type: "nominal", title: null, scale: { domain: ["detected", "missed"], range: [EVENT_COLORS.detected, EVENT_COLORS.missed] }, legend: { orient: "top" } }
+    const rows = events.map(e => ({ ...e, status: e.detected ? "detected" : "missed" }))
+    return {
+        $schema: SCHEMA,
+        config: CONFIG,
+        title: opts.subtitle?.length ? { text: title, subtitle: opts.subtitle } : title,
+        width: WIDTH - 120,
+        height: { step: 34 },
+        layer: [
+            { data: { values: rows }, mark: { type: "bar", opacity: 0.45, height: { band: 0.7 } }, encoding: { x, x2: { field: "x2" }, y, color: status } },
+            { data: { values: rows }, mark: { type: "tick", thickness: 3, bandSize: 24 }, encoding: { x, y, color: status } },
+            { data: { values: alarms }, mark: { type: "point", shape: "diamond", filled: true, size: 50, color: ALARM_COLOR, opacity: 0.9 }, encoding: { x, y } },
+        ],
+    } as TopLevelSpec
+}

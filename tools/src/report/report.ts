@@ -16,7 +16,8 @@ import { horizonText } from "../model/horizons.ts"
 import { formatFaults, intervalLine, method, periodLines, verdictLines } from "../eval/evaluate.ts"
 import type { Evaluation, Method } from "../eval/evaluation.ts"
 import { archOf, candidateSummary } from "../train/arch-search.ts"
-import { type SeriesStyle, barChart, histogramChart, renderSvg, seriesChart, thin } from "./charts.ts"
+import { type SeriesStyle, barChart, histogramChart, renderSvg, seriesChart, thin, timelineChart } from "./charts.ts"
+import { alarmStarts } from "../eval/events.ts"
 
 /** Points per line in the series charts: enough for hours over a year, small enough for a light page. */
 const MAX_POINTS = 3000
@@ -105,6 +106,31 @@ function xOfRows(e: Evaluation, times: number[] | undefined): (i: number) => num
     const last = e.start + e.actual.length + e.horizon
     if (times && (times.length < last || times.slice(0, last).some(t => !Number.isFinite(t)))) throw new Error(`renderReport: times must give a finite epoch ms for each of the ${last} data rows, got ${times.length}`)
     return times ? i => times[e.start + i + e.horizon] : i => e.start + i + e.horizon + 1
+}
+
+/** The lane of the clean rows' false alarms on the event timeline. */
+const CLEAN_LANE = "clean rows: false alarms"
+
+/**
+ * The event timeline: per injected kind (each on its own copy of the rows) its events and the alarms
+ * raised there, and on top the alarms on the clean rows, on the other charts' x.
+ */
+function eventTimeline(e: Evaluation, times: number[] | undefined) {
+    const faults = e.faults!
+    const xOfDataRow = (r: number) => (times ? times[r] : r + 1)
+    const from = e.start + e.horizon
+    const flags = e.actual.map((_, i) => 0)
+    for (const i of faults.flaggedRows) flags[i] = 1
+    // a kind whose events are longer than these rows has no lane
+    const kinds = faults.events.filter(ev => ev.count > 0)
+    const lanes = [CLEAN_LANE, ...kinds.map(ev => `${ev.kind} (${count(ev.rows, "row")})`)]
+    const events = kinds.flatMap((ev, k) => ev.events.map(v => ({ lane: lanes[k + 1], x: xOfDataRow(v.start), x2: xOfDataRow(v.end - 1), detected: v.detectedAt !== undefined })))
+    const alarms = [...alarmStarts(flags).map(i => ({ lane: CLEAN_LANE, x: xOfDataRow(from + i) })), ...kinds.flatMap((ev, k) => ev.alarms.map(r => ({ lane: lanes[k + 1], x: xOfDataRow(r) })))]
+    const per = Math.max(...kinds.map(ev => ev.count))
+    return timelineChart("Injected events and alarms on the held-out rows", lanes, events, alarms, {
+        time: !!times,
+        subtitle: [`each kind injected alone into a copy of the rows, up to ${count(per, "event")} of it; bars: an event's rows, green if detected, red if missed`, "diamonds: the flag turning on (the residual rule or a reading limit)"],
+    })
 }
 
 /**
@@ -199,6 +225,10 @@ async function charts(input: ReportInput): Promise<{ title: string; svg: string 
         budgetChart(model, encoding),
     ]
     const titles = ["forecast", "close-up", "windows", "error", "histogram", "quantization", "budget"]
+    if (e.faults?.events.some(ev => ev.count > 0)) {
+        specs.splice(5, 0, eventTimeline(e, times))
+        titles.splice(5, 0, "events")
+    }
     if (model.training) {
         const t = model.training.epochs
         const curve = (name: string, f: (x: (typeof t)[number]) => number) => t.map((x, i) => ({ x: i + 1, value: f(x), series: name }))

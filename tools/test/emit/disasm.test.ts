@@ -116,7 +116,7 @@ describe("bytecode of Forecaster.step, the per-reading path of the app, predict(
         expect(allocationsOutsideThrow(next[0])).toEqual([])
         expect(calls(next[0])).toEqual([])
     })
-    test("the anomaly flag (AnomalyCheck.check and remember, with its debounce ring) and ReadingCheck.check allocate only to throw and call only Math builtins", () => {
+    test("the anomaly flag (AnomalyCheck.check and remember, with its debounce ring and its scaled score) and ReadingCheck.check allocate only to throw and call only Math builtins", () => {
         const check = path.filter(p => /^(check|remember)_F\d+$/.test(p.name) && p.lines.some(l => /"last"/.test(l)))
         // AnomalyCheck's check reads its ring ("over"), ReadingCheck's its runs ("run")
         expect(check.map(p => p.name.replace(/_F\d+$/, "")).sort()).toEqual(["check", "check", "remember"])

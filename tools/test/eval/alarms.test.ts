@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { alarmCount, alarmRate, calibrateBudget, parseAlarmBudget, ruleFlags } from "../../src/eval/alarms.ts"
+import { outputScales, scaledScores } from "../../src/eval/anomaly.ts"
 import { UserError } from "../../src/core/errors.ts"
 import { validateModel } from "../../src/model/validate.ts"
 import { importCanonical } from "../../src/import/import-model.ts"
@@ -104,6 +105,10 @@ describe("--false-alarms and the model format", () => {
         expect(withRule({ debounce: [1.5, 2] })).toThrow(/anomaly\.debounce/)
         expect(withRule({ budget: { ...budget, per: "month" } })).toThrow(/anomaly\.budget\.per/)
         expect(withRule({ budget: { ...budget, rowMs: 0 } })).toThrow(/anomaly\.budget\.rowMs/)
+        // the demo model has one output
+        expect(withRule({ scales: [0.5] })()).toBeTruthy()
+        expect(withRule({ scales: [0.5, 1] })).toThrow(/anomaly\.scales.*one positive number per output \(1\)/)
+        expect(withRule({ scales: [0] })).toThrow(/anomaly\.scales/)
     })
 })
 
@@ -155,4 +160,34 @@ describe("dsrnn train --false-alarms, then evaluate", () => {
         const bad = await runCli([...train, "--false-alarms", "often"])
         expect(bad.stderr.trim()).toMatch(/^dsrnn: --false-alarms must be a number of alarms per hour, day or week/)
     }, 120_000)
+})
+
+// The firmware test's two-reading half-gain network (firmware-tests/forecaster.test.ts PAIR_READINGS):
+// its errors (forecast - reading) from row 1 on, scales (1, 4), threshold 2.
+const PAIR_ERRORS = [
+    [-1, -2],
+    [-1, -14],
+    [-7, 0],
+    [0, -8],
+    [0, 0],
+    [-2, -7],
+    [-0.5, 0],
+    [-2.2, -8],
+]
+
+describe("several outputs, one score: the errors scaled by their spread", () => {
+    it("scores each row as the root mean square of the scaled errors and names the largest, flagging as the device does", () => {
+        const { scores, worst } = scaledScores(PAIR_ERRORS, [1, 4])
+        // by hand: sqrt(((a / 1)^2 + (b / 4)^2) / 2)
+        const want = [1.25, 13.25, 49, 4, 0, 7.0625, 0.25, 8.84].map(v => Math.sqrt(v / 2))
+        scores.forEach((s, t) => expect(s).toBeCloseTo(want[t], 12))
+        expect(worst).toEqual([0, 1, 0, 1, -1, 0, 0, 0])
+        // the device's flags on rows 1 to 8 (row 0 is never checked there)
+        expect(ruleFlags(scores, 2)).toEqual([0, 1, 1, 0, 0, 0, 0, 1])
+        expect(ruleFlags(scores, 2, [2, 3])).toEqual([0, 0, 1, 1, 0, 0, 0, 0])
+    })
+
+    it("takes each output's spread as the root mean square of its validation errors, 1 for an output that never erred", () => {
+        expect(outputScales([[3, 0], [-4, 0]])).toEqual([Math.sqrt(12.5), 1])
+    })
 })

@@ -63,11 +63,20 @@ describe("dsrnn report", () => {
                     return { name: el.getAttribute("data-chart"), marks: marks.length, width: el.getBoundingClientRect().width }
                 })
             )
-            expect(charts.map(c => c.name)).toEqual(["forecast", "close-up", "windows", "error", "histogram", "quantization", "budget", "training", "streaming"])
+            expect(charts.map(c => c.name)).toEqual(["forecast", "close-up", "windows", "error", "histogram", "events", "quantization", "budget", "training", "streaming"])
             for (const c of charts) {
                 expect(c.marks, `${c.name} draws nothing`).toBeGreaterThan(0)
                 expect(c.width).toBeGreaterThan(300)
             }
+            // the timeline draws one bar per injected event (its first layer; the second is their ticks), red for those the printout says were missed
+            const injected = [...cli.stdout.matchAll(/injected .*: (\d+) of (\d+) detected/g)].map(m => ({ found: Number(m[1]), count: Number(m[2]) }))
+            // the 95 rows hold no slow drift (48 rows); the stuck run is missed, so both colours are drawn
+            expect(injected, cli.stdout).toHaveLength(4)
+            expect(injected.some(k => k.found < k.count) && injected.some(k => k.found > 0), cli.stdout).toBe(true)
+            const bars = await page.$$eval('[data-chart="events"] g.mark-rect.role-mark.layer_0_marks path', els => els.map(el => el.getAttribute("fill")))
+            expect(bars).toHaveLength(injected.reduce((n, k) => n + k.count, 0))
+            expect(bars.filter(f => f === "#e45756")).toHaveLength(injected.reduce((n, k) => n + k.count - k.found, 0))
+            expect(bars.filter(f => f === "#54a24b")).toHaveLength(injected.reduce((n, k) => n + k.found, 0))
             const shot = await page.screenshot({ fullPage: true })
             writeFileSync(join(dir, "report.png"), shot)
             const inked = await page.evaluate(async (png: string) => {
