@@ -17,7 +17,7 @@ import { type LayerPath, type ModelPlan, describePlan, planModel } from "../emit
 import { SPECIALIZED_MAX_MACS } from "../emit/specialized.ts"
 import type { Encoding } from "../model/quantize.ts"
 import { UserError } from "../core/errors.ts"
-import { liveHeap } from "../run/bench.ts"
+import { liveHeap, median } from "../run/bench.ts"
 import { WORKSPACE_LIBRARY, Workspace, deviceSource } from "../run/workspace.ts"
 import { PICO_HZ, type PicoLine, runOnPico } from "./emulator.ts"
 import { bundleForPico } from "./program.ts"
@@ -52,11 +52,6 @@ export interface PicoBench {
     paths: PicoPathFigures[]
     /** Paths left out, and why. */
     skipped: string[]
-}
-
-function median(values: number[]): number {
-    const s = [...values].sort((a, b) => a - b)
-    return s[s.length >> 1]
 }
 
 /** Per name, the cycles and opcodes between each "B name" line and the "E name" after it. */

@@ -112,7 +112,8 @@ export interface BenchFigures {
     usPerCalibrationOpcode: number
 }
 
-function median(values: number[]): number {
+/** The middle of `values` (the upper of the two for an even count). */
+export function median(values: number[]): number {
     const s = [...values].sort((a, b) => a - b)
     return s[s.length >> 1]
 }
